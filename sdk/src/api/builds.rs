@@ -1,0 +1,154 @@
+//! `/builds`: listing builds and summarising them, over the same filters.
+
+use std::marker::PhantomData;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::filter::{BuildFilter, TimeBound};
+use crate::models::{Build, BuildStatus, BuildsSummary};
+use crate::request::ApiRequest;
+
+/// The `/builds` resource, from [`Client::builds`].
+#[derive(Debug, Clone)]
+pub struct Builds {
+    client: Client,
+}
+
+impl Builds {
+    pub(crate) fn new(client: Client) -> Builds {
+        Builds { client }
+    }
+
+    /// `GET /builds`: the builds that pass the filters, newest first.
+    ///
+    /// ```no_run
+    /// # async fn run(client: nixbuild::Client) -> nixbuild::Result<()> {
+    /// let builds = client
+    ///     .builds()
+    ///     .list()
+    ///     .derivation_path("/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv")
+    ///     .limit(10)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list(&self) -> ListBuilds {
+        BuildsRequest::new(self.client.clone())
+    }
+
+    /// `GET /builds/summary`: counts, CPU and output size over the builds that pass the
+    /// filters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: nixbuild::Client) -> nixbuild::Result<()> {
+    /// let summary = client.builds().summary().tag("GITHUB_RUN_ID", "42").send().await?;
+    /// println!("{} of {} builds failed", summary.failed_build_count, summary.build_count);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn summary(&self) -> GetBuildsSummary {
+        BuildsRequest::new(self.client.clone())
+    }
+}
+
+/// Marker types that say what a [`BuildsRequest`] asks for.
+pub mod kind {
+    /// `GET /builds`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct List;
+    /// `GET /builds/summary`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Summary;
+}
+
+/// A request over a [`BuildFilter`]; [`ListBuilds`] and [`GetBuildsSummary`] share its
+/// filter methods.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct BuildsRequest<K> {
+    client: Client,
+    filter: BuildFilter,
+    kind: PhantomData<K>,
+}
+
+/// `GET /builds`, from [`Builds::list`].
+pub type ListBuilds = BuildsRequest<kind::List>;
+/// `GET /builds/summary`, from [`Builds::summary`].
+pub type GetBuildsSummary = BuildsRequest<kind::Summary>;
+
+impl<K> BuildsRequest<K> {
+    fn new(client: Client) -> Self {
+        BuildsRequest { client, filter: BuildFilter::new(), kind: PhantomData }
+    }
+
+    fn map_filter(mut self, change: impl FnOnce(BuildFilter) -> BuildFilter) -> Self {
+        self.filter = change(self.filter);
+        self
+    }
+
+    /// Replaces the whole filter.
+    pub fn filter(self, filter: BuildFilter) -> Self {
+        self.map_filter(|_| filter)
+    }
+
+    /// The filter as it stands.
+    pub fn current_filter(&self) -> &BuildFilter {
+        &self.filter
+    }
+
+    /// Only builds of this derivation (its `.drv` store path).
+    pub fn derivation_path(self, path: impl Into<String>) -> Self {
+        self.map_filter(|f| f.derivation_path(path))
+    }
+
+    /// Only builds tagged `name` = `value`; several tags must all match.
+    pub fn tag(self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.map_filter(|f| f.tag(name, value))
+    }
+
+    /// Also builds in this status; several statuses match any of them.
+    pub fn status(self, status: BuildStatus) -> Self {
+        self.map_filter(|f| f.status(status))
+    }
+
+    /// Also builds in these statuses.
+    pub fn statuses(self, statuses: impl IntoIterator<Item = BuildStatus>) -> Self {
+        self.map_filter(|f| f.statuses(statuses))
+    }
+
+    /// Only builds created at or after `bound` (a `NaiveDate` or a `DateTime<Utc>`).
+    pub fn created_from(self, bound: impl Into<TimeBound>) -> Self {
+        self.map_filter(|f| f.created_from(bound))
+    }
+
+    /// Only builds created before `bound` (exclusive).
+    pub fn created_before(self, bound: impl Into<TimeBound>) -> Self {
+        self.map_filter(|f| f.created_before(bound))
+    }
+
+    /// At most `limit` builds, the newest; must be positive.
+    pub fn limit(self, limit: u32) -> Self {
+        self.map_filter(|f| f.limit(limit))
+    }
+
+    fn request(&self, segments: &'static [&'static str]) -> Result<ApiRequest> {
+        Ok(ApiRequest::get(segments, self.filter.to_query_string()?))
+    }
+}
+
+impl ListBuilds {
+    /// Sends the request: the matching builds, newest first.
+    pub async fn send(self) -> Result<Vec<Build>> {
+        let request = self.request(&["builds"])?;
+        self.client.send_json(request).await
+    }
+}
+
+impl GetBuildsSummary {
+    /// Sends the request: the summary of the matching builds.
+    pub async fn send(self) -> Result<BuildsSummary> {
+        let request = self.request(&["builds", "summary"])?;
+        self.client.send_json(request).await
+    }
+}

@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod api;
+mod client;
+mod error;
+pub mod filter;
+pub mod models;
+mod request;
+mod retry;
+mod token;
+
+pub use client::{
+    API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    TOKEN_ENV,
+};
+pub use error::{ApiError, DecodeError, Endpoint, Error, Result};
+pub use filter::{BuildFilter, FilterError, FilterParam, TimeBound};
+pub use models::{Build, BuildId, BuildStatus, BuildsSummary, Output, Usage};
+pub use reqwest::StatusCode;
+pub use retry::RetryPolicy;
+pub use token::Token;
+
+/// The versions of `chrono` and `reqwest` this crate's API uses, for callers that name their
+/// types (`chrono::NaiveDate` bounds, a custom `reqwest::Client`).
+pub mod reexports {
+    pub use chrono;
+    pub use reqwest;
+}

@@ -1,0 +1,126 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{BuildId, BuildStatus, Output, timestamp};
+
+/// One build, as an element of `GET /builds`.
+///
+/// Decoding is lenient: fields this crate does not know are ignored, `build_status` is read
+/// as `status`, and `tags`, `restart_of_build_id` and `restarted_as_build_id` (absent from
+/// older responses) decode as empty. Encoding writes `status`, and leaves the two restart
+/// links out when they are `None`, as the service does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Build {
+    /// The build's id.
+    pub build_id: BuildId,
+    /// When the build was created (asked for).
+    #[serde(with = "timestamp")]
+    pub create_time: DateTime<Utc>,
+    /// When a builder started it; `None` while pending.
+    #[serde(with = "timestamp::option")]
+    pub start_time: Option<DateTime<Utc>>,
+    /// Seconds between creation and start; `None` while pending.
+    pub queue_time_seconds: Option<f64>,
+    /// Seconds from start to finish; `None` until finished.
+    pub duration_seconds: Option<f64>,
+    /// The build's state.
+    #[serde(alias = "build_status")]
+    pub status: BuildStatus,
+    /// A human-readable detail of the status: `""` when built, `"ssh session closed"`, ….
+    pub status_message: Option<String>,
+    /// CPUs allocated to the build.
+    pub cpu_count: u32,
+    /// Memory allocated to the build, in megabytes.
+    pub allocated_megabytes: u64,
+    /// CPU seconds the build used.
+    pub cpu_seconds: u64,
+    /// The build's peak memory use, in kilobytes; `None` when not measured.
+    pub peak_memory_use_kilobytes: Option<u64>,
+    /// The build's peak storage use, in kilobytes; `None` when not measured.
+    pub peak_storage_use_kilobytes: Option<u64>,
+    /// The derivation built: `/nix/store/<hash>-<name>.drv`.
+    pub derivation_path: String,
+    /// The outputs produced; empty unless the build succeeded.
+    #[serde(default)]
+    pub outputs: Vec<Output>,
+    /// The Nix system the build ran for, such as `x86_64-linux`.
+    pub system: String,
+    /// The tags the client attached to the build (`GITHUB_RUN_ID`, …).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The build this one restarted, if it is a restart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_of_build_id: Option<BuildId>,
+    /// The build that restarted this one, if it was restarted (its result then is discarded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarted_as_build_id: Option<BuildId>,
+}
+
+impl Build {
+    /// The name of the derivation built: its store path without the directory, hash and
+    /// `.drv` suffix (`snix-qemu-6.1.0` for
+    /// `/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv`).
+    ///
+    /// A path not in that shape gives back as much of it as makes sense, never an error.
+    pub fn name(&self) -> &str {
+        derivation_name(&self.derivation_path)
+    }
+
+    /// When the build finished: its start plus its duration, once both are known.
+    pub fn finish_time(&self) -> Option<DateTime<Utc>> {
+        let start = self.start_time?;
+        let seconds = self.duration_seconds?;
+        let nanos = (seconds * 1e9).round();
+        // A duration beyond what fits in i64 nanoseconds (292 years) is nonsense from the wire.
+        (nanos.is_finite() && nanos.abs() < i64::MAX as f64)
+            .then(|| start + TimeDelta::nanoseconds(nanos as i64))
+    }
+
+    /// Whether this build's result was discarded because it was restarted.
+    pub fn is_discarded(&self) -> bool {
+        self.restarted_as_build_id.is_some()
+    }
+
+    /// The value of one tag, if the build has it.
+    pub fn tag(&self, name: &str) -> Option<&str> {
+        self.tags.get(name).map(String::as_str)
+    }
+}
+
+/// The name part of a derivation (or output) store path.
+pub(crate) fn derivation_name(path: &str) -> &str {
+    const NIX_HASH_LEN: usize = 32;
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let file = file.strip_suffix(".drv").unwrap_or(file);
+    match file.split_once('-') {
+        Some((hash, name)) if hash.len() == NIX_HASH_LEN && !name.is_empty() => name,
+        _ => file,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_strips_store_directory_hash_and_drv_suffix() {
+        assert_eq!(
+            derivation_name("/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv"),
+            "snix-qemu-6.1.0"
+        );
+        assert_eq!(
+            derivation_name("/nix/store/f00405bw7avnd5asafvvq4dgh6y33brc-snix-qemu-6.1.0"),
+            "snix-qemu-6.1.0"
+        );
+    }
+
+    #[test]
+    fn name_of_an_odd_path_is_what_is_left() {
+        assert_eq!(derivation_name("hello-2.12.drv"), "hello-2.12");
+        assert_eq!(derivation_name(""), "");
+        assert_eq!(derivation_name("/nix/store/"), "");
+        assert_eq!(derivation_name("/nix/store/short-name.drv"), "short-name");
+    }
+}

@@ -1,0 +1,22 @@
+//! The wire types of the nixbuild.net API.
+//!
+//! These types are written once, here, and used by everything else: the [`Client`](crate::Client)
+//! decodes responses into them, the OpenAPI document is generated from them and the mock server
+//! serves them. Reading is lenient (unknown fields are ignored, an unknown status is kept as
+//! [`BuildStatus::Unknown`], fields missing from older responses take their empty value) and
+//! writing is exact, so that a response decodes and re-encodes to the same JSON.
+
+mod build;
+mod build_id;
+mod output;
+mod status;
+mod summary;
+pub(crate) mod timestamp;
+mod usage;
+
+pub use build::Build;
+pub use build_id::BuildId;
+pub use output::Output;
+pub use status::BuildStatus;
+pub use summary::BuildsSummary;
+pub use usage::Usage;

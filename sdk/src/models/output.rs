@@ -1,0 +1,14 @@
+use serde::{Deserialize, Serialize};
+
+/// One output path a successful build produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Output {
+    /// The output's name, such as `out`, `dev` or `doc`.
+    pub name: String,
+    /// The store path, `/nix/store/<hash>-<name>`.
+    pub path: String,
+    /// The hash of the output's NAR serialisation, as an SRI string (`sha256-<base64>`).
+    pub nar_hash: String,
+    /// The size of the output's NAR serialisation, in bytes.
+    pub nar_size_bytes: u64,
+}

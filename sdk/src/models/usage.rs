@@ -1,0 +1,10 @@
+use serde::{Deserialize, Serialize};
+
+/// Billing usage (`GET /usage`): what the account is billed for in the requested period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Usage {
+    /// CPU seconds the account is billed for.
+    pub billable_cpu_seconds: u64,
+    /// The number of builds the account is billed for.
+    pub billable_build_count: u64,
+}

@@ -1,0 +1,143 @@
+//! Sending one API request: URL, headers, timeout, retries, tracing, and turning the answer
+//! into a value or an [`Error`].
+
+use std::time::Instant;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::{Method, Response};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{ApiError, DecodeError, Endpoint, Error, MAX_ERROR_BODY_BYTES, Result};
+use crate::retry::parse_retry_after;
+
+/// What an operation asks the transport to send.
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    /// Path segments after the base URL, such as `["builds", "summary"]`.
+    pub(crate) segments: &'static [&'static str],
+    /// An already-encoded query string, or empty.
+    pub(crate) query: String,
+    /// Whether sending it twice does no harm; only such requests are retried.
+    pub(crate) idempotent: bool,
+}
+
+impl ApiRequest {
+    pub(crate) fn get(segments: &'static [&'static str], query: String) -> ApiRequest {
+        ApiRequest { method: Method::GET, segments, query, idempotent: true }
+    }
+}
+
+impl Client {
+    /// Sends `request` and decodes its JSON answer as `T`.
+    pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
+        let (endpoint, body) = self.send_with_retries(&request).await?;
+        decode(&endpoint, &body)
+    }
+
+    /// Sends `request`, retrying as the policy allows, and returns the success body.
+    async fn send_with_retries(&self, request: &ApiRequest) -> Result<(Endpoint, bytes::Bytes)> {
+        let mut url = self.inner.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
+            .extend(request.segments);
+        url.set_query(Some(&request.query).filter(|q| !q.is_empty()).map(String::as_str));
+        let endpoint = Endpoint { method: request.method.clone(), path: url.path().to_owned() };
+
+        let mut attempt = 1;
+        loop {
+            let span = tracing::debug_span!(
+                "nixbuild.request",
+                method = %endpoint.method,
+                path = %endpoint.path,
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let outcome = self.send_once(&url, request, &endpoint).instrument(span).await;
+            let error = match outcome {
+                Ok(body) => return Ok((endpoint, body)),
+                Err(error) => error,
+            };
+            let wait = (request.idempotent && error.is_retryable())
+                .then(|| self.inner.retry.wait_before_retry(attempt, error.retry_after()))
+                .flatten();
+            let Some(wait) = wait else { return Err(error) };
+            tracing::info!(%endpoint, attempt, wait_ms = wait.as_millis() as u64, %error, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt, recorded on the current span.
+    async fn send_once(&self, url: &url::Url, request: &ApiRequest, endpoint: &Endpoint) -> Result<bytes::Bytes> {
+        let started = Instant::now();
+        let inner = &self.inner;
+        let response = inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .header(AUTHORIZATION, inner.authorization.clone())
+            .header(USER_AGENT, inner.user_agent.clone())
+            .header(ACCEPT, "application/json")
+            .timeout(inner.timeout)
+            .send()
+            .await;
+        let outcome = match response {
+            Ok(response) => self.read(response, endpoint).await,
+            Err(error) => Err(self.transport_error(endpoint, error)),
+        };
+        let span = tracing::Span::current();
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &outcome {
+            Ok(_) => tracing::debug!("ok"),
+            Err(error) => tracing::debug!(%error, "failed"),
+        }
+        outcome
+    }
+
+    async fn read(&self, response: Response, endpoint: &Endpoint) -> Result<bytes::Bytes> {
+        let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
+        if status.is_success() {
+            return response.bytes().await.map_err(|e| self.transport_error(endpoint, e));
+        }
+        let retry_after = parse_retry_after(response.headers());
+        let body = read_capped(response, MAX_ERROR_BODY_BYTES)
+            .await
+            .map_err(|e| self.transport_error(endpoint, e))?;
+        Err(Error::Api(Box::new(ApiError::new(status, endpoint.clone(), body, retry_after))))
+    }
+
+    fn transport_error(&self, endpoint: &Endpoint, error: reqwest::Error) -> Error {
+        // A connect timeout is a connection that could not be made (and may be retried); any
+        // other timeout is the total one running out.
+        if error.is_timeout() && !error.is_connect() {
+            return Error::Timeout { endpoint: endpoint.clone(), after: self.inner.timeout };
+        }
+        Error::Transport { endpoint: endpoint.clone(), source: error.without_url() }
+    }
+}
+
+/// Reads at most `limit` bytes of the body, as text.
+async fn read_capped(mut response: Response, limit: usize) -> reqwest::Result<String> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await? {
+            Some(chunk) => body.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    body.truncate(limit);
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+fn decode<T: DeserializeOwned>(endpoint: &Endpoint, body: &[u8]) -> Result<T> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let decode_error = |path: String, e| Error::Decode(Box::new(DecodeError::new(endpoint.clone(), body, path, e)));
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| decode_error(e.path().to_string(), e.into_inner()))?;
+    // Trailing bytes after the value mean the body is not the JSON the API promises.
+    deserializer.end().map_err(|e| decode_error(".".to_owned(), e))?;
+    Ok(value)
+}

@@ -1,0 +1,30 @@
+//! Helpers shared by the SDK's integration tests.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use nixbuild::{Client, ClientBuilder, RetryPolicy};
+use wiremock::MockServer;
+
+pub const TOKEN: &str = "EpABCiYKB2FjY291bnQYAyIJCgcIgAgSAhABMg4KDAoCCBsSBggDEgIYABIkCAA-secret";
+
+/// The real `GET /builds` response from the launch announcement.
+pub fn seed_json() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed-builds.json"))
+        .expect("the seed fixture is in the repository")
+}
+
+/// A builder pointed at `server`, with the test token and fast retries.
+pub fn builder(server: &MockServer) -> ClientBuilder {
+    Client::builder().token(TOKEN).base_url(server.uri()).retry(fast_retries())
+}
+
+pub fn client(server: &MockServer) -> Client {
+    builder(server).build().expect("a valid test configuration")
+}
+
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+}
