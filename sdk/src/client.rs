@@ -212,13 +212,14 @@ impl ClientBuilder {
         let token = self.token.ok_or_else(|| {
             Error::Config(format!("no token: call ClientBuilder::token or set {TOKEN_ENV}"))
         })?;
-        let authorization = bearer(&token).map_err(|_| {
-            Error::Config("the token holds characters an HTTP header cannot carry".into())
-        })?;
+        let authorization = bearer(&token)
+            .map_err(|_| Error::Config("the token holds characters an HTTP header cannot carry".into()))?;
         let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
-        let connect_timeout =
-            positive("connect timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
+        let connect_timeout = positive(
+            "connect timeout",
+            self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+        )?;
         let user_agent = match self.user_agent {
             Some(app) => format!("{} {}", app.trim(), crate_user_agent()),
             None => crate_user_agent(),
@@ -289,8 +290,14 @@ mod tests {
 
     #[test]
     fn base_url_keeps_its_prefix_and_drops_trailing_slashes() {
-        assert_eq!(parse_base_url("https://h/api/v1/").unwrap().as_str(), "https://h/api/v1");
-        assert_eq!(parse_base_url("http://127.0.0.1:8080").unwrap().as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(
+            parse_base_url("https://h/api/v1/").unwrap().as_str(),
+            "https://h/api/v1"
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8080").unwrap().as_str(),
+            "http://127.0.0.1:8080/"
+        );
     }
 
     #[test]
@@ -320,10 +327,16 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(client.base_url().as_str(), "http://localhost:1/p");
-        let client = ClientBuilder::from_vars(vars(Some("t0k"), None)).unwrap().build().unwrap();
+        let client = ClientBuilder::from_vars(vars(Some("t0k"), None))
+            .unwrap()
+            .build()
+            .unwrap();
         assert_eq!(client.base_url().as_str(), "https://api.nixbuild.net/");
         let err = ClientBuilder::from_vars(vars(None, None)).unwrap_err();
-        assert_eq!(err.to_string(), "invalid nixbuild client configuration: NIXBUILD_TOKEN is not set");
+        assert_eq!(
+            err.to_string(),
+            "invalid nixbuild client configuration: NIXBUILD_TOKEN is not set"
+        );
     }
 
     #[test]
@@ -340,7 +353,14 @@ mod tests {
 
     #[test]
     fn zero_timeouts_are_refused() {
-        let err = Client::builder().token("t").timeout(Duration::ZERO).build().unwrap_err();
-        assert!(err.to_string().contains("timeout must be longer than zero"), "{err}");
+        let err = Client::builder()
+            .token("t")
+            .timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("timeout must be longer than zero"),
+            "{err}"
+        );
     }
 }

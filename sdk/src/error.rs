@@ -148,7 +148,13 @@ impl ApiError {
         retry_after: Option<Duration>,
     ) -> ApiError {
         let message = server_message(&body);
-        ApiError { status, endpoint, message, body, retry_after }
+        ApiError {
+            status,
+            endpoint,
+            message,
+            body,
+            retry_after,
+        }
     }
 
     /// The HTTP status.
@@ -179,7 +185,11 @@ impl ApiError {
 }
 
 fn describe_message(message: &str) -> String {
-    if message.is_empty() { " (empty body)".to_owned() } else { format!(": {message}") }
+    if message.is_empty() {
+        " (empty body)".to_owned()
+    } else {
+        format!(": {message}")
+    }
 }
 
 /// The message a person should read from an error body.
@@ -219,9 +229,19 @@ const SNIPPET_AFTER: usize = 20;
 
 impl DecodeError {
     /// `path` is where in the JSON `error` happened, as serde_path_to_error writes it.
-    pub(crate) fn new(endpoint: Endpoint, body: &[u8], path: String, error: serde_json::Error) -> DecodeError {
+    pub(crate) fn new(
+        endpoint: Endpoint,
+        body: &[u8],
+        path: String,
+        error: serde_json::Error,
+    ) -> DecodeError {
         let snippet = snippet_at(body, error.line(), error.column());
-        DecodeError { endpoint, path, message: error.to_string(), snippet }
+        DecodeError {
+            endpoint,
+            path,
+            message: error.to_string(),
+            snippet,
+        }
     }
 
     /// The request whose answer failed to decode.
@@ -273,7 +293,11 @@ fn chain(error: &reqwest::Error) -> String {
 }
 
 pub(crate) fn humanize(d: Duration) -> String {
-    if d.subsec_millis() == 0 { format!("{}s", d.as_secs()) } else { format!("{:.3}s", d.as_secs_f64()) }
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.3}s", d.as_secs_f64())
+    }
 }
 
 #[cfg(test)]
@@ -281,7 +305,10 @@ mod tests {
     use super::*;
 
     fn endpoint() -> Endpoint {
-        Endpoint { method: Method::GET, path: "/builds".into() }
+        Endpoint {
+            method: Method::GET,
+            path: "/builds".into(),
+        }
     }
 
     #[test]
@@ -313,7 +340,10 @@ mod tests {
             r#"{"error":"check failed: expired"}"#.into(),
             None,
         )));
-        assert_eq!(e.to_string(), "GET /builds: HTTP 403 Forbidden: check failed: expired");
+        assert_eq!(
+            e.to_string(),
+            "GET /builds: HTTP 403 Forbidden: check failed: expired"
+        );
         assert!(e.is_forbidden() && !e.is_unauthorized() && !e.is_retryable());
     }
 

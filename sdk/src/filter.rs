@@ -20,7 +20,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use crate::models::{Build, BuildStatus, timestamp};
@@ -87,7 +87,10 @@ pub struct FilterError {
 
 impl FilterError {
     fn new(parameter: FilterParam, message: impl Into<String>) -> FilterError {
-        FilterError { parameter, message: message.into() }
+        FilterError {
+            parameter,
+            message: message.into(),
+        }
     }
 
     /// The parameter at fault.
@@ -129,9 +132,10 @@ impl From<NaiveDate> for TimeBound {
     }
 }
 
-impl From<DateTime<Utc>> for TimeBound {
-    fn from(t: DateTime<Utc>) -> TimeBound {
-        TimeBound::DateTime(t)
+/// Any time zone: the instant is kept and written in UTC.
+impl<Tz: TimeZone> From<DateTime<Tz>> for TimeBound {
+    fn from(t: DateTime<Tz>) -> TimeBound {
+        TimeBound::DateTime(t.with_timezone(&Utc))
     }
 }
 
@@ -265,11 +269,20 @@ impl BuildFilter {
 
     /// Whether `build` passes every filter but `limit`.
     pub fn matches(&self, build: &Build) -> bool {
-        self.derivation_path.as_ref().is_none_or(|drv| *drv == build.derivation_path)
-            && self.tags.iter().all(|(name, value)| build.tag(name) == Some(value.as_str()))
+        self.derivation_path
+            .as_ref()
+            .is_none_or(|drv| *drv == build.derivation_path)
+            && self
+                .tags
+                .iter()
+                .all(|(name, value)| build.tag(name) == Some(value.as_str()))
             && (self.statuses.is_empty() || self.statuses.contains(&build.status))
-            && self.created_from.is_none_or(|from| build.create_time >= from.instant())
-            && self.created_before.is_none_or(|to| build.create_time < to.instant())
+            && self
+                .created_from
+                .is_none_or(|from| build.create_time >= from.instant())
+            && self
+                .created_before
+                .is_none_or(|to| build.create_time < to.instant())
     }
 
     /// Checks that every value can be written and read back unchanged.
@@ -290,7 +303,10 @@ impl BuildFilter {
             }
         }
         if self.limit == Some(0) {
-            return Err(FilterError::new(FilterParam::Limit, "must be a positive integer, not 0"));
+            return Err(FilterError::new(
+                FilterParam::Limit,
+                "must be a positive integer, not 0",
+            ));
         }
         Ok(())
     }
@@ -303,7 +319,11 @@ impl BuildFilter {
             pairs.push((FilterParam::DerivationPath, drv.clone()));
         }
         if !self.tags.is_empty() {
-            let tags = self.tags.iter().map(|(n, v)| format!("{n}:{v}")).collect::<Vec<_>>();
+            let tags = self
+                .tags
+                .iter()
+                .map(|(n, v)| format!("{n}:{v}"))
+                .collect::<Vec<_>>();
             pairs.push((FilterParam::Tags, tags.join(",")));
         }
         if !self.statuses.is_empty() {
@@ -364,9 +384,9 @@ impl BuildFilter {
             FilterParam::DerivationPath => self.derivation_path = Some(value.to_owned()),
             FilterParam::Tags => {
                 for item in items() {
-                    let (name, tag_value) = item.split_once(':').ok_or_else(|| {
-                        FilterError::new(param, format!("`{item}` is not NAME:VALUE"))
-                    })?;
+                    let (name, tag_value) = item
+                        .split_once(':')
+                        .ok_or_else(|| FilterError::new(param, format!("`{item}` is not NAME:VALUE")))?;
                     self.tags.push((name.to_owned(), tag_value.to_owned()));
                 }
             }
@@ -387,9 +407,10 @@ impl BuildFilter {
             FilterParam::CreateTimeFrom => self.created_from = Some(read_time(param, value)?),
             FilterParam::CreateTimeTo => self.created_before = Some(read_time(param, value)?),
             FilterParam::Limit => {
-                let limit = value.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    FilterError::new(param, format!("`{value}` is not a positive integer"))
-                })?;
+                let limit =
+                    value.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        FilterError::new(param, format!("`{value}` is not a positive integer"))
+                    })?;
                 self.limit = Some(limit);
             }
         }
@@ -408,7 +429,10 @@ fn check_tag(name: &str, value: &str) -> Result<(), FilterError> {
         None
     };
     match problem {
-        Some(problem) => Err(FilterError::new(FilterParam::Tags, format!("{problem}: `{name}:{value}`"))),
+        Some(problem) => Err(FilterError::new(
+            FilterParam::Tags,
+            format!("{problem}: `{name}:{value}`"),
+        )),
         None => Ok(()),
     }
 }

@@ -25,7 +25,12 @@ pub(crate) struct ApiRequest {
 
 impl ApiRequest {
     pub(crate) fn get(segments: &'static [&'static str], query: String) -> ApiRequest {
-        ApiRequest { method: Method::GET, segments, query, idempotent: true }
+        ApiRequest {
+            method: Method::GET,
+            segments,
+            query,
+            idempotent: true,
+        }
     }
 }
 
@@ -43,7 +48,10 @@ impl Client {
             .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
             .extend(request.segments);
         url.set_query(Some(&request.query).filter(|q| !q.is_empty()).map(String::as_str));
-        let endpoint = Endpoint { method: request.method.clone(), path: url.path().to_owned() };
+        let endpoint = Endpoint {
+            method: request.method.clone(),
+            path: url.path().to_owned(),
+        };
 
         let mut attempt = 1;
         loop {
@@ -71,7 +79,12 @@ impl Client {
     }
 
     /// One attempt, recorded on the current span.
-    async fn send_once(&self, url: &url::Url, request: &ApiRequest, endpoint: &Endpoint) -> Result<bytes::Bytes> {
+    async fn send_once(
+        &self,
+        url: &url::Url,
+        request: &ApiRequest,
+        endpoint: &Endpoint,
+    ) -> Result<bytes::Bytes> {
         let started = Instant::now();
         let inner = &self.inner;
         let response = inner
@@ -100,22 +113,36 @@ impl Client {
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
         if status.is_success() {
-            return response.bytes().await.map_err(|e| self.transport_error(endpoint, e));
+            return response
+                .bytes()
+                .await
+                .map_err(|e| self.transport_error(endpoint, e));
         }
         let retry_after = parse_retry_after(response.headers());
         let body = read_capped(response, MAX_ERROR_BODY_BYTES)
             .await
             .map_err(|e| self.transport_error(endpoint, e))?;
-        Err(Error::Api(Box::new(ApiError::new(status, endpoint.clone(), body, retry_after))))
+        Err(Error::Api(Box::new(ApiError::new(
+            status,
+            endpoint.clone(),
+            body,
+            retry_after,
+        ))))
     }
 
     fn transport_error(&self, endpoint: &Endpoint, error: reqwest::Error) -> Error {
         // A connect timeout is a connection that could not be made (and may be retried); any
         // other timeout is the total one running out.
         if error.is_timeout() && !error.is_connect() {
-            return Error::Timeout { endpoint: endpoint.clone(), after: self.inner.timeout };
+            return Error::Timeout {
+                endpoint: endpoint.clone(),
+                after: self.inner.timeout,
+            };
         }
-        Error::Transport { endpoint: endpoint.clone(), source: error.without_url() }
+        Error::Transport {
+            endpoint: endpoint.clone(),
+            source: error.without_url(),
+        }
     }
 }
 
@@ -134,7 +161,8 @@ async fn read_capped(mut response: Response, limit: usize) -> reqwest::Result<St
 
 fn decode<T: DeserializeOwned>(endpoint: &Endpoint, body: &[u8]) -> Result<T> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let decode_error = |path: String, e| Error::Decode(Box::new(DecodeError::new(endpoint.clone(), body, path, e)));
+    let decode_error =
+        |path: String, e| Error::Decode(Box::new(DecodeError::new(endpoint.clone(), body, path, e)));
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| decode_error(e.path().to_string(), e.into_inner()))?;
     // Trailing bytes after the value mean the body is not the JSON the API promises.

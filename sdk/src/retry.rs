@@ -44,7 +44,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries: every request is sent once.
     pub fn disabled() -> RetryPolicy {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// How many times a request is sent at most, the first included (at least 1).
@@ -92,7 +95,10 @@ impl RetryPolicy {
     /// The jittered exponential backoff after the `attempt`-th failure.
     fn backoff(&self, attempt: u32) -> Duration {
         let doubling = 2u32.saturating_pow(attempt.saturating_sub(1));
-        let ceiling = self.initial_backoff.saturating_mul(doubling).min(self.max_backoff);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(doubling)
+            .min(self.max_backoff);
         // "Equal jitter": at least half the ceiling, so the backoff still grows, plus a random
         // share of the rest, so that many clients failing together do not retry together.
         ceiling / 2 + ceiling.mul_f64(fastrand::f64() / 2.0)
@@ -147,7 +153,10 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_up_to_its_cap() {
         let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
-        assert_eq!(policy.wait_before_retry(1, Some(Duration::from_secs(5))), Some(Duration::from_secs(5)));
+        assert_eq!(
+            policy.wait_before_retry(1, Some(Duration::from_secs(5))),
+            Some(Duration::from_secs(5))
+        );
         assert_eq!(policy.wait_before_retry(1, Some(Duration::from_secs(6))), None);
     }
 
@@ -162,7 +171,10 @@ mod tests {
         assert_eq!(parse_retry_after(&headers("7")), Some(Duration::from_secs(7)));
         let in_a_minute = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
         let wait = parse_retry_after(&headers(&in_a_minute)).unwrap();
-        assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
         assert_eq!(
             parse_retry_after(&headers("Wed, 21 Oct 2015 07:28:00 GMT")),
             Some(Duration::ZERO)

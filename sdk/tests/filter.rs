@@ -15,31 +15,58 @@ fn each_filter_writes_its_exact_query_string() {
     let cases: Vec<(BuildFilter, &str)> = vec![
         (BuildFilter::new(), ""),
         (
-            BuildFilter::new().derivation_path("/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv"),
+            BuildFilter::new()
+                .derivation_path("/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv"),
             "derivation_path=/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv",
         ),
-        (BuildFilter::new().tag("GITHUB_REPOSITORY", "owner/repo"), "tags=GITHUB_REPOSITORY:owner/repo"),
         (
-            BuildFilter::new().tag("GITHUB_RUN_ID", "42").tag("GITHUB_RUN_ATTEMPT", "1"),
+            BuildFilter::new().tag("GITHUB_REPOSITORY", "owner/repo"),
+            "tags=GITHUB_REPOSITORY:owner/repo",
+        ),
+        (
+            BuildFilter::new()
+                .tag("GITHUB_RUN_ID", "42")
+                .tag("GITHUB_RUN_ATTEMPT", "1"),
             "tags=GITHUB_RUN_ID:42,GITHUB_RUN_ATTEMPT:1",
         ),
-        (BuildFilter::new().tag("url", "http://x:80/a b"), "tags=url:http://x:80/a%20b"),
-        (BuildFilter::new().tag("lang", "c++ & ü"), "tags=lang:c%2B%2B%20%26%20%C3%BC"),
+        (
+            BuildFilter::new().tag("url", "http://x:80/a b"),
+            "tags=url:http://x:80/a%20b",
+        ),
+        (
+            BuildFilter::new().tag("lang", "c++ & ü"),
+            "tags=lang:c%2B%2B%20%26%20%C3%BC",
+        ),
         (BuildFilter::new().status(BuildStatus::Built), "status=built"),
         (
-            BuildFilter::new().status(BuildStatus::Built).status(BuildStatus::BuildFailed),
+            BuildFilter::new()
+                .status(BuildStatus::Built)
+                .status(BuildStatus::BuildFailed),
             "status=built,build_failed",
         ),
-        (BuildFilter::new().status(BuildStatus::Unknown("quarantined".into())), "status=quarantined"),
-        (BuildFilter::new().created_from(date(2024, 5, 1)), "create_time_from=2024-05-01"),
-        (BuildFilter::new().created_before(t), "create_time_to=2024-05-01T12:30:00Z"),
+        (
+            BuildFilter::new().status(BuildStatus::Unknown("quarantined".into())),
+            "status=quarantined",
+        ),
+        (
+            BuildFilter::new().created_from(date(2024, 5, 1)),
+            "create_time_from=2024-05-01",
+        ),
+        (
+            BuildFilter::new().created_before(t),
+            "create_time_to=2024-05-01T12:30:00Z",
+        ),
         (
             BuildFilter::new().created_from(Utc.timestamp_opt(1_700_000_000, 5_000_000).unwrap()),
             "create_time_from=2023-11-14T22:13:20.005Z",
         ),
         (BuildFilter::new().limit(100), "limit=100"),
         (
-            BuildFilter::new().limit(5).tag("a", "b").derivation_path("/d.drv").status(BuildStatus::Pending),
+            BuildFilter::new()
+                .limit(5)
+                .tag("a", "b")
+                .derivation_path("/d.drv")
+                .status(BuildStatus::Pending),
             "derivation_path=/d.drv&tags=a:b&status=pending&limit=5",
         ),
     ];
@@ -50,7 +77,9 @@ fn each_filter_writes_its_exact_query_string() {
 
 #[test]
 fn the_parser_reads_raw_and_encoded_values_alike() {
-    let expected = BuildFilter::new().tag("GITHUB_REPOSITORY", "owner/repo").tag("k", "a b+c");
+    let expected = BuildFilter::new()
+        .tag("GITHUB_REPOSITORY", "owner/repo")
+        .tag("k", "a b+c");
     for query in [
         "tags=GITHUB_REPOSITORY:owner/repo,k:a%20b%2Bc",
         "?tags=GITHUB_REPOSITORY%3Aowner%2Frepo,k:a+b%2Bc",
@@ -63,13 +92,17 @@ fn the_parser_reads_raw_and_encoded_values_alike() {
 #[test]
 fn a_tag_splits_at_its_first_colon() {
     let filter = BuildFilter::from_query("tags=url:https://h:8080/x").unwrap();
-    assert_eq!(filter.tags, vec![("url".to_owned(), "https://h:8080/x".to_owned())]);
+    assert_eq!(
+        filter.tags,
+        vec![("url".to_owned(), "https://h:8080/x".to_owned())]
+    );
 }
 
 #[test]
 fn time_bounds_read_dates_and_date_times_with_offsets() {
     let filter =
-        BuildFilter::from_query("create_time_from=2024-05-01&create_time_to=2024-05-02T02:00:00+02:00").unwrap();
+        BuildFilter::from_query("create_time_from=2024-05-01&create_time_to=2024-05-02T02:00:00+02:00")
+            .unwrap();
     assert_eq!(filter.created_from, Some(TimeBound::Date(date(2024, 5, 1))));
     let to = Utc.with_ymd_and_hms(2024, 5, 2, 0, 0, 0).unwrap();
     assert_eq!(filter.created_before.unwrap().instant(), to);
@@ -86,12 +119,28 @@ fn malformed_values_are_errors_naming_the_parameter() {
         ("limit=ten", FilterParam::Limit, "positive integer"),
         ("limit=99999999999", FilterParam::Limit, "positive integer"),
         ("limit=1&limit=2", FilterParam::Limit, "more than once"),
-        ("status=built,exploded", FilterParam::Status, "`exploded` is not a build status"),
+        (
+            "status=built,exploded",
+            FilterParam::Status,
+            "`exploded` is not a build status",
+        ),
         ("tags=no-colon", FilterParam::Tags, "not NAME:VALUE"),
         ("tags=:value", FilterParam::Tags, "name must not be empty"),
-        ("create_time_from=yesterday", FilterParam::CreateTimeFrom, "neither a date"),
-        ("create_time_to=2024-13-01", FilterParam::CreateTimeTo, "neither a date"),
-        ("derivation_path=", FilterParam::DerivationPath, "must not be empty"),
+        (
+            "create_time_from=yesterday",
+            FilterParam::CreateTimeFrom,
+            "neither a date",
+        ),
+        (
+            "create_time_to=2024-13-01",
+            FilterParam::CreateTimeTo,
+            "neither a date",
+        ),
+        (
+            "derivation_path=",
+            FilterParam::DerivationPath,
+            "must not be empty",
+        ),
         ("derivation_path=%FF", FilterParam::DerivationPath, "UTF-8"),
     ];
     for (query, param, message) in cases {
@@ -147,14 +196,16 @@ fn filter() -> impl Strategy<Value = BuildFilter> {
         proptest::option::of(time_bound()),
         proptest::option::of(1u32..),
     )
-        .prop_map(|(derivation_path, tags, statuses, created_from, created_before, limit)| BuildFilter {
-            derivation_path,
-            tags,
-            statuses,
-            created_from,
-            created_before,
-            limit,
-        })
+        .prop_map(
+            |(derivation_path, tags, statuses, created_from, created_before, limit)| BuildFilter {
+                derivation_path,
+                tags,
+                statuses,
+                created_from,
+                created_before,
+                limit,
+            },
+        )
 }
 
 proptest! {

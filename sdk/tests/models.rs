@@ -24,7 +24,10 @@ fn seed_builds_have_the_announced_values() {
     assert_eq!(built.create_time.timestamp_subsec_nanos(), 69_456_000);
     assert_eq!(built.start_time.unwrap().timestamp_subsec_nanos(), 538_530_000);
     assert_eq!(built.outputs[0].nar_size_bytes, 256_898_464);
-    assert_eq!(built.finish_time().unwrap().to_rfc3339(), "2022-08-19T07:40:57.228423+00:00");
+    assert_eq!(
+        built.finish_time().unwrap().to_rfc3339(),
+        "2022-08-19T07:40:57.228423+00:00"
+    );
     let disconnected = &builds[1];
     assert_eq!(disconnected.status, BuildStatus::ClientDisconnect);
     assert!(disconnected.status.is_user_failure());
@@ -89,7 +92,10 @@ fn absent_tags_and_restart_links_decode_as_empty() {
     value.as_object_mut().unwrap().remove("tags");
     let build: Build = serde_json::from_value(value).unwrap();
     assert!(build.tags.is_empty());
-    assert_eq!((build.restart_of_build_id, build.restarted_as_build_id), (None, None));
+    assert_eq!(
+        (build.restart_of_build_id, build.restarted_as_build_id),
+        (None, None)
+    );
     assert!(!build.is_discarded());
 }
 
@@ -139,5 +145,11 @@ fn summary_reads_the_official_fields_and_the_optional_ones() {
 fn usage_reads_the_documented_example() {
     let usage: Usage =
         serde_json::from_str(r#"{"billable_cpu_seconds": 316, "billable_build_count": 251}"#).unwrap();
-    assert_eq!(usage, Usage { billable_cpu_seconds: 316, billable_build_count: 251 });
+    assert_eq!(
+        usage,
+        Usage {
+            billable_cpu_seconds: 316,
+            billable_build_count: 251
+        }
+    );
 }

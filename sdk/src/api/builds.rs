@@ -79,7 +79,11 @@ pub type GetBuildsSummary = BuildsRequest<kind::Summary>;
 
 impl<K> BuildsRequest<K> {
     fn new(client: Client) -> Self {
-        BuildsRequest { client, filter: BuildFilter::new(), kind: PhantomData }
+        BuildsRequest {
+            client,
+            filter: BuildFilter::new(),
+            kind: PhantomData,
+        }
     }
 
     fn map_filter(mut self, change: impl FnOnce(BuildFilter) -> BuildFilter) -> Self {

@@ -27,7 +27,10 @@ pub struct GetUsage {
 
 impl GetUsage {
     pub(crate) fn new(client: Client) -> GetUsage {
-        GetUsage { client, window: BuildFilter::new() }
+        GetUsage {
+            client,
+            window: BuildFilter::new(),
+        }
     }
 
     /// Only builds created at or after `bound`.

@@ -10,13 +10,19 @@ pub const TOKEN: &str = "EpABCiYKB2FjY291bnQYAyIJCgcIgAgSAhABMg4KDAoCCBsSBggDEgI
 
 /// The real `GET /builds` response from the launch announcement.
 pub fn seed_json() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed-builds.json"))
-        .expect("the seed fixture is in the repository")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seed-builds.json"
+    ))
+    .expect("the seed fixture is in the repository")
 }
 
 /// A builder pointed at `server`, with the test token and fast retries.
 pub fn builder(server: &MockServer) -> ClientBuilder {
-    Client::builder().token(TOKEN).base_url(server.uri()).retry(fast_retries())
+    Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .retry(fast_retries())
 }
 
 pub fn client(server: &MockServer) -> Client {
