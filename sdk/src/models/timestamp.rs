@@ -76,6 +76,9 @@ mod tests {
     fn keeps_every_fraction_digit_it_reads() {
         let t = parse("2022-08-19T07:33:17.123456789Z").unwrap();
         assert_eq!(t.timestamp_subsec_nanos(), 123_456_789);
+        // Digits past the nanosecond cannot be kept, but must not be refused.
+        let t = parse("2022-08-19T07:33:17.1234567891234Z").unwrap();
+        assert_eq!(t.timestamp_subsec_nanos(), 123_456_789);
     }
 
     #[test]
