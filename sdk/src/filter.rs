@@ -66,6 +66,38 @@ impl FilterParam {
         }
     }
 
+    /// What the parameter selects and how its value is written, for documentation (the
+    /// OpenAPI document's parameter descriptions come from here).
+    pub const fn description(self) -> &'static str {
+        match self {
+            FilterParam::DerivationPath => {
+                "Only builds of this derivation: its full `.drv` store path, matched exactly."
+            }
+            FilterParam::Tags => {
+                "Only builds carrying every one of these tags, written `NAME:VALUE` and separated by \
+                 commas (`GITHUB_REPOSITORY:owner/repo,GITHUB_RUN_ID:42`). A pair splits at its \
+                 first `:`, so a value may hold `:` and `/` (sent raw or percent-encoded); a name \
+                 holds neither `:` nor `,`, and a value holds no `,`."
+            }
+            FilterParam::Status => {
+                "Only builds in one of these statuses, separated by commas \
+                 (`built,build_failed`). A status the service does not know is a 400."
+            }
+            FilterParam::CreateTimeFrom => {
+                "Only builds created at or after this time (inclusive): a date (`2024-05-01`, \
+                 meaning 00:00:00 UTC of that day) or an RFC 3339 date-time."
+            }
+            FilterParam::CreateTimeTo => {
+                "Only builds created before this time (exclusive): a date (`2024-05-02`, meaning \
+                 00:00:00 UTC of that day) or an RFC 3339 date-time."
+            }
+            FilterParam::Limit => {
+                "At most this many builds, the newest first; a positive integer. Without it, every \
+                 matching build is returned."
+            }
+        }
+    }
+
     fn from_name(name: &str) -> Option<FilterParam> {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }

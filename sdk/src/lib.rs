@@ -16,7 +16,7 @@ pub use client::{
 };
 pub use error::{ApiError, DecodeError, Endpoint, Error, Result};
 pub use filter::{BuildFilter, FilterError, FilterParam, TimeBound};
-pub use models::{Build, BuildId, BuildStatus, BuildsSummary, Output, Usage};
+pub use models::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Usage};
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use token::Token;

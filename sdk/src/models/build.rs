@@ -7,28 +7,33 @@ use super::{BuildId, BuildStatus, Output, timestamp};
 
 /// One build, as an element of `GET /builds`.
 ///
-/// Decoding is lenient: fields this crate does not know are ignored, `build_status` is read
-/// as `status`, and `tags`, `restart_of_build_id` and `restarted_as_build_id` (absent from
-/// older responses) decode as empty. Encoding writes `status`, and leaves the two restart
-/// links out when they are `None`, as the service does.
+/// The service adds fields over time: a reader must ignore those it does not know. `tags`,
+/// `restart_of_build_id` and `restarted_as_build_id` are absent from older responses, and
+/// the restart links are left out rather than null when there is none. Older documentation
+/// calls `status` `build_status`; this crate reads either and writes `status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Build {
     /// The build's id.
     pub build_id: BuildId,
     /// When the build was created (asked for).
     #[serde(with = "timestamp")]
     pub create_time: DateTime<Utc>,
-    /// When a builder started it; `None` while pending.
+    /// When a builder started it; null while pending.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     #[serde(with = "timestamp::option")]
     pub start_time: Option<DateTime<Utc>>,
-    /// Seconds between creation and start; `None` while pending.
+    /// Seconds between creation and start; null while pending.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub queue_time_seconds: Option<f64>,
-    /// Seconds from start to finish; `None` until finished.
+    /// Seconds from start to finish; null until finished.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub duration_seconds: Option<f64>,
     /// The build's state.
     #[serde(alias = "build_status")]
     pub status: BuildStatus,
     /// A human-readable detail of the status: `""` when built, `"ssh session closed"`, ….
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub status_message: Option<String>,
     /// CPUs allocated to the build.
     pub cpu_count: u32,
@@ -36,13 +41,16 @@ pub struct Build {
     pub allocated_megabytes: u64,
     /// CPU seconds the build used.
     pub cpu_seconds: u64,
-    /// The build's peak memory use, in kilobytes; `None` when not measured.
+    /// The build's peak memory use, in kilobytes; null when not measured.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub peak_memory_use_kilobytes: Option<u64>,
-    /// The build's peak storage use, in kilobytes; `None` when not measured.
+    /// The build's peak storage use, in kilobytes; null when not measured.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub peak_storage_use_kilobytes: Option<u64>,
     /// The derivation built: `/nix/store/<hash>-<name>.drv`.
     pub derivation_path: String,
     /// The outputs produced; empty unless the build succeeded.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     #[serde(default)]
     pub outputs: Vec<Output>,
     /// The Nix system the build ran for, such as `x86_64-linux`.

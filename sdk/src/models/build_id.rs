@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The identifier nixbuild.net gives a build (`build_id`); a 64-bit integer on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct BuildId(pub u64);
 

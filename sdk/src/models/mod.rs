@@ -8,7 +8,10 @@
 
 mod build;
 mod build_id;
+mod error_body;
 mod output;
+#[cfg(feature = "openapi")]
+mod schema;
 mod status;
 mod summary;
 pub(crate) mod timestamp;
@@ -16,7 +19,10 @@ mod usage;
 
 pub use build::Build;
 pub use build_id::BuildId;
+pub use error_body::ErrorBody;
 pub use output::Output;
+#[cfg(feature = "openapi")]
+pub use schema::KnownBuildStatus;
 pub use status::BuildStatus;
 pub use summary::BuildsSummary;
 pub use usage::Usage;

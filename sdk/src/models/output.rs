@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// One output path a successful build produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Output {
     /// The output's name, such as `out`, `dev` or `doc`.
     pub name: String,

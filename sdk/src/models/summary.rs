@@ -3,8 +3,9 @@ use serde::{Deserialize, Serialize};
 /// Aggregates over the builds a filter selects (`GET /builds/summary`).
 ///
 /// The first six fields are the ones the official nixbuild.net GitHub Action reads. The
-/// others are newer or less documented: they decode as `None` when the service leaves them out.
+/// others are newer or less documented: they may be absent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BuildsSummary {
     /// Every selected build.
     pub build_count: u64,

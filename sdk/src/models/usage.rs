@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Billing usage (`GET /usage`): what the account is billed for in the requested period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Usage {
     /// CPU seconds the account is billed for.
     pub billable_cpu_seconds: u64,
