@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Proves openapi.json with tools nobody here wrote: a spec validator, a linter, and two client
+# generators whose output must work. Installs its pinned tools on first use into
+# openapi/check/.venv and openapi/check/node_modules (both git-ignored).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+check="$here/check"
+spec="$here/openapi.json"
+seed="$here/../sdk/tests/fixtures/seed-builds.json"
+work="$check/.work"
+
+step() { printf '\n--> %s\n' "$*"; }
+
+step "installing the pinned tools"
+if [ ! -x "$check/.venv/bin/openapi-python-client" ] || ! cmp -s "$check/requirements.txt" "$check/.venv/requirements.txt"; then
+  python3 -m venv "$check/.venv"
+  "$check/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$check/requirements.txt"
+  cp "$check/requirements.txt" "$check/.venv/requirements.txt"
+fi
+if [ ! -x "$check/node_modules/.bin/redocly" ] || ! cmp -s "$check/package.json" "$check/node_modules/.package.json"; then
+  (cd "$check" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
+  cp "$check/package.json" "$check/node_modules/.package.json"
+fi
+rm -rf "$work" && mkdir -p "$work"
+
+step "openapi-spec-validator"
+"$check/.venv/bin/openapi-spec-validator" "$spec"
+
+step "redocly lint (recommended rules, warnings are failures)"
+(cd "$check" && NO_UPDATE_NOTIFIER=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+  node_modules/.bin/redocly lint --config redocly.yaml --max-problems 50 "$spec" 2>&1 \
+  | grep -v -e '^ *║' -e '^ *╔' -e '^ *╚' \
+  | tee "$work/redocly.log")
+grep -q "Your API description is valid" "$work/redocly.log"
+if grep -qE "You have [0-9]+ warning" "$work/redocly.log"; then
+  echo "redocly reported warnings" >&2
+  exit 1
+fi
+
+step "openapi-python-client: generate, import, parse the seed builds and a newer status"
+"$check/.venv/bin/openapi-python-client" generate --path "$spec" --config "$check/python-client.yaml" \
+  --meta none --output-path "$work/nixbuild_client" --fail-on-warning
+PYTHONPATH="$work" "$check/.venv/bin/python" "$check/python_client_check.py" "$seed"
+
+step "openapi-typescript: generate types; tsc --noEmit on a consumer"
+"$check/node_modules/.bin/openapi-typescript" "$spec" --output "$work/nixbuild.ts"
+(cd "$check" && node_modules/.bin/tsc --project tsconfig.json)
+echo "typescript: usage.ts type-checks against the generated types"
+
+step "openapi check passed"
