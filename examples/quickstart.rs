@@ -12,7 +12,7 @@ use nixbuild::{Build, Client};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const SEED_BUILDS: &str = include_str!("../sdk/tests/fixtures/seed-builds.json");
+const SEED_BUILDS: &str = include_str!("../mock-server/fixtures/seed-builds.json");
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -9,7 +9,7 @@ use utoipa::openapi::{HttpMethod, Paths, PathsBuilder, Ref, Response, ResponsesB
 use crate::{parameters, responses};
 
 /// The real `GET /builds` response of nixbuild.net's launch announcement.
-const SEED_BUILDS: &str = include_str!("../../sdk/tests/fixtures/seed-builds.json");
+const SEED_BUILDS: &str = include_str!("../../mock-server/fixtures/seed-builds.json");
 
 pub(crate) fn paths() -> Paths {
     PathsBuilder::new()

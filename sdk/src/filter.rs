@@ -389,12 +389,19 @@ impl BuildFilter {
     /// parameters are ignored. A malformed value, an unknown status, or a single-valued
     /// parameter given twice is an error naming the parameter.
     pub fn from_query(query: &str) -> Result<BuildFilter, FilterError> {
+        Self::from_query_params(query, &FilterParam::ALL)
+    }
+
+    /// Reads only the parameters in `params`, as [`from_query`](Self::from_query) does,
+    /// and ignores every other one as unknown (`GET /usage` reads only the time window).
+    pub fn from_query_params(query: &str, params: &[FilterParam]) -> Result<BuildFilter, FilterError> {
         let mut filter = BuildFilter::new();
         let mut seen = Vec::new();
         let query = query.strip_prefix('?').unwrap_or(query);
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-            let Some(param) = decode(raw_name).ok().as_deref().and_then(FilterParam::from_name) else {
+            let param = decode(raw_name).ok().as_deref().and_then(FilterParam::from_name);
+            let Some(param) = param.filter(|p| params.contains(p)) else {
                 continue;
             };
             let value = decode(raw_value)

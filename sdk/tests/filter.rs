@@ -90,6 +90,14 @@ fn the_parser_reads_raw_and_encoded_values_alike() {
 }
 
 #[test]
+fn parameters_outside_the_chosen_ones_are_ignored() {
+    let window = [FilterParam::CreateTimeFrom, FilterParam::CreateTimeTo];
+    let filter =
+        BuildFilter::from_query_params("limit=oops&tags=x&create_time_from=2024-05-01", &window).unwrap();
+    assert_eq!(filter, BuildFilter::new().created_from(date(2024, 5, 1)));
+}
+
+#[test]
 fn a_tag_splits_at_its_first_colon() {
     let filter = BuildFilter::from_query("tags=url:https://h:8080/x").unwrap();
     assert_eq!(

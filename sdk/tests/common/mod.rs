@@ -8,11 +8,12 @@ use wiremock::MockServer;
 
 pub const TOKEN: &str = "EpABCiYKB2FjY291bnQYAyIJCgcIgAgSAhABMg4KDAoCCBsSBggDEgIYABIkCAA-secret";
 
-/// The real `GET /builds` response from the launch announcement.
+/// The real `GET /builds` response from the launch announcement (the workspace keeps it with
+/// the mock server, which serves it).
 pub fn seed_json() -> String {
     std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/seed-builds.json"
+        "/../mock-server/fixtures/seed-builds.json"
     ))
     .expect("the seed fixture is in the repository")
 }

@@ -1,0 +1,124 @@
+//! [`Fault`]: failures a test asks the mock to answer with, for the next requests.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// What a faulty answer does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// Answer with this status and a JSON error body (with `Retry-After` for 429 and 503).
+    Status(u16),
+    /// Answer normally, after this delay.
+    Delay(Duration),
+    /// Answer 200 with a body that is not JSON.
+    MalformedBody,
+    /// Close the connection before the body is complete.
+    DropConnection,
+}
+
+/// A fault for the next `times` requests, optionally of one path only.
+///
+/// ```
+/// use std::time::Duration;
+/// use nixbuild_mock::Fault;
+///
+/// let throttle = Fault::status(429).retry_after(Duration::from_secs(2)).times(3).on_path("/builds");
+/// let slow = Fault::delay(Duration::from_secs(5));
+/// # let _ = (throttle, slow);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a fault does nothing until given to `MockNixbuild::inject`"]
+pub struct Fault {
+    pub(crate) kind: FaultKind,
+    pub(crate) remaining: usize,
+    pub(crate) path: Option<String>,
+    pub(crate) retry_after: Duration,
+}
+
+impl Fault {
+    fn new(kind: FaultKind) -> Fault {
+        Fault {
+            kind,
+            remaining: 1,
+            path: None,
+            retry_after: Duration::from_secs(1),
+        }
+    }
+
+    /// Answer `status` (with a JSON error body).
+    pub fn status(status: u16) -> Fault {
+        Fault::new(FaultKind::Status(status))
+    }
+
+    /// Answer normally, but only after `delay`.
+    pub fn delay(delay: Duration) -> Fault {
+        Fault::new(FaultKind::Delay(delay))
+    }
+
+    /// Answer 200 with a body that is not JSON.
+    pub fn malformed_body() -> Fault {
+        Fault::new(FaultKind::MalformedBody)
+    }
+
+    /// Cut the connection before the body is complete.
+    pub fn drop_connection() -> Fault {
+        Fault::new(FaultKind::DropConnection)
+    }
+
+    /// For the next `n` requests (1 by default).
+    pub fn times(mut self, n: usize) -> Self {
+        self.remaining = n;
+        self
+    }
+
+    /// Only for requests to this path (`/builds`, `/usage`, …; without the mock's prefix).
+    pub fn on_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The `Retry-After` sent with 429 and 503 (1 s by default; whole seconds).
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = wait;
+        self
+    }
+
+    /// What the fault does.
+    pub fn kind(&self) -> &FaultKind {
+        &self.kind
+    }
+}
+
+/// The faults waiting to happen, in the order they were injected.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue {
+    faults: VecDeque<Fault>,
+}
+
+impl FaultQueue {
+    pub(crate) fn push(&mut self, fault: Fault) {
+        if fault.remaining > 0 {
+            self.faults.push_back(fault);
+        }
+    }
+
+    /// Takes one use of the first fault that applies to `path`.
+    pub(crate) fn take(&mut self, path: &str) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
+        let fault = self.faults.get_mut(index)?;
+        fault.remaining -= 1;
+        let taken = fault.clone();
+        if fault.remaining == 0 {
+            self.faults.remove(index);
+        }
+        Some(taken)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.faults.clear();
+    }
+}

@@ -1,0 +1,26 @@
+//! A stateful fake nixbuild.net for integration tests, on a real HTTP server.
+//!
+//! [`MockNixbuild`] answers `GET /builds`, `/builds/summary` and `/usage` from a store of
+//! builds, with every filter, the ordering, `limit` and the summary definitions of the API
+//! contract, parsing queries with the SDK's own [`nixbuild::BuildFilter`]. Every request is
+//! authenticated with real Biscuit tokens signed by the mock's root key; faults (error
+//! statuses, delays, malformed bodies, dropped connections) are injected on demand; and every
+//! request is recorded for the test to inspect. The same server runs standalone as the
+//! `nixbuild-mock` binary, for tests in other languages.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod faults;
+pub mod fixtures;
+pub mod journal;
+mod mock;
+mod responder;
+mod store;
+pub mod summary;
+
+pub use auth::{AuthOutcome, Authority, Permission, TokenMinter};
+pub use faults::{Fault, FaultKind};
+pub use fixtures::{BuildFixture, IntoBuild};
+pub use journal::{AuthStatus, RecordedRequest};
+pub use mock::{MockNixbuild, MockNixbuildBuilder, NoSuchBuild};

@@ -1,0 +1,155 @@
+//! `nixbuild-mock`: the fake nixbuild.net as a standalone server, for tests in any language.
+//!
+//! On start it prints, on stdout, lines a shell can `eval` (comments start with `#`):
+//!
+//! ```text
+//! # nixbuild-mock: 2 builds; root public key ed25519/…
+//! NIXBUILD_API_URL=http://127.0.0.1:41234
+//! NIXBUILD_MOCK_PORT=41234
+//! NIXBUILD_TOKEN=En0K…
+//! export NIXBUILD_API_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN
+//! ```
+//!
+//! then logs each request on one line on stderr, and exits cleanly on Ctrl-C or SIGTERM.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use nixbuild::Build;
+use nixbuild_mock::{Authority, MockNixbuild, fixtures};
+
+/// A fake nixbuild.net: the read API over a store of builds, with real Biscuit auth.
+#[derive(Debug, Parser)]
+#[command(name = "nixbuild-mock", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on; 0 picks a free one (printed on start).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// A JSON array of builds to serve (the seed builds when neither this nor --generate).
+    #[arg(long, value_name = "FILE", conflicts_with = "generate")]
+    builds: Option<PathBuf>,
+    /// Serve N synthetic builds instead.
+    #[arg(long, value_name = "N")]
+    generate: Option<usize>,
+    /// The seed of --generate: the same seed gives the same builds.
+    #[arg(long, value_name = "S", default_value_t = 1, requires = "generate")]
+    seed: u64,
+    /// The root private key (`ed25519-private/<hex>`); a fresh one when absent.
+    #[arg(long, value_name = "KEY", conflicts_with = "root_key_file")]
+    root_key: Option<String>,
+    /// A file holding the root private key.
+    #[arg(long, value_name = "FILE")]
+    root_key_file: Option<PathBuf>,
+    /// Answer every request without checking its token.
+    #[arg(long)]
+    no_auth: bool,
+    /// Serve the API under this path prefix, such as /api/v1.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    path_prefix: String,
+    /// Lifetime of the printed token, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 24 * 3600)]
+    token_ttl: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("nixbuild-mock: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let builds = load_builds(&args)?;
+    let authority = load_authority(&args)?;
+    let listener = TcpListener::bind((args.host.as_str(), args.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?
+        .port();
+    let count = builds.len();
+    let mut builder = MockNixbuild::builder()
+        .authority(authority.clone())
+        .builds(builds)
+        .listener(listener)
+        .path_prefix(args.path_prefix.clone())
+        .journal_capacity(10_000)
+        .on_request(|request| eprintln!("{}", request.line()));
+    if args.no_auth {
+        builder = builder.without_auth();
+    }
+    let mock = builder.start().await;
+    let token = mock
+        .tokens()
+        .rights(["build:read", "build:write"])
+        .expires_in(Duration::from_secs(args.token_ttl))
+        .mint();
+    let auth = if args.no_auth {
+        "auth off".to_owned()
+    } else {
+        format!("root public key {}", authority.public_key())
+    };
+    println!("# nixbuild-mock: {count} builds; {auth}");
+    println!("NIXBUILD_API_URL={}", mock.uri());
+    println!("NIXBUILD_MOCK_PORT={port}");
+    println!("NIXBUILD_TOKEN={}", token.expose_secret());
+    println!("export NIXBUILD_API_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN");
+    shutdown_signal().await;
+    eprintln!("nixbuild-mock: shutting down");
+    Ok(())
+}
+
+fn load_builds(args: &Args) -> Result<Vec<Build>, String> {
+    if let Some(n) = args.generate {
+        return Ok(fixtures::generate(n, args.seed));
+    }
+    let Some(path) = &args.builds else {
+        return Ok(fixtures::seed());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not a JSON array of builds: {e}", path.display()))
+}
+
+fn load_authority(args: &Args) -> Result<Authority, String> {
+    let key = match (&args.root_key, &args.root_key_file) {
+        (Some(key), _) => key.clone(),
+        (None, Some(path)) => {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        }
+        (None, None) => return Ok(Authority::generate()),
+    };
+    Authority::from_private_key(&key).map_err(|e| format!("bad root key: {e}"))
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

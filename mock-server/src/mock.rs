@@ -1,0 +1,324 @@
+//! [`MockNixbuild`]: a running fake nixbuild.net, and its builder.
+
+use std::fmt;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use nixbuild::{Build, BuildId, Client, ClientBuilder};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer};
+
+use crate::auth::{Authority, TokenMinter};
+use crate::faults::{Fault, FaultQueue};
+use crate::fixtures::IntoBuild;
+use crate::journal::{Journal, RecordedRequest};
+use crate::responder::{Responder, State, lock};
+use crate::store::BuildStore;
+
+/// How many requests a mock remembers by default.
+const DEFAULT_JOURNAL_CAPACITY: usize = 100_000;
+/// How long the tokens of [`MockNixbuild::client`] live.
+const CLIENT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// A fake nixbuild.net on a real HTTP server (wiremock's), with a store of builds, real
+/// Biscuit auth, faults on demand and a journal of requests.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), nixbuild::Error> {
+/// use nixbuild_mock::{BuildFixture, MockNixbuild, fixtures};
+///
+/// let mock = MockNixbuild::start().await;
+/// mock.add_builds(fixtures::seed());
+/// mock.add_build(BuildFixture::failed("hello-2.12").tag("GITHUB_RUN_ID", "42"));
+///
+/// let client = mock.client();
+/// let failed = client.builds().list().tag("GITHUB_RUN_ID", "42").send().await?;
+/// assert_eq!(failed.len(), 1);
+/// assert_eq!(mock.request_count("/builds"), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub struct MockNixbuild {
+    server: MockServer,
+    state: Arc<State>,
+}
+
+impl fmt::Debug for MockNixbuild {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockNixbuild")
+            .field("uri", &self.uri())
+            .field("auth_enabled", &self.state.auth_enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The build a test asked to change does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoSuchBuild(pub BuildId);
+
+impl fmt::Display for NoSuchBuild {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the mock has no build {}", self.0)
+    }
+}
+
+impl std::error::Error for NoSuchBuild {}
+
+impl MockNixbuild {
+    /// Starts a mock with no builds, auth on and a fresh root key, on a free local port.
+    pub async fn start() -> MockNixbuild {
+        MockNixbuild::builder().start().await
+    }
+
+    /// A builder for a mock configured otherwise.
+    pub fn builder() -> MockNixbuildBuilder {
+        MockNixbuildBuilder::default()
+    }
+
+    /// The base URL to give a client, with the mock's path prefix.
+    pub fn uri(&self) -> String {
+        format!("{}{}", self.server.uri(), self.state.prefix)
+    }
+
+    /// A client builder pointed at the mock with a valid token (`build:read` and
+    /// `build:write`, valid for a day), to configure further.
+    pub fn client_builder(&self) -> ClientBuilder {
+        let token = self
+            .tokens()
+            .rights(["build:read", "build:write"])
+            .expires_in(CLIENT_TOKEN_LIFETIME)
+            .mint();
+        Client::builder().token(token).base_url(self.uri())
+    }
+
+    /// A client pointed at the mock with a valid token.
+    ///
+    /// # Panics
+    ///
+    /// When the HTTP client cannot be set up at all (no TLS backend could start): nothing a
+    /// test could do about it.
+    pub fn client(&self) -> Client {
+        self.client_builder()
+            .build()
+            .expect("a client for the mock's own URL can be built")
+    }
+
+    /// A minter of tokens signed by this mock's root key.
+    pub fn tokens(&self) -> TokenMinter {
+        self.state.authority.tokens()
+    }
+
+    /// The mock's signing authority (its root key).
+    pub fn authority(&self) -> &Authority {
+        &self.state.authority
+    }
+
+    /// Adds a build (a [`Build`] or a [`BuildFixture`](crate::BuildFixture)), replacing any
+    /// with the same id, and returns its id.
+    pub fn add_build(&self, build: impl IntoBuild) -> BuildId {
+        let mut store = self.state.store.write().unwrap_or_else(PoisonError::into_inner);
+        let next = BuildId(store.max_id().map_or(10_000_000, |id| id.0 + 1));
+        let build = build.into_build(next);
+        let id = build.build_id;
+        store.insert(build);
+        id
+    }
+
+    /// Adds several builds; returns their ids.
+    pub fn add_builds<B: IntoBuild>(&self, builds: impl IntoIterator<Item = B>) -> Vec<BuildId> {
+        builds.into_iter().map(|build| self.add_build(build)).collect()
+    }
+
+    /// Changes a stored build: its status, times, outputs, … (see
+    /// [`fixtures::mark_running`](crate::fixtures::mark_running) and
+    /// [`fixtures::mark_finished`](crate::fixtures::mark_finished)).
+    pub fn update_build(&self, id: BuildId, change: impl FnOnce(&mut Build)) -> Result<(), NoSuchBuild> {
+        let mut store = self.state.store.write().unwrap_or_else(PoisonError::into_inner);
+        store.update(id, change).ok_or(NoSuchBuild(id))
+    }
+
+    /// Removes a build.
+    pub fn remove_build(&self, id: BuildId) -> Option<Build> {
+        self.state
+            .store
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id)
+    }
+
+    /// A stored build.
+    pub fn build(&self, id: BuildId) -> Option<Build> {
+        self.state
+            .store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
+    /// Every stored build, newest first.
+    pub fn builds(&self) -> Vec<Build> {
+        self.state
+            .store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .all()
+            .cloned()
+            .collect()
+    }
+
+    /// How many builds are stored.
+    pub fn build_count(&self) -> usize {
+        self.state
+            .store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// The next `n` requests answer `status` (with `Retry-After: 1` for 429 and 503).
+    pub fn fail_next(&self, n: usize, status: u16) {
+        self.inject(Fault::status(status).times(n));
+    }
+
+    /// Queues a fault; faults apply in the order they were injected.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.state.faults).push(fault);
+    }
+
+    /// Drops every fault not yet used.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// The requests received so far, oldest first.
+    pub async fn received_requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.journal).all()
+    }
+
+    /// How many requests went to `path` (`/builds`, `/usage`, …, with the mock's prefix if it
+    /// has one), whatever their answer.
+    pub fn request_count(&self, path: &str) -> usize {
+        lock(&self.state.journal)
+            .all()
+            .iter()
+            .filter(|r| r.path == path)
+            .count()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        lock(&self.state.journal).clear();
+    }
+
+    /// The wiremock server underneath. Mocks mounted on it take precedence over the fake
+    /// nixbuild.net, which answers at the lowest priority.
+    pub fn server(&self) -> &MockServer {
+        &self.server
+    }
+}
+
+/// Configures a [`MockNixbuild`].
+#[derive(Default)]
+#[must_use = "a builder does nothing until `start` is called"]
+pub struct MockNixbuildBuilder {
+    authority: Option<Authority>,
+    auth_disabled: bool,
+    builds: Vec<Build>,
+    prefix: String,
+    listener: Option<TcpListener>,
+    observer: Option<crate::responder::RequestObserver>,
+    journal_capacity: Option<usize>,
+}
+
+impl fmt::Debug for MockNixbuildBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockNixbuildBuilder")
+            .field("auth_disabled", &self.auth_disabled)
+            .field("builds", &self.builds.len())
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockNixbuildBuilder {
+    /// Signs and verifies tokens with this authority's root key (a fresh one otherwise).
+    pub fn authority(mut self, authority: Authority) -> Self {
+        self.authority = Some(authority);
+        self
+    }
+
+    /// Answers every request without looking at its token.
+    pub fn without_auth(mut self) -> Self {
+        self.auth_disabled = true;
+        self
+    }
+
+    /// Starts with these builds.
+    pub fn builds(mut self, builds: impl IntoIterator<Item = Build>) -> Self {
+        self.builds.extend(builds);
+        self
+    }
+
+    /// Serves the API under this path prefix (`/api/v1`), as a self-hosted deployment does.
+    pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
+        let prefix = prefix.into();
+        self.prefix = format!("/{}", prefix.trim_matches('/'))
+            .trim_end_matches('/')
+            .to_owned();
+        self
+    }
+
+    /// Listens on this socket instead of a free local port.
+    pub fn listener(mut self, listener: TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// Calls `observer` with each request once it is answered.
+    pub fn on_request(mut self, observer: impl Fn(&RecordedRequest) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// Remembers at most this many requests (the oldest are forgotten first).
+    pub fn journal_capacity(mut self, capacity: usize) -> Self {
+        self.journal_capacity = Some(capacity.max(1));
+        self
+    }
+
+    /// Starts the server.
+    pub async fn start(self) -> MockNixbuild {
+        let mut store = BuildStore::default();
+        for build in self.builds {
+            store.insert(build);
+        }
+        let state = Arc::new(State {
+            store: RwLock::new(store),
+            authority: self.authority.unwrap_or_else(Authority::generate),
+            auth_enabled: !self.auth_disabled,
+            faults: Mutex::new(FaultQueue::default()),
+            journal: Mutex::new(Journal::new(
+                self.journal_capacity.unwrap_or(DEFAULT_JOURNAL_CAPACITY),
+            )),
+            prefix: self.prefix,
+            observer: self.observer,
+        });
+        // The mock keeps its own bounded journal; wiremock's would grow without end.
+        let builder = MockServer::builder().disable_request_recording();
+        let builder = match self.listener {
+            Some(listener) => builder.listener(listener),
+            None => builder,
+        };
+        let server = builder.start().await;
+        Mock::given(any())
+            .respond_with(Responder(Arc::clone(&state)))
+            .with_priority(u8::MAX)
+            .named("nixbuild-mock")
+            .mount(&server)
+            .await;
+        MockNixbuild { server, state }
+    }
+}

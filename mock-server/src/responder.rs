@@ -1,0 +1,243 @@
+//! The HTTP side: routing each request, applying faults and auth, and answering from the
+//! store with the semantics of NIXBUILD_API.md.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use nixbuild::{BuildFilter, ErrorBody, FilterParam};
+use serde::Serialize;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::auth::{AuthOutcome, Authority, Permission};
+use crate::faults::{Fault, FaultKind, FaultQueue};
+use crate::journal::{AuthStatus, Journal, RecordedRequest};
+use crate::store::BuildStore;
+use crate::summary;
+
+/// Called with each request once it is answered (the standalone binary logs them).
+pub(crate) type RequestObserver = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
+
+/// Everything a mock knows, shared between its handle and its responder.
+pub(crate) struct State {
+    pub(crate) store: RwLock<BuildStore>,
+    pub(crate) authority: Authority,
+    pub(crate) auth_enabled: bool,
+    pub(crate) faults: Mutex<FaultQueue>,
+    pub(crate) journal: Mutex<Journal>,
+    pub(crate) prefix: String,
+    pub(crate) observer: Option<RequestObserver>,
+}
+
+/// Locks a mutex, carrying on after a panic elsewhere poisoned it: the data stays usable
+/// and a mock server must keep answering.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The endpoints the mock serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    ListBuilds,
+    BuildsSummary,
+    Usage,
+}
+
+impl Route {
+    fn find(path: &str) -> Option<Route> {
+        match path {
+            "/builds" => Some(Route::ListBuilds),
+            "/builds/summary" => Some(Route::BuildsSummary),
+            "/usage" => Some(Route::Usage),
+            _ => None,
+        }
+    }
+
+    fn method(self) -> &'static str {
+        "GET"
+    }
+
+    fn permission(self) -> Permission {
+        Permission::BuildRead
+    }
+}
+
+/// An answer before it becomes a wiremock response.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    content_type: &'static str,
+    retry_after: Option<u64>,
+    allow: Option<&'static str>,
+}
+
+impl Answer {
+    fn json(status: u16, value: &impl Serialize) -> Answer {
+        match serde_json::to_vec(value) {
+            Ok(body) => Answer {
+                status,
+                body,
+                content_type: "application/json",
+                retry_after: None,
+                allow: None,
+            },
+            Err(e) => Answer::error(500, format!("the mock could not encode its answer: {e}")),
+        }
+    }
+
+    fn error(status: u16, message: impl Into<String>) -> Answer {
+        Answer::json(status, &ErrorBody::new(message))
+    }
+
+    fn into_template(self) -> ResponseTemplate {
+        let mut template = ResponseTemplate::new(self.status).set_body_raw(self.body, self.content_type);
+        if let Some(seconds) = self.retry_after {
+            template = template.insert_header("retry-after", seconds.to_string().as_str());
+        }
+        if let Some(allow) = self.allow {
+            template = template.insert_header("allow", allow);
+        }
+        template
+    }
+}
+
+/// The wiremock responder that is the fake nixbuild.net.
+pub(crate) struct Responder(pub(crate) Arc<State>);
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let state = &self.0;
+        let full_path = request.url.path().to_owned();
+        let path = full_path
+            .strip_prefix(state.prefix.as_str())
+            .filter(|p| p.starts_with('/'));
+        let mut record = RecordedRequest {
+            method: request.method.to_string(),
+            path: full_path.clone(),
+            query: request.url.query().map(str::to_owned),
+            auth: AuthStatus::NotChecked,
+            status: 0,
+        };
+        let fault = path.and_then(|p| lock(&state.faults).take(p));
+        let replacement = fault.as_ref().and_then(replacement_answer);
+        let mut template = match (path, replacement) {
+            (None, _) => {
+                let answer = Answer::error(404, format!("no such path: {full_path}"));
+                record.status = answer.status;
+                answer.into_template()
+            }
+            (Some(_), Some((template, status))) => {
+                record.status = status;
+                template
+            }
+            (Some(path), None) => {
+                let (answer, auth) = self.answer(request, path);
+                record.auth = auth;
+                record.status = answer.status;
+                answer.into_template()
+            }
+        };
+        if let Some(FaultKind::Delay(delay)) = fault.as_ref().map(Fault::kind) {
+            template = template.set_delay(*delay);
+        }
+        if let Some(observe) = &state.observer {
+            observe(&record);
+        }
+        lock(&state.journal).record(record);
+        template
+    }
+}
+
+impl Responder {
+    /// The normal answer to `request` for `path` (the prefix removed), and how auth fared.
+    fn answer(&self, request: &Request, path: &str) -> (Answer, AuthStatus) {
+        let Some(route) = Route::find(path) else {
+            return (
+                Answer::error(404, format!("no such path: {path}")),
+                AuthStatus::NotChecked,
+            );
+        };
+        if request.method.as_str() != route.method() {
+            let mut answer = Answer::error(
+                405,
+                format!("{path} answers {}, not {}", route.method(), request.method),
+            );
+            answer.allow = Some(route.method());
+            return (answer, AuthStatus::NotChecked);
+        }
+        let auth = self.authorize(request, route.permission());
+        let auth_status = match &auth {
+            AuthOutcome::Disabled => AuthStatus::Disabled,
+            AuthOutcome::Allowed => AuthStatus::Passed,
+            AuthOutcome::Unauthorized(_) | AuthOutcome::Forbidden(_) => AuthStatus::Refused,
+        };
+        let answer = match auth {
+            AuthOutcome::Unauthorized(message) => Answer::error(401, message),
+            AuthOutcome::Forbidden(message) => Answer::error(403, message),
+            AuthOutcome::Disabled | AuthOutcome::Allowed => {
+                self.serve(route, request.url.query().unwrap_or(""))
+            }
+        };
+        (answer, auth_status)
+    }
+
+    fn authorize(&self, request: &Request, permission: Permission) -> AuthOutcome {
+        if !self.0.auth_enabled {
+            return AuthOutcome::Disabled;
+        }
+        let header = request
+            .headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap_or(""));
+        self.0.authority.authorize(header, permission)
+    }
+
+    fn serve(&self, route: Route, query: &str) -> Answer {
+        let params: &[FilterParam] = match route {
+            Route::Usage => &[FilterParam::CreateTimeFrom, FilterParam::CreateTimeTo],
+            Route::ListBuilds | Route::BuildsSummary => &FilterParam::ALL,
+        };
+        let filter = match BuildFilter::from_query_params(query, params) {
+            Ok(filter) => filter,
+            Err(e) => return Answer::error(400, e.to_string()),
+        };
+        let store = self.0.store.read().unwrap_or_else(PoisonError::into_inner);
+        let builds = store.select(&filter);
+        match route {
+            Route::ListBuilds => Answer::json(200, &builds),
+            Route::BuildsSummary => Answer::json(200, &summary::summarize(builds)),
+            Route::Usage => Answer::json(200, &summary::usage(builds)),
+        }
+    }
+}
+
+/// The answer of a fault that replaces the normal one, and the status to record; `None` for a
+/// fault that only delays the normal answer.
+fn replacement_answer(fault: &Fault) -> Option<(ResponseTemplate, u16)> {
+    let replacement = match &fault.kind {
+        FaultKind::Status(status) => {
+            let status = if (100..=999).contains(status) {
+                *status
+            } else {
+                500
+            };
+            let mut answer = Answer::error(status, format!("injected fault: HTTP {status}"));
+            if matches!(status, 429 | 503) {
+                answer.retry_after = Some(fault.retry_after.as_secs());
+            }
+            (answer.into_template(), status)
+        }
+        FaultKind::MalformedBody => (
+            ResponseTemplate::new(200).set_body_raw("[{\"build_id\": 1, \"create_ti", "application/json"),
+            200,
+        ),
+        // A Content-Length longer than the body: the server closes the connection when the
+        // body ends short, and the client sees the connection drop mid-answer.
+        FaultKind::DropConnection => (
+            ResponseTemplate::new(200)
+                .set_body_raw("[{\"build_id\"", "application/json")
+                .insert_header("content-length", "1048576"),
+            200,
+        ),
+        FaultKind::Delay(_) => return None,
+    };
+    Some(replacement)
+}

@@ -1,0 +1,210 @@
+//! [`BuildStore`]: the mock's builds, indexed so that a query's cost follows the size of its
+//! answer, not of the store.
+//!
+//! Builds are kept in the API's order (newest `create_time` first, then highest `build_id`),
+//! and each derivation path, tag and status has an index of the builds that carry it, in the
+//! same order. A query walks the most selective index that applies, within the creation-time
+//! window, and stops at `limit`.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
+
+/// A build's place in the API's order: sorting keys ascending lists builds newest first.
+type Key = (Reverse<DateTime<Utc>>, Reverse<BuildId>);
+
+fn key(build: &Build) -> Key {
+    (Reverse(build.create_time), Reverse(build.build_id))
+}
+
+/// The builds of a mock, indexed.
+#[derive(Debug, Default)]
+pub(crate) struct BuildStore {
+    builds: BTreeMap<Key, Build>,
+    keys: HashMap<BuildId, Key>,
+    by_derivation: HashMap<String, BTreeSet<Key>>,
+    by_tag: HashMap<(String, String), BTreeSet<Key>>,
+    by_status: HashMap<BuildStatus, BTreeSet<Key>>,
+}
+
+impl BuildStore {
+    /// Adds `build`, replacing a build with the same id.
+    pub(crate) fn insert(&mut self, build: Build) {
+        self.remove(build.build_id);
+        let key = key(&build);
+        self.keys.insert(build.build_id, key);
+        self.by_derivation
+            .entry(build.derivation_path.clone())
+            .or_default()
+            .insert(key);
+        for (name, value) in &build.tags {
+            self.by_tag
+                .entry((name.clone(), value.clone()))
+                .or_default()
+                .insert(key);
+        }
+        self.by_status
+            .entry(build.status.clone())
+            .or_default()
+            .insert(key);
+        self.builds.insert(key, build);
+    }
+
+    /// Removes and returns the build with this id.
+    pub(crate) fn remove(&mut self, id: BuildId) -> Option<Build> {
+        let key = self.keys.remove(&id)?;
+        let build = self.builds.remove(&key)?;
+        unindex(&mut self.by_derivation, &build.derivation_path, &key);
+        for (name, value) in &build.tags {
+            unindex(&mut self.by_tag, &(name.clone(), value.clone()), &key);
+        }
+        unindex(&mut self.by_status, &build.status, &key);
+        Some(build)
+    }
+
+    /// The build with this id.
+    pub(crate) fn get(&self, id: BuildId) -> Option<&Build> {
+        self.keys.get(&id).and_then(|key| self.builds.get(key))
+    }
+
+    /// Changes the build with this id (its indexes follow); `None` when there is none.
+    pub(crate) fn update<R>(&mut self, id: BuildId, change: impl FnOnce(&mut Build) -> R) -> Option<R> {
+        let mut build = self.remove(id)?;
+        let result = change(&mut build);
+        // The change may have given the build another id: it is stored under the new one.
+        self.insert(build);
+        Some(result)
+    }
+
+    /// How many builds there are.
+    pub(crate) fn len(&self) -> usize {
+        self.builds.len()
+    }
+
+    /// The highest build id, if any.
+    pub(crate) fn max_id(&self) -> Option<BuildId> {
+        self.keys.keys().max().copied()
+    }
+
+    /// Every build, newest first.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Build> {
+        self.builds.values()
+    }
+
+    /// The builds `filter` selects, newest first, at most `filter.limit` of them.
+    pub(crate) fn select(&self, filter: &BuildFilter) -> Vec<&Build> {
+        let window = window(filter);
+        if window.is_empty() {
+            return Vec::new();
+        }
+        let limit = filter.limit.map_or(usize::MAX, |l| l as usize);
+        let matching = |build: &&Build| filter.matches(build);
+        match self.narrowest_index(filter) {
+            None => self
+                .builds
+                .range(window)
+                .map(|(_, build)| build)
+                .filter(matching)
+                .take(limit)
+                .collect(),
+            Some(keys) => keys
+                .into_iter()
+                .filter(|key| window.contains(key))
+                .filter_map(|key| self.builds.get(&key))
+                .filter(matching)
+                .take(limit)
+                .collect(),
+        }
+    }
+
+    /// The keys of the smallest index that every selected build must be in, in order, or
+    /// `None` when no index narrows the search.
+    fn narrowest_index(&self, filter: &BuildFilter) -> Option<Vec<Key>> {
+        let empty = BTreeSet::new();
+        let mut candidates: Vec<&BTreeSet<Key>> = Vec::new();
+        if let Some(drv) = &filter.derivation_path {
+            candidates.push(self.by_derivation.get(drv).unwrap_or(&empty));
+        }
+        for (name, value) in &filter.tags {
+            candidates.push(self.by_tag.get(&(name.clone(), value.clone())).unwrap_or(&empty));
+        }
+        let narrowest = candidates.into_iter().min_by_key(|set| set.len());
+        let status_sets: Vec<&BTreeSet<Key>> = filter
+            .statuses
+            .iter()
+            .filter_map(|status| self.by_status.get(status))
+            .collect();
+        let status_total: usize = status_sets.iter().map(|set| set.len()).sum();
+        match narrowest {
+            Some(set) if filter.statuses.is_empty() || set.len() <= status_total => {
+                Some(set.iter().copied().collect())
+            }
+            _ if !filter.statuses.is_empty() => {
+                let mut keys: Vec<Key> = status_sets.into_iter().flatten().copied().collect();
+                keys.sort_unstable();
+                keys.dedup();
+                Some(keys)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, BTreeSet<Key>>, at: &K, key: &Key) {
+    if let Some(set) = index.get_mut(at) {
+        set.remove(key);
+        if set.is_empty() {
+            index.remove(at);
+        }
+    }
+}
+
+/// The key range of the filter's creation-time window.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: Bound<Key>,
+    end: Bound<Key>,
+}
+
+impl Window {
+    /// Whether no key fits: a window that ends before it starts (`BTreeMap::range` would
+    /// panic on it, and a request can ask for it).
+    fn is_empty(&self) -> bool {
+        match (&self.start, &self.end) {
+            (Bound::Excluded(start), Bound::Included(end)) => start > end,
+            _ => false,
+        }
+    }
+
+    fn contains(&self, key: &Key) -> bool {
+        std::ops::RangeBounds::contains(self, key)
+    }
+}
+
+impl std::ops::RangeBounds<Key> for Window {
+    fn start_bound(&self) -> Bound<&Key> {
+        self.start.as_ref()
+    }
+
+    fn end_bound(&self) -> Bound<&Key> {
+        self.end.as_ref()
+    }
+}
+
+fn window(filter: &BuildFilter) -> Window {
+    // Keys sort newest first, and `Reverse(BuildId(0))` is the last key of its instant: a
+    // window "before `to`" starts after every key at `to`, and "from `from`" ends with every
+    // key at `from`.
+    let last_at = |t: DateTime<Utc>| (Reverse(t), Reverse(BuildId(0)));
+    Window {
+        start: filter
+            .created_before
+            .map_or(Bound::Unbounded, |to| Bound::Excluded(last_at(to.instant()))),
+        end: filter
+            .created_from
+            .map_or(Bound::Unbounded, |from| Bound::Included(last_at(from.instant()))),
+    }
+}
