@@ -208,3 +208,102 @@ fn window(filter: &BuildFilter) -> Window {
             .map_or(Bound::Unbounded, |from| Bound::Included(last_at(from.instant()))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::generate;
+    use chrono::TimeZone;
+    use nixbuild::TimeBound;
+
+    fn store(builds: &[Build]) -> BuildStore {
+        let mut store = BuildStore::default();
+        builds.iter().cloned().for_each(|b| store.insert(b));
+        store
+    }
+
+    /// What the API promises, without indexes: filter everything, sort, cut.
+    fn naive<'a>(builds: &'a [Build], filter: &BuildFilter) -> Vec<&'a Build> {
+        let mut selected: Vec<&Build> = builds.iter().filter(|b| filter.matches(b)).collect();
+        selected.sort_by_key(|b| std::cmp::Reverse((b.create_time, b.build_id)));
+        selected.truncate(filter.limit.map_or(usize::MAX, |l| l as usize));
+        selected
+    }
+
+    #[test]
+    fn indexed_selection_equals_the_naive_one_for_many_filters() {
+        let builds = generate(3000, 11);
+        let store = store(&builds);
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..400 {
+            let mut filter = BuildFilter::new();
+            let pick = &builds[rng.usize(..builds.len())];
+            if rng.bool() {
+                filter = filter.derivation_path(pick.derivation_path.clone());
+            }
+            for (name, value) in pick.tags.iter().filter(|_| rng.bool()) {
+                filter = filter.tag(name.clone(), value.clone());
+            }
+            if rng.u8(..4) == 0 {
+                filter = filter.tag("GITHUB_REPOSITORY", "nobody/nothing");
+            }
+            for status in BuildStatus::KNOWN.iter().filter(|_| rng.u8(..4) == 0) {
+                filter = filter.status(status.clone());
+            }
+            if rng.bool() {
+                filter = filter.created_from(builds[rng.usize(..builds.len())].create_time);
+            }
+            if rng.bool() {
+                filter = filter.created_before(builds[rng.usize(..builds.len())].create_time);
+            }
+            if rng.bool() {
+                filter = filter.limit(rng.u32(1..50));
+            }
+            let expected: Vec<BuildId> = naive(&builds, &filter).iter().map(|b| b.build_id).collect();
+            let actual: Vec<BuildId> = store.select(&filter).iter().map(|b| b.build_id).collect();
+            assert_eq!(actual, expected, "{filter:?}");
+        }
+    }
+
+    #[test]
+    fn an_inverted_or_empty_time_window_selects_nothing() {
+        let builds = generate(50, 2);
+        let store = store(&builds);
+        let t = builds[10].create_time;
+        assert!(
+            store
+                .select(&BuildFilter::new().created_from(t).created_before(t))
+                .is_empty()
+        );
+        let later = t + chrono::TimeDelta::days(1);
+        assert!(
+            store
+                .select(&BuildFilter::new().created_from(later).created_before(t))
+                .is_empty()
+        );
+        let day = TimeBound::Date(Utc.with_ymd_and_hms(2024, 1, 10, 0, 0, 0).unwrap().date_naive());
+        let on_the_day: Vec<_> = store
+            .select(&BuildFilter::new().created_from(day))
+            .into_iter()
+            .collect();
+        assert!(on_the_day.iter().all(|b| b.create_time >= day.instant()));
+    }
+
+    #[test]
+    fn updates_and_removals_keep_the_indexes_true() {
+        let builds = generate(100, 3);
+        let mut store = store(&builds);
+        let id = builds[0].build_id;
+        store.update(id, |b| {
+            b.status = BuildStatus::Unknown("quarantined".into());
+            b.tags.insert("moved".into(), "yes".into());
+        });
+        let by_tag = store.select(&BuildFilter::new().tag("moved", "yes"));
+        assert_eq!(by_tag.iter().map(|b| b.build_id).collect::<Vec<_>>(), vec![id]);
+        let by_old_status = store.select(&BuildFilter::new().status(builds[0].status.clone()));
+        assert!(by_old_status.iter().all(|b| b.build_id != id));
+        assert!(store.remove(id).is_some());
+        assert!(store.select(&BuildFilter::new().tag("moved", "yes")).is_empty());
+        assert_eq!(store.len(), 99);
+    }
+}

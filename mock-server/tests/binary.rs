@@ -1,0 +1,188 @@
+//! The standalone `nixbuild-mock` binary: what it prints, serves, logs, refuses, and how it
+//! stops.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+
+use nixbuild::{Build, Client};
+use nixbuild_mock::{Authority, fixtures};
+
+/// A running binary and the variables it printed.
+struct Standalone {
+    child: Child,
+    vars: HashMap<String, String>,
+}
+
+impl Standalone {
+    fn start(args: &[&str]) -> Standalone {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut vars = HashMap::new();
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            if line.starts_with("export ") {
+                break;
+            }
+            if let Some((name, value)) = line.split_once('=').filter(|_| !line.starts_with('#')) {
+                vars.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        assert!(vars.contains_key("NIXBUILD_API_URL"), "printed {vars:?}");
+        Standalone { child, vars }
+    }
+
+    fn client(&self) -> Client {
+        Client::builder()
+            .token(self.vars["NIXBUILD_TOKEN"].as_str())
+            .base_url(&self.vars["NIXBUILD_API_URL"])
+            .build()
+            .unwrap()
+    }
+
+    /// Sends SIGTERM and returns whether it exited successfully, and what it logged.
+    fn terminate(mut self) -> (bool, String) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status.success(), stderr)
+    }
+}
+
+/// Runs the binary to completion (for arguments it must refuse).
+fn refused(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn serves_the_seed_builds_with_the_printed_token_logs_requests_and_stops_on_sigterm() {
+    let mock = Standalone::start(&["--port", "0"]);
+    let port: u16 = mock.vars["NIXBUILD_MOCK_PORT"].parse().unwrap();
+    assert_ne!(port, 0);
+    assert_eq!(mock.vars["NIXBUILD_API_URL"], format!("http://127.0.0.1:{port}"));
+    let builds = mock.client().builds().list().send().await.unwrap();
+    assert_eq!(builds, fixtures::seed());
+    let unauthorized = Client::builder()
+        .token("nope")
+        .base_url(&mock.vars["NIXBUILD_API_URL"])
+        .build()
+        .unwrap();
+    assert!(
+        unauthorized
+            .builds()
+            .list()
+            .send()
+            .await
+            .unwrap_err()
+            .is_unauthorized()
+    );
+    let token = mock.vars["NIXBUILD_TOKEN"].clone();
+    let (clean, log) = mock.terminate();
+    assert!(clean, "exits successfully on SIGTERM: {log}");
+    assert!(log.contains("GET /builds -> 200 (auth: Passed)"), "{log}");
+    assert!(log.contains("GET /builds -> 401 (auth: Refused)"), "{log}");
+    assert!(!log.contains(&token), "the token is never logged");
+}
+
+#[tokio::test]
+async fn generates_builds_deterministically() {
+    let mock = Standalone::start(&["--generate", "300", "--seed", "9"]);
+    let builds = mock.client().builds().list().send().await.unwrap();
+    assert_eq!(builds, fixtures::generate(300, 9));
+    assert!(mock.terminate().0);
+}
+
+#[tokio::test]
+async fn serves_a_builds_file_under_a_path_prefix() {
+    let dir = std::env::temp_dir().join(format!("nixbuild-mock-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("builds.json");
+    let builds: Vec<Build> = fixtures::generate(5, 1);
+    std::fs::write(&file, serde_json::to_string(&builds).unwrap()).unwrap();
+    let mock = Standalone::start(&["--builds", file.to_str().unwrap(), "--path-prefix", "/api/v1"]);
+    assert!(mock.vars["NIXBUILD_API_URL"].ends_with("/api/v1"));
+    assert_eq!(mock.client().builds().list().send().await.unwrap(), builds);
+    assert!(mock.terminate().0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn accepts_tokens_of_a_given_root_key_and_can_run_without_auth() {
+    let authority = Authority::generate();
+    let key = authority.private_key();
+    let mock = Standalone::start(&["--root-key", &key]);
+    let client = Client::builder()
+        .token(authority.tokens().mint())
+        .base_url(&mock.vars["NIXBUILD_API_URL"])
+        .build()
+        .unwrap();
+    assert_eq!(client.builds().list().send().await.unwrap().len(), 2);
+    assert!(mock.terminate().0);
+
+    let open = Standalone::start(&["--no-auth"]);
+    let anyone = Client::builder()
+        .token("anything")
+        .base_url(&open.vars["NIXBUILD_API_URL"])
+        .build()
+        .unwrap();
+    assert_eq!(anyone.usage().send().await.unwrap().billable_build_count, 2);
+    assert!(open.terminate().0);
+}
+
+#[test]
+fn bad_files_keys_and_flags_are_clear_errors_not_panics() {
+    let dir = std::env::temp_dir().join(format!("nixbuild-mock-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"[{"build_id": "one"}]"#).unwrap();
+    let cases = [
+        (
+            vec!["--builds", "/nonexistent/builds.json"],
+            "cannot read /nonexistent/builds.json",
+        ),
+        (
+            vec!["--builds", bad.to_str().unwrap()],
+            "is not a JSON array of builds",
+        ),
+        (vec!["--root-key", "ed25519-private/xyz"], "bad root key"),
+        (
+            vec!["--root-key-file", "/nonexistent/key"],
+            "cannot read /nonexistent/key",
+        ),
+        (vec!["--port", "99999"], "invalid value '99999'"),
+        (vec!["--frobnicate"], "unexpected argument '--frobnicate'"),
+        (vec!["--host", "256.0.0.1"], "cannot listen on 256.0.0.1"),
+    ];
+    for (args, message) in cases {
+        let (code, stderr) = refused(&args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
