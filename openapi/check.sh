@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves openapi.json with tools nobody here wrote: a spec validator, a linter, and two client
-# generators whose output must work. Installs its pinned tools on first use into
+# generators whose output must work, the Python one against the standalone nixbuild-mock. Installs its pinned tools on first use into
 # openapi/check/.venv and openapi/check/node_modules (both git-ignored).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,6 +41,27 @@ step "openapi-python-client: generate, import, parse the seed builds and a newer
 "$check/.venv/bin/openapi-python-client" generate --path "$spec" --config "$check/python-client.yaml" \
   --meta none --output-path "$work/nixbuild_client" --fail-on-warning
 PYTHONPATH="$work" "$check/.venv/bin/python" "$check/python_client_check.py" "$seed"
+
+step "the generated Python client against the standalone nixbuild-mock"
+(cd "$here/.." && cargo build --quiet -p nixbuild-mock)
+mock_bin="$here/../target/debug/nixbuild-mock"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+start_mock() { # NAME ARGS...: starts a mock, waits for its variables, exports NAME_URL and NAME_TOKEN
+  local name=$1; shift
+  "$mock_bin" "$@" > "$work/$name.env" 2> "$work/$name.log" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q '^export' "$work/$name.env" && break; sleep 0.1; done
+  grep -q '^export' "$work/$name.env" || { cat "$work/$name.log" >&2; echo "nixbuild-mock did not start" >&2; exit 1; }
+  export "${name}_URL=$(sed -n 's/^NIXBUILD_API_URL=//p' "$work/$name.env")"
+  export "${name}_TOKEN=$(sed -n 's/^NIXBUILD_TOKEN=//p' "$work/$name.env")"
+}
+start_mock SEED
+export GEN_COUNT=400
+start_mock GEN --generate "$GEN_COUNT" --seed 5
+PYTHONPATH="$work" "$check/.venv/bin/python" "$check/python_client_against_mock.py" "$seed"
+kill "${pids[@]}" && wait "${pids[@]}" 2>/dev/null || true
+pids=()
 
 step "openapi-typescript: generate types; tsc --noEmit on a consumer"
 "$check/node_modules/.bin/openapi-typescript" "$spec" --output "$work/nixbuild.ts"
