@@ -55,6 +55,8 @@ pub(crate) struct ClientInner {
     pub(crate) user_agent: HeaderValue,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    /// When the token expires, as read from it; `None` when unknown or not checked.
+    pub(crate) token_expiry: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Client {
@@ -78,6 +80,18 @@ impl Client {
     /// `GET /usage`: what the account is billed for.
     pub fn usage(&self) -> GetUsage {
         GetUsage::new(self.clone())
+    }
+
+    /// The experimental `/auth` resource: OIDC token exchange.
+    #[cfg(feature = "experimental")]
+    pub fn auth(&self) -> crate::api::Auth {
+        crate::api::Auth::new(self.clone())
+    }
+
+    /// The experimental `/processes` resource: scheduling asynchronous builds.
+    #[cfg(feature = "experimental")]
+    pub fn processes(&self) -> crate::api::Processes {
+        crate::api::Processes::new(self.clone())
     }
 
     /// The base URL requests go to.
@@ -120,6 +134,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     retry: Option<RetryPolicy>,
     http: Option<reqwest::Client>,
+    skip_expiry_check: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -132,6 +147,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("http", &self.http.as_ref().map(|_| "caller-supplied"))
+            .field("skip_expiry_check", &self.skip_expiry_check)
             .finish()
     }
 }
@@ -207,6 +223,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether to refuse, locally, to send a token whose expiry (read from the token with
+    /// feature `biscuit`) has passed: the request fails with [`Error::TokenExpired`] instead
+    /// of a 403 round trip. On by default; a token that cannot be read is always sent.
+    pub fn check_token_expiry(mut self, check: bool) -> Self {
+        self.skip_expiry_check = !check;
+        self
+    }
+
     /// Checks the configuration and makes the client.
     pub fn build(self) -> Result<Client> {
         let token = self.token.ok_or_else(|| {
@@ -233,6 +257,11 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))?,
         };
+        let token_expiry = if self.skip_expiry_check {
+            None
+        } else {
+            token_expiry(&token)
+        };
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
@@ -241,9 +270,22 @@ impl ClientBuilder {
                 user_agent,
                 timeout,
                 retry: self.retry.unwrap_or_default(),
+                token_expiry,
             }),
         })
     }
+}
+
+/// The token's expiry as the token itself states it (unverified: only to save a doomed
+/// request; the service decides).
+#[cfg(feature = "biscuit")]
+fn token_expiry(token: &Token) -> Option<chrono::DateTime<chrono::Utc>> {
+    token.inspect().ok()?.expires_at
+}
+
+#[cfg(not(feature = "biscuit"))]
+fn token_expiry(_token: &Token) -> Option<chrono::DateTime<chrono::Utc>> {
+    None
 }
 
 /// `nixbuild-rs/<version>`.

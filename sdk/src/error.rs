@@ -40,6 +40,17 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The token states an expiry that has passed, so the request was not sent.
+    #[error("{endpoint}: not sent: the token expired at {expired_at}; make a new one")]
+    TokenExpired {
+        /// The request that was not sent.
+        endpoint: Endpoint,
+        /// When the token expired, as the token states it.
+        expired_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// An argument of a request cannot be sent (a header value with a line break, …).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
     /// The client was configured with something it cannot use.
     #[error("invalid nixbuild client configuration: {0}")]
     Config(String),

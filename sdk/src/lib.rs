@@ -16,10 +16,14 @@ pub use client::{
 };
 pub use error::{ApiError, DecodeError, Endpoint, Error, Result};
 pub use filter::{BuildFilter, FilterError, FilterParam, TimeBound};
+#[cfg(feature = "experimental")]
+pub use models::Process;
 pub use models::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Usage};
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use token::Token;
+#[cfg(feature = "biscuit")]
+pub use token::{Attenuation, DatalogValue, TokenError, TokenInfo};
 
 /// The versions of `chrono` and `reqwest` this crate's API uses, for callers that name their
 /// types (`chrono::NaiveDate` bounds, a custom `reqwest::Client`).

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, USER_AGENT};
 use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -19,6 +19,10 @@ pub(crate) struct ApiRequest {
     pub(crate) segments: &'static [&'static str],
     /// An already-encoded query string, or empty.
     pub(crate) query: String,
+    /// Headers beyond the ones every request carries (they replace those of the same name).
+    pub(crate) headers: HeaderMap,
+    /// A JSON body.
+    pub(crate) json_body: Option<Vec<u8>>,
     /// Whether sending it twice does no harm; only such requests are retried.
     pub(crate) idempotent: bool,
 }
@@ -29,6 +33,8 @@ impl ApiRequest {
             method: Method::GET,
             segments,
             query,
+            headers: HeaderMap::new(),
+            json_body: None,
             idempotent: true,
         }
     }
@@ -39,6 +45,16 @@ impl Client {
     pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
         let (endpoint, body) = self.send_with_retries(&request).await?;
         decode(&endpoint, &body)
+    }
+
+    /// Sends `request` and returns its answer as text.
+    #[cfg_attr(not(feature = "experimental"), allow(dead_code))]
+    pub(crate) async fn send_text(&self, request: ApiRequest) -> Result<String> {
+        let (endpoint, body) = self.send_with_retries(&request).await?;
+        String::from_utf8(body.to_vec()).map_err(|e| {
+            let error = serde_json::Error::io(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+            Error::Decode(Box::new(DecodeError::new(endpoint, &body, ".".into(), error)))
+        })
     }
 
     /// Sends `request`, retrying as the policy allows, and returns the success body.
@@ -55,6 +71,9 @@ impl Client {
 
         let mut attempt = 1;
         loop {
+            if let Some(expired_at) = self.inner.token_expiry.filter(|t| *t <= chrono::Utc::now()) {
+                return Err(Error::TokenExpired { endpoint, expired_at });
+            }
             let span = tracing::debug_span!(
                 "nixbuild.request",
                 method = %endpoint.method,
@@ -87,15 +106,20 @@ impl Client {
     ) -> Result<bytes::Bytes> {
         let started = Instant::now();
         let inner = &self.inner;
-        let response = inner
+        let mut builder = inner
             .http
             .request(request.method.clone(), url.clone())
             .header(AUTHORIZATION, inner.authorization.clone())
             .header(USER_AGENT, inner.user_agent.clone())
             .header(ACCEPT, "application/json")
-            .timeout(inner.timeout)
-            .send()
-            .await;
+            .headers(request.headers.clone())
+            .timeout(inner.timeout);
+        if let Some(body) = &request.json_body {
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let response = builder.send().await;
         let outcome = match response {
             Ok(response) => self.read(response, endpoint).await,
             Err(error) => Err(self.transport_error(endpoint, error)),

@@ -1,7 +1,15 @@
 //! The API's resources, one file each; every operation is a builder ending in `.send()`.
 
+#[cfg(feature = "experimental")]
+pub mod auth;
 mod builds;
+#[cfg(feature = "experimental")]
+mod processes;
 mod usage;
 
+#[cfg(feature = "experimental")]
+pub use auth::{Auth, OidcTokenExchange};
 pub use builds::{Builds, BuildsRequest, GetBuildsSummary, ListBuilds, kind};
+#[cfg(feature = "experimental")]
+pub use processes::{CreateProcesses, Processes};
 pub use usage::GetUsage;

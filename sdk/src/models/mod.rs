@@ -10,6 +10,8 @@ mod build;
 mod build_id;
 mod error_body;
 mod output;
+#[cfg(feature = "experimental")]
+mod process;
 #[cfg(feature = "openapi")]
 mod schema;
 mod status;
@@ -21,6 +23,8 @@ pub use build::Build;
 pub use build_id::BuildId;
 pub use error_body::ErrorBody;
 pub use output::Output;
+#[cfg(feature = "experimental")]
+pub use process::Process;
 #[cfg(feature = "openapi")]
 pub use schema::KnownBuildStatus;
 pub use status::BuildStatus;

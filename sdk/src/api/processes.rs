@@ -1,0 +1,69 @@
+//! `POST /processes` (experimental): schedule asynchronous builds.
+
+use crate::api::auth::id_token_header;
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::models::Process;
+use crate::request::ApiRequest;
+
+/// The `/processes` resource, from [`Client::processes`] (feature `experimental`).
+#[derive(Debug, Clone)]
+pub struct Processes {
+    client: Client,
+}
+
+impl Processes {
+    pub(crate) fn new(client: Client) -> Processes {
+        Processes { client }
+    }
+
+    /// Schedules `processes`, authenticated by the client's token and a CI OIDC ID token.
+    pub fn create(
+        &self,
+        processes: impl IntoIterator<Item = Process>,
+        id_token: impl Into<String>,
+    ) -> CreateProcesses {
+        CreateProcesses {
+            client: self.client.clone(),
+            processes: processes.into_iter().collect(),
+            id_token: id_token.into(),
+        }
+    }
+}
+
+/// `POST /processes`, from [`Processes::create`]. Never retried: the service may have
+/// scheduled the processes even when the answer is lost.
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateProcesses {
+    client: Client,
+    processes: Vec<Process>,
+    id_token: String,
+}
+
+impl std::fmt::Debug for CreateProcesses {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateProcesses")
+            .field("processes", &self.processes)
+            .field("id_token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl CreateProcesses {
+    /// Sends the request: the service's answer, as JSON this crate does not interpret (its
+    /// shape is not public).
+    pub async fn send(self) -> Result<serde_json::Value> {
+        let mut request = ApiRequest::get(&["processes"], String::new());
+        request.method = reqwest::Method::POST;
+        request.idempotent = false;
+        request.headers.insert(
+            reqwest::header::HeaderName::from_static(crate::api::auth::OIDC_ID_TOKEN_HEADER),
+            id_token_header(&self.id_token)?,
+        );
+        request.json_body = Some(
+            serde_json::to_vec(&self.processes)
+                .map_err(|e| Error::InvalidRequest(format!("cannot encode the processes: {e}")))?,
+        );
+        self.client.send_json(request).await
+    }
+}
