@@ -17,14 +17,28 @@ pub enum Permission {
     BuildRead,
     /// `build:write`: `/processes`.
     BuildWrite,
+    /// Any right: `/auth/oidc-token-exchange`, which hands the token's own rights on.
+    TokenExchange,
 }
 
 impl Permission {
-    /// The right's name in a token, such as `build:read`.
+    /// The operation's name in the authorizer's `operation(…)` fact, such as `build:read`.
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::BuildRead => "build:read",
             Permission::BuildWrite => "build:write",
+            Permission::TokenExchange => "auth:oidc-token-exchange",
+        }
+    }
+
+    /// The authorizer's policies for this operation.
+    fn policies(self) -> &'static str {
+        match self {
+            Permission::BuildRead | Permission::BuildWrite => {
+                r#"allow if operation($op), right($r), $r.contains($op);
+                   allow if account($a), operation("read");"#
+            }
+            Permission::TokenExchange => "allow if right($r); allow if account($a);",
         }
     }
 }
@@ -157,12 +171,7 @@ fn authorize(biscuit: &Biscuit, permission: Permission) -> Result<(), TokenError
     for operation in operations {
         builder = builder.fact(biscuit_auth::builder::fact("operation", &[string(operation)]))?;
     }
-    let mut authorizer = builder
-        .code(
-            r#"allow if operation($op), right($r), $r.contains($op);
-               allow if account($a), operation("read");"#,
-        )?
-        .build(biscuit)?;
+    let mut authorizer = builder.code(permission.policies())?.build(biscuit)?;
     authorizer.authorize().map(|_| ())
 }
 
@@ -201,6 +210,11 @@ fn refusal(error: &TokenError, permission: Permission) -> String {
                 ""
             };
             format!("{lead}failed check(s) in the token: {}", failed_checks(checks))
+        }
+        TokenError::FailedLogic(Logic::NoMatchingPolicy { .. })
+            if permission == Permission::TokenExchange =>
+        {
+            "the token grants no right to hand on".to_owned()
         }
         TokenError::FailedLogic(Logic::NoMatchingPolicy { .. }) => {
             format!("the token does not grant `{}`", permission.as_str())
@@ -274,12 +288,30 @@ impl TokenMinter {
 
     /// The token, in the current nixbuild.net shape.
     pub fn mint(self) -> Token {
+        self.mint_with_claims(Vec::new())
+    }
+
+    /// A token in the 2022 shape: `account(N); check if operation("read");`, with the owner
+    /// as the account and no expiry.
+    pub fn mint_legacy(self) -> Token {
+        let params = HashMap::from([("account".to_owned(), int(self.owner))]);
+        self.sign("account({account});\ncheck if operation(\"read\");\n", params)
+    }
+
+    /// A token carrying `claims` as `jwt_claim(name, value)` facts besides the owner, rights
+    /// and expiry of this minter: what the OIDC token exchange answers.
+    pub(crate) fn mint_with_claims(self, claims: Vec<(String, Term)>) -> Token {
         let rights: BTreeSet<Term> = self.rights.iter().map(|r| string(r)).collect();
         let mut params = HashMap::from([
             ("owner".to_owned(), int(self.owner)),
             ("rights".to_owned(), set(rights)),
         ]);
         let mut code = String::from("owner({owner});\nright({rights});\n");
+        for (i, (name, value)) in claims.into_iter().enumerate() {
+            code.push_str(&format!("jwt_claim({{claim_name_{i}}}, {{claim_value_{i}}});\n"));
+            params.insert(format!("claim_name_{i}"), string(&name));
+            params.insert(format!("claim_value_{i}"), value);
+        }
         let expiry = match self.expires {
             Expiry::In(lifetime) => Some(SystemTime::now() + lifetime),
             Expiry::At(time) => Some(time),
@@ -290,13 +322,6 @@ impl TokenMinter {
             code.push_str("check if time($time), $time < {expiry};\n");
         }
         self.sign(&code, params)
-    }
-
-    /// A token in the 2022 shape: `account(N); check if operation("read");`, with the owner
-    /// as the account and no expiry.
-    pub fn mint_legacy(self) -> Token {
-        let params = HashMap::from([("account".to_owned(), int(self.owner))]);
-        self.sign("account({account});\ncheck if operation(\"read\");\n", params)
     }
 
     fn sign(&self, code: &str, params: HashMap<String, Term>) -> Token {

@@ -1,7 +1,7 @@
 //! A stateful fake nixbuild.net for integration tests, on a real HTTP server.
 //!
 //! [`MockNixbuild`] answers `GET /builds`, `/builds/summary` and `/usage` from a store of
-//! builds, with every filter, the ordering, `limit` and the summary definitions of the API
+//! builds (and the experimental `GET /auth/oidc-token-exchange` and `POST /processes`), with every filter, the ordering, `limit` and the summary definitions of the API
 //! contract, parsing queries with the SDK's own [`nixbuild::BuildFilter`]. Every request is
 //! authenticated with real Biscuit tokens signed by the mock's root key; faults (error
 //! statuses, delays, malformed bodies, dropped connections) are injected on demand; and every
@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+mod experimental;
 pub mod faults;
 pub mod fixtures;
 pub mod journal;
@@ -20,6 +21,7 @@ mod store;
 pub mod summary;
 
 pub use auth::{AuthOutcome, Authority, Permission, TokenMinter};
+pub use experimental::{EXCHANGED_TOKEN_LIFETIME, OIDC_ID_TOKEN_HEADER};
 pub use faults::{Fault, FaultKind};
 pub use fixtures::{BuildFixture, IntoBuild};
 pub use journal::{AuthStatus, RecordedRequest};

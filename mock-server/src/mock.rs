@@ -208,6 +208,11 @@ impl MockNixbuild {
             .count()
     }
 
+    /// The processes `POST /processes` received so far, in order.
+    pub fn submitted_processes(&self) -> Vec<nixbuild::Process> {
+        lock(&self.state.processes).clone()
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         lock(&self.state.journal).clear();
@@ -305,6 +310,7 @@ impl MockNixbuildBuilder {
             )),
             prefix: self.prefix,
             observer: self.observer,
+            processes: Mutex::new(Vec::new()),
         });
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();

@@ -3,11 +3,12 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use nixbuild::{BuildFilter, ErrorBody, FilterParam};
+use nixbuild::{BuildFilter, ErrorBody, FilterParam, Process, Token};
 use serde::Serialize;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::auth::{AuthOutcome, Authority, Permission};
+use crate::experimental::{self, ScheduledProcess};
 use crate::faults::{Fault, FaultKind, FaultQueue};
 use crate::journal::{AuthStatus, Journal, RecordedRequest};
 use crate::store::BuildStore;
@@ -25,6 +26,8 @@ pub(crate) struct State {
     pub(crate) journal: Mutex<Journal>,
     pub(crate) prefix: String,
     pub(crate) observer: Option<RequestObserver>,
+    /// The processes `POST /processes` received, in order.
+    pub(crate) processes: Mutex<Vec<Process>>,
 }
 
 /// Locks a mutex, carrying on after a panic elsewhere poisoned it: the data stays usable
@@ -39,6 +42,8 @@ enum Route {
     ListBuilds,
     BuildsSummary,
     Usage,
+    OidcTokenExchange,
+    Processes,
 }
 
 impl Route {
@@ -47,16 +52,25 @@ impl Route {
             "/builds" => Some(Route::ListBuilds),
             "/builds/summary" => Some(Route::BuildsSummary),
             "/usage" => Some(Route::Usage),
+            "/auth/oidc-token-exchange" => Some(Route::OidcTokenExchange),
+            "/processes" => Some(Route::Processes),
             _ => None,
         }
     }
 
     fn method(self) -> &'static str {
-        "GET"
+        match self {
+            Route::Processes => "POST",
+            _ => "GET",
+        }
     }
 
     fn permission(self) -> Permission {
-        Permission::BuildRead
+        match self {
+            Route::Processes => Permission::BuildWrite,
+            Route::OidcTokenExchange => Permission::TokenExchange,
+            Route::ListBuilds | Route::BuildsSummary | Route::Usage => Permission::BuildRead,
+        }
     }
 }
 
@@ -85,6 +99,16 @@ impl Answer {
 
     fn error(status: u16, message: impl Into<String>) -> Answer {
         Answer::json(status, &ErrorBody::new(message))
+    }
+
+    fn text(status: u16, text: String) -> Answer {
+        Answer {
+            status,
+            body: text.into_bytes(),
+            content_type: "text/plain",
+            retry_after: None,
+            allow: None,
+        }
     }
 
     fn into_template(self) -> ResponseTemplate {
@@ -172,9 +196,7 @@ impl Responder {
         let answer = match auth {
             AuthOutcome::Unauthorized(message) => Answer::error(401, message),
             AuthOutcome::Forbidden(message) => Answer::error(403, message),
-            AuthOutcome::Disabled | AuthOutcome::Allowed => {
-                self.serve(route, request.url.query().unwrap_or(""))
-            }
+            AuthOutcome::Disabled | AuthOutcome::Allowed => self.serve(route, request),
         };
         (answer, auth_status)
     }
@@ -190,11 +212,14 @@ impl Responder {
         self.0.authority.authorize(header, permission)
     }
 
-    fn serve(&self, route: Route, query: &str) -> Answer {
+    fn serve(&self, route: Route, request: &Request) -> Answer {
         let params: &[FilterParam] = match route {
             Route::Usage => &[FilterParam::CreateTimeFrom, FilterParam::CreateTimeTo],
             Route::ListBuilds | Route::BuildsSummary => &FilterParam::ALL,
+            Route::OidcTokenExchange => return self.exchange(request),
+            Route::Processes => return self.schedule(request),
         };
+        let query = request.url.query().unwrap_or("");
         let filter = match BuildFilter::from_query_params(query, params) {
             Ok(filter) => filter,
             Err(e) => return Answer::error(400, e.to_string()),
@@ -204,8 +229,45 @@ impl Responder {
         match route {
             Route::ListBuilds => Answer::json(200, &builds),
             Route::BuildsSummary => Answer::json(200, &summary::summarize(builds)),
-            Route::Usage => Answer::json(200, &summary::usage(builds)),
+            _ => Answer::json(200, &summary::usage(builds)),
         }
+    }
+
+    fn exchange(&self, request: &Request) -> Answer {
+        let jwt = match experimental::id_token(request) {
+            Ok(jwt) => jwt,
+            Err(message) => return Answer::error(400, message),
+        };
+        let presented = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' ').map(|(_, token)| Token::new(token)))
+            .unwrap_or_else(|| Token::new(""));
+        let token = experimental::exchange(&self.0.authority, &presented, jwt);
+        Answer::text(200, token.expose_secret().to_owned())
+    }
+
+    fn schedule(&self, request: &Request) -> Answer {
+        if let Err(message) = experimental::id_token(request) {
+            return Answer::error(400, message);
+        }
+        let processes = match experimental::processes(&request.body) {
+            Ok(processes) => processes,
+            Err(message) => return Answer::error(400, message),
+        };
+        let mut received = lock(&self.0.processes);
+        let first_id = received.len() as u64 + 1;
+        let scheduled: Vec<ScheduledProcess> = processes
+            .iter()
+            .zip(first_id..)
+            .map(|(process, id)| ScheduledProcess {
+                id,
+                installable: process.installable.clone(),
+            })
+            .collect();
+        received.extend(processes);
+        Answer::json(200, &scheduled)
     }
 }
 

@@ -1,0 +1,104 @@
+//! The experimental endpoints: OIDC token exchange and `POST /processes`.
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use biscuit_auth::builder::Term;
+use nixbuild::{Process, Token};
+use serde::Serialize;
+use wiremock::Request;
+
+use crate::auth::Authority;
+
+/// The header carrying the CI job's OIDC ID token.
+pub const OIDC_ID_TOKEN_HEADER: &str = "nixbuildnet-oidc-id-token";
+/// Lifetime of an exchanged token.
+pub const EXCHANGED_TOKEN_LIFETIME: Duration = Duration::from_secs(6 * 3600);
+
+/// A request's OIDC ID token, or the message of a 400.
+pub(crate) fn id_token(request: &Request) -> Result<&str, String> {
+    let value = request
+        .headers
+        .get(OIDC_ID_TOKEN_HEADER)
+        .ok_or_else(|| "missing NIXBUILDNET-OIDC-ID-TOKEN header".to_owned())?;
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| "the NIXBUILDNET-OIDC-ID-TOKEN header is empty or not text".to_owned())
+}
+
+/// The exchanged token: the presented token's owner and rights, the JWT's claims as
+/// `jwt_claim(name, value)` facts, and a 6-hour expiry.
+///
+/// The mock does **not** verify the JWT (it has no issuer's keys): it reads the claims of
+/// its payload when it can, and a value that is not a decodable JWT gives no claims.
+pub(crate) fn exchange(authority: &Authority, presented: &Token, jwt: &str) -> Token {
+    let info = presented.inspect().ok();
+    let owner = info.as_ref().and_then(|i| i.account_id()).unwrap_or(0);
+    let rights = info.map(|i| i.rights).unwrap_or_default();
+    authority
+        .tokens()
+        .owner(owner)
+        .rights(rights)
+        .expires_in(EXCHANGED_TOKEN_LIFETIME)
+        .mint_with_claims(jwt_claims(jwt))
+}
+
+/// The claims of a JWT's payload, unverified: strings, integers and booleans as such, other
+/// values as their JSON text.
+pub(crate) fn jwt_claims(jwt: &str) -> Vec<(String, Term)> {
+    let Some(payload) = jwt.split('.').nth(1) else {
+        return Vec::new();
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')) else {
+        return Vec::new();
+    };
+    let Ok(serde_json::Value::Object(claims)) = serde_json::from_slice(&bytes) else {
+        return Vec::new();
+    };
+    claims
+        .into_iter()
+        .map(|(name, value)| {
+            let term = match value {
+                serde_json::Value::String(s) => Term::Str(s),
+                serde_json::Value::Bool(b) => Term::Bool(b),
+                serde_json::Value::Number(n) if n.is_i64() => Term::Integer(n.as_i64().unwrap_or_default()),
+                other => Term::Str(other.to_string()),
+            };
+            (name, term)
+        })
+        .collect()
+}
+
+/// What `POST /processes` answers for each process.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ScheduledProcess {
+    pub(crate) id: u64,
+    pub(crate) installable: String,
+}
+
+/// The processes of a request body, or the message of a 400.
+pub(crate) fn processes(body: &[u8]) -> Result<Vec<Process>, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the body is not a JSON array of processes: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_come_from_the_payload_of_a_jwt() {
+        let payload = URL_SAFE_NO_PAD
+            .encode(r#"{"repository":"acme/web","run_number":42,"ref_protected":true,"aud":["a"]}"#);
+        let claims = jwt_claims(&format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln"));
+        assert!(claims.contains(&("repository".into(), Term::Str("acme/web".into()))));
+        assert!(claims.contains(&("run_number".into(), Term::Integer(42))));
+        assert!(claims.contains(&("ref_protected".into(), Term::Bool(true))));
+        assert!(claims.contains(&("aud".into(), Term::Str("[\"a\"]".into()))));
+        assert!(jwt_claims("not a jwt").is_empty());
+        assert!(jwt_claims("a.%%%.c").is_empty());
+    }
+}
