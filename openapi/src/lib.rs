@@ -9,12 +9,13 @@
 #![forbid(unsafe_code)]
 
 pub mod artifacts;
+mod experimental;
 pub mod json_schema;
 mod operations;
 mod parameters;
 mod responses;
 
-use nixbuild::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Usage};
+use nixbuild::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Process, Usage};
 use utoipa::openapi::info::LicenseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::server::ServerBuilder;
@@ -67,6 +68,7 @@ pub fn document() -> OpenApi {
         .schema(BuildsSummary::name(), BuildsSummary::schema())
         .schema(Usage::name(), Usage::schema())
         .schema(ErrorBody::name(), ErrorBody::schema())
+        .schema(Process::name(), Process::schema())
         .security_scheme(SECURITY_SCHEME, security_scheme)
         .build();
     OpenApiBuilder::new()

@@ -19,6 +19,14 @@ pub(crate) fn paths() -> Paths {
             PathItem::new(HttpMethod::Get, get_builds_summary()),
         )
         .path("/usage", PathItem::new(HttpMethod::Get, get_usage()))
+        .path(
+            "/auth/oidc-token-exchange",
+            PathItem::new(HttpMethod::Get, crate::experimental::exchange_oidc_token()),
+        )
+        .path(
+            "/processes",
+            PathItem::new(HttpMethod::Post, crate::experimental::create_processes()),
+        )
         .build()
 }
 
@@ -63,7 +71,7 @@ fn get_usage() -> Operation {
     )
 }
 
-fn operation(
+pub(crate) fn operation(
     id: &str,
     tag: &str,
     summary: &str,

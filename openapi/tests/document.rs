@@ -9,20 +9,26 @@ fn document() -> Value {
 #[test]
 fn describes_each_endpoint_with_a_readable_operation_id() {
     let doc = document();
-    for (path, id, tag) in [
-        ("/builds", "listBuilds", "builds"),
-        ("/builds/summary", "getBuildsSummary", "builds"),
-        ("/usage", "getUsage", "usage"),
+    for (method, path, id, tag, experimental) in [
+        ("get", "/builds", "listBuilds", "builds", false),
+        ("get", "/builds/summary", "getBuildsSummary", "builds", false),
+        ("get", "/usage", "getUsage", "usage", false),
+        (
+            "get",
+            "/auth/oidc-token-exchange",
+            "exchangeOidcToken",
+            "auth",
+            true,
+        ),
+        ("post", "/processes", "createProcesses", "processes", true),
     ] {
-        let operation = &doc["paths"][path]["get"];
+        let operation = &doc["paths"][path][method];
         assert_eq!(operation["operationId"], id, "{path}");
         assert_eq!(operation["tags"][0], tag, "{path}");
+        assert_eq!(operation.get("x-experimental").is_some(), experimental, "{path}");
     }
-    assert_eq!(
-        doc["paths"].as_object().unwrap().len(),
-        3,
-        "no invented endpoints"
-    );
+    let paths = doc["paths"].as_object().unwrap().len();
+    assert_eq!(paths, 5, "no invented endpoints (no GET /builds/{{id}})");
 }
 
 #[test]
@@ -144,11 +150,32 @@ fn every_schema_property_component_and_parameter_has_a_description() {
         }
     }
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for param in item["get"]["parameters"].as_array().unwrap() {
-            if param.get("description").is_none() {
-                missing.push(format!("{path} ?{}", param["name"]));
+        for operation in item.as_object().unwrap().values() {
+            for param in operation["parameters"].as_array().unwrap() {
+                if param.get("description").is_none() {
+                    missing.push(format!("{path} {}", param["name"]));
+                }
             }
         }
     }
     assert!(missing.is_empty(), "undescribed: {missing:#?}");
+}
+
+#[test]
+fn the_experimental_operations_take_the_oidc_header() {
+    let doc = document();
+    for (method, path) in [("get", "/auth/oidc-token-exchange"), ("post", "/processes")] {
+        let operation = &doc["paths"][path][method];
+        assert_eq!(operation["x-experimental"], true);
+        let header = &operation["parameters"][0];
+        assert_eq!(header["name"], "NIXBUILDNET-OIDC-ID-TOKEN");
+        assert_eq!(
+            (&header["in"], &header["required"]),
+            (&Value::from("header"), &Value::from(true))
+        );
+    }
+    let exchange = &doc["paths"]["/auth/oidc-token-exchange"]["get"]["responses"]["200"]["content"];
+    assert!(exchange["text/plain"].is_object());
+    let body = &doc["paths"]["/processes"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["items"]["$ref"], "#/components/schemas/Process");
 }
