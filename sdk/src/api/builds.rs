@@ -8,6 +8,9 @@ use crate::filter::{BuildFilter, TimeBound};
 use crate::models::{Build, BuildStatus, BuildsSummary};
 use crate::request::ApiRequest;
 
+use super::stream::{BuildStream, paginate};
+use futures::StreamExt;
+
 /// The `/builds` resource, from [`Client::builds`].
 #[derive(Debug, Clone)]
 pub struct Builds {
@@ -69,6 +72,7 @@ pub mod kind {
 pub struct BuildsRequest<K> {
     client: Client,
     filter: BuildFilter,
+    page_size: u32,
     kind: PhantomData<K>,
 }
 
@@ -82,6 +86,7 @@ impl<K> BuildsRequest<K> {
         BuildsRequest {
             client,
             filter: BuildFilter::new(),
+            page_size: super::stream::DEFAULT_PAGE_SIZE,
             kind: PhantomData,
         }
     }
@@ -146,6 +151,35 @@ impl ListBuilds {
     pub async fn send(self) -> Result<Vec<Build>> {
         let request = self.request(&["builds"])?;
         self.client.send_json(request).await
+    }
+
+    /// How many builds [`stream`](Self::stream) asks for at a time (200 by default; at
+    /// least 1).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
+    /// Every matching build, newest first, fetched page by page: no build is lost or
+    /// repeated at a page boundary, even when many share a creation time. A `limit` caps the
+    /// total. Memory holds one page (plus any builds sharing the page's oldest creation
+    /// time). An error (after the client's retries) is yielded and ends the stream.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: nixbuild::Client) -> nixbuild::Result<()> {
+    /// let mut builds = client.builds().list().tag("GITHUB_REPOSITORY", "owner/repo").stream();
+    /// while let Some(build) = builds.try_next().await? {
+    ///     println!("{} {}", build.build_id, build.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn stream(self) -> BuildStream {
+        if let Err(error) = self.filter.validate() {
+            return futures::stream::once(async move { Err(error.into()) }).boxed();
+        }
+        paginate(self.client, self.filter, self.page_size)
     }
 }
 

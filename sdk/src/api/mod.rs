@@ -5,6 +5,7 @@ pub mod auth;
 mod builds;
 #[cfg(feature = "experimental")]
 mod processes;
+mod stream;
 mod usage;
 
 #[cfg(feature = "experimental")]
@@ -12,4 +13,5 @@ pub use auth::{Auth, OidcTokenExchange};
 pub use builds::{Builds, BuildsRequest, GetBuildsSummary, ListBuilds, kind};
 #[cfg(feature = "experimental")]
 pub use processes::{CreateProcesses, Processes};
+pub use stream::{BuildStream, DEFAULT_PAGE_SIZE};
 pub use usage::GetUsage;

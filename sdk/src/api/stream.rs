@@ -1,0 +1,101 @@
+//! Every build a filter selects, as a stream fetched page by page.
+//!
+//! The API has no pagination: only `limit` and a creation-time window whose upper bound
+//! (`create_time_to`) is exclusive. Each page asks for the newest `page_size` builds before a
+//! cursor; the next page's cursor is the creation time `t` of the page's oldest build. Builds
+//! that share `t` but did not fit in the page would then be skipped, so before moving on the
+//! stream asks for every build created exactly at `t` and yields those it has not yet.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use futures::stream::{self, BoxStream, StreamExt};
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::filter::{BuildFilter, TimeBound};
+use crate::models::{Build, BuildId};
+use crate::request::ApiRequest;
+
+/// A stream of builds, newest first; an error ends it.
+pub type BuildStream = BoxStream<'static, Result<Build>>;
+
+/// The page size of [`ListBuilds::stream`](crate::api::ListBuilds::stream) unless set.
+pub const DEFAULT_PAGE_SIZE: u32 = 200;
+
+/// Where the walk through the builds stands.
+struct Pager {
+    client: Client,
+    /// The caller's filter, without its limit.
+    filter: BuildFilter,
+    /// How many more builds the caller's `limit` allows.
+    remaining: Option<u64>,
+    /// Only builds created before this (exclusive) are still to come.
+    cursor: Option<TimeBound>,
+    page_size: u32,
+}
+
+pub(crate) fn paginate(client: Client, mut filter: BuildFilter, page_size: u32) -> BuildStream {
+    let remaining = filter.limit.take().map(u64::from);
+    let pager = Pager { client, cursor: filter.created_before, filter, remaining, page_size: page_size.max(1) };
+    stream::unfold(Some(pager), |state| async move {
+        let mut pager = state?;
+        match pager.next_page().await {
+            Ok((builds, more)) => Some((builds.into_iter().map(Ok).collect::<Vec<_>>(), more.then_some(pager))),
+            Err(error) => Some((vec![Err(error)], None)),
+        }
+    })
+    .flat_map(stream::iter)
+    .boxed()
+}
+
+impl Pager {
+    /// The next builds, and whether more may follow.
+    async fn next_page(&mut self) -> Result<(Vec<Build>, bool)> {
+        let want = match self.remaining {
+            Some(0) => return Ok((Vec::new(), false)),
+            Some(remaining) => remaining.min(u64::from(self.page_size)) as u32,
+            None => self.page_size,
+        };
+        let mut page_filter = self.filter.clone();
+        page_filter.created_before = self.cursor;
+        page_filter.limit = Some(want);
+        let mut page = self.list(&page_filter).await?;
+        let mut more = page.len() == want as usize;
+        if let Some(oldest) = page.last().map(|b| b.create_time).filter(|_| more) {
+            let rest = self.rest_created_at(oldest, &page).await?;
+            page.extend(rest);
+            self.cursor = Some(TimeBound::DateTime(oldest));
+        }
+        if let Some(remaining) = &mut self.remaining {
+            page.truncate(usize::try_from(*remaining).unwrap_or(usize::MAX));
+            *remaining -= page.len() as u64;
+            more &= *remaining > 0;
+        }
+        Ok((page, more))
+    }
+
+    /// The builds created exactly at `instant` that `page` does not hold, in API order.
+    async fn rest_created_at(&self, instant: DateTime<Utc>, page: &[Build]) -> Result<Vec<Build>> {
+        let seen: HashSet<BuildId> =
+            page.iter().filter(|b| b.create_time == instant).map(|b| b.build_id).collect();
+        let mut tie_filter = self.filter.clone();
+        tie_filter.created_from = Some(TimeBound::DateTime(instant));
+        tie_filter.created_before = Some(TimeBound::DateTime(instant + just_after(instant)));
+        tie_filter.limit = None;
+        let ties = self.list(&tie_filter).await?;
+        // The window may hold newer builds too (within a microsecond): those came before.
+        Ok(ties.into_iter().filter(|b| b.create_time == instant && !seen.contains(&b.build_id)).collect())
+    }
+
+    async fn list(&self, filter: &BuildFilter) -> Result<Vec<Build>> {
+        let request = ApiRequest::get(&["builds"], filter.to_query_string()?);
+        self.client.send_json(request).await
+    }
+}
+
+/// The smallest step past `instant` that a service keeping microseconds still sees: one
+/// microsecond, or one nanosecond for an instant finer than that.
+fn just_after(instant: DateTime<Utc>) -> TimeDelta {
+    if instant.timestamp_subsec_nanos() % 1000 == 0 { TimeDelta::microseconds(1) } else { TimeDelta::nanoseconds(1) }
+}
