@@ -48,6 +48,16 @@ pub enum Error {
         /// When the token expired, as the token states it.
         expired_at: chrono::DateTime<chrono::Utc>,
     },
+    /// [`WaitForBuilds`](crate::api::WaitForBuilds) reached its timeout first.
+    #[error("gave up waiting after {}: {unfinished} of {matching} matching builds unfinished", humanize(*waited))]
+    WaitTimedOut {
+        /// How long it waited.
+        waited: Duration,
+        /// How many builds matched at the last poll.
+        matching: usize,
+        /// How many of them had not finished.
+        unfinished: usize,
+    },
     /// An argument of a request cannot be sent (a header value with a line break, …).
     #[error("invalid request: {0}")]
     InvalidRequest(String),

@@ -9,6 +9,7 @@ use crate::models::{Build, BuildStatus, BuildsSummary};
 use crate::request::ApiRequest;
 
 use super::stream::{BuildStream, paginate};
+use super::wait::WaitForBuilds;
 use futures::StreamExt;
 
 /// The `/builds` resource, from [`Client::builds`].
@@ -52,6 +53,16 @@ impl Builds {
     /// ```
     pub fn summary(&self) -> GetBuildsSummary {
         BuildsRequest::new(self.client.clone())
+    }
+
+    /// Waits until every build of this derivation has finished (see [`WaitForBuilds`]).
+    pub fn wait_for(&self, derivation_path: impl Into<String>) -> WaitForBuilds {
+        self.wait_for_filter(BuildFilter::new().derivation_path(derivation_path))
+    }
+
+    /// Waits until the builds `filter` selects (a CI run's tag, …) have finished.
+    pub fn wait_for_filter(&self, filter: BuildFilter) -> WaitForBuilds {
+        WaitForBuilds::new(self.client.clone(), filter)
     }
 }
 

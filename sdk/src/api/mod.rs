@@ -6,6 +6,7 @@ mod builds;
 #[cfg(feature = "experimental")]
 mod processes;
 mod stream;
+mod wait;
 mod usage;
 
 #[cfg(feature = "experimental")]
@@ -15,3 +16,4 @@ pub use builds::{Builds, BuildsRequest, GetBuildsSummary, ListBuilds, kind};
 pub use processes::{CreateProcesses, Processes};
 pub use stream::{BuildStream, DEFAULT_PAGE_SIZE};
 pub use usage::GetUsage;
+pub use wait::{BuildChange, WaitForBuilds, WaitUntil};
