@@ -8,25 +8,18 @@
 //! cargo run --example quickstart
 //! ```
 
-use nixbuild::{Build, Client};
-use nixbuild_mock::{MockNixbuild, fixtures};
+mod support;
+
+use nixbuild::Build;
+use nixbuild_mock::fixtures;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Kept alive until the end of `main`: the mock stops when dropped.
-    let mut mock = None;
-    let client = if std::env::var_os(nixbuild::TOKEN_ENV).is_some() {
-        Client::from_env()?
-    } else {
-        let local = MockNixbuild::builder().builds(fixtures::seed()).start().await;
-        println!(
-            "NIXBUILD_TOKEN is not set: using the mock server at {}\n",
-            local.uri()
-        );
-        let client = local.client();
-        mock = Some(local);
-        client
-    };
+    let service = support::connect(|mock| {
+        mock.add_builds(fixtures::seed());
+    })
+    .await?;
+    let client = &service.client;
 
     let builds = client.builds().list().limit(20).send().await?;
     println!("{} builds, newest first:", builds.len());
@@ -44,7 +37,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         summary.billable_cpu_seconds,
         summary.total_output_nar_size_kilobytes,
     );
-    drop(mock);
     Ok(())
 }
 

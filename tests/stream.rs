@@ -9,13 +9,26 @@ use nixbuild_mock::{BuildFixture, Fault, MockNixbuild, fixtures};
 async fn crowded_mock() -> MockNixbuild {
     // Auth is not what these tests are about, and verifying a Biscuit token per request is
     // most of the time thousands of page requests would take in a debug build.
-    let mock = MockNixbuild::builder().without_auth().builds(fixtures::generate(2500, 21)).start().await;
+    let mock = MockNixbuild::builder()
+        .without_auth()
+        .builds(fixtures::generate(2500, 21))
+        .start()
+        .await;
     let crowd_time = Utc.with_ymd_and_hms(2024, 1, 15, 12, 0, 0).unwrap();
     for i in 0..150 {
-        let status = if i % 3 == 0 { BuildStatus::BuildFailed } else { BuildStatus::Built };
-        mock.add_build(BuildFixture::new(format!("crowd-{i}"), status).created_at(crowd_time).tag("GITHUB_RUN_ID", "crowd"));
+        let status = if i % 3 == 0 {
+            BuildStatus::BuildFailed
+        } else {
+            BuildStatus::Built
+        };
+        mock.add_build(
+            BuildFixture::new(format!("crowd-{i}"), status)
+                .created_at(crowd_time)
+                .tag("GITHUB_RUN_ID", "crowd"),
+        );
     }
-    let group_time = Utc.with_ymd_and_hms(2024, 1, 20, 8, 30, 0).unwrap() + chrono::TimeDelta::nanoseconds(123);
+    let group_time =
+        Utc.with_ymd_and_hms(2024, 1, 20, 8, 30, 0).unwrap() + chrono::TimeDelta::nanoseconds(123);
     for i in 0..20 {
         mock.add_build(BuildFixture::built(format!("group-{i}")).created_at(group_time));
     }
@@ -33,7 +46,14 @@ async fn the_stream_equals_the_full_list_whatever_the_page_size() {
     let everything = client.builds().list().send().await.unwrap();
     assert_eq!(everything.len(), 2670);
     for page_size in [1, 7, 150, 1000] {
-        let streamed: Vec<Build> = client.builds().list().page_size(page_size).stream().try_collect().await.unwrap();
+        let streamed: Vec<Build> = client
+            .builds()
+            .list()
+            .page_size(page_size)
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(ids(&streamed), ids(&everything), "page size {page_size}");
     }
 }
@@ -42,18 +62,55 @@ async fn the_stream_equals_the_full_list_whatever_the_page_size() {
 async fn filters_and_the_callers_limit_apply_to_the_stream() {
     let mock = crowded_mock().await;
     let client = mock.client();
-    let filter = BuildFilter::new().tag("GITHUB_RUN_ID", "crowd").status(BuildStatus::Built);
-    let expected = client.builds().list().filter(filter.clone()).send().await.unwrap();
+    let filter = BuildFilter::new()
+        .tag("GITHUB_RUN_ID", "crowd")
+        .status(BuildStatus::Built);
+    let expected = client
+        .builds()
+        .list()
+        .filter(filter.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(expected.len(), 100);
-    let streamed: Vec<Build> =
-        client.builds().list().filter(filter.clone()).page_size(7).stream().try_collect().await.unwrap();
+    let streamed: Vec<Build> = client
+        .builds()
+        .list()
+        .filter(filter.clone())
+        .page_size(7)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&streamed), ids(&expected));
-    let capped: Vec<Build> =
-        client.builds().list().filter(filter).limit(30).page_size(7).stream().try_collect().await.unwrap();
+    let capped: Vec<Build> = client
+        .builds()
+        .list()
+        .filter(filter)
+        .limit(30)
+        .page_size(7)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&capped), ids(&expected[..30]));
     let before = expected[50].create_time;
-    let windowed: Vec<Build> = client.builds().list().created_before(before).page_size(13).stream().try_collect().await.unwrap();
-    let all_before = client.builds().list().created_before(before).send().await.unwrap();
+    let windowed: Vec<Build> = client
+        .builds()
+        .list()
+        .created_before(before)
+        .page_size(13)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let all_before = client
+        .builds()
+        .list()
+        .created_before(before)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ids(&windowed), ids(&all_before));
 }
 
@@ -80,7 +137,14 @@ async fn an_error_mid_stream_is_yielded_and_ends_the_stream() {
 #[tokio::test]
 async fn an_invalid_filter_is_the_streams_only_item() {
     let mock = MockNixbuild::start().await;
-    let items: Vec<_> = mock.client().builds().list().tag("a", "x,y").stream().collect().await;
+    let items: Vec<_> = mock
+        .client()
+        .builds()
+        .list()
+        .tag("a", "x,y")
+        .stream()
+        .collect()
+        .await;
     assert_eq!(items.len(), 1);
     assert!(matches!(items[0], Err(nixbuild::Error::Filter(_))));
     assert_eq!(mock.request_count("/builds"), 0);

@@ -13,7 +13,9 @@ use nixbuild_mock::{BuildFixture, MockNixbuild, fixtures};
 fn advance(mock: &MockNixbuild, id: nixbuild::BuildId, seen: &BuildStatus, last: &BuildStatus) {
     match seen {
         BuildStatus::Pending => mock.update_build(id, fixtures::mark_running).unwrap(),
-        BuildStatus::Running => mock.update_build(id, |b| fixtures::mark_finished(b, last.clone())).unwrap(),
+        BuildStatus::Running => mock
+            .update_build(id, |b| fixtures::mark_finished(b, last.clone()))
+            .unwrap(),
         _ => {}
     }
 }
@@ -33,7 +35,12 @@ async fn waits_for_a_derivations_build_through_every_state_and_reports_each_chan
         .poll_interval(Duration::from_millis(5))
         .on_change(move |change| {
             log.lock().unwrap().push(change.to_string());
-            advance(&driver, change.build.build_id, &change.build.status, &BuildStatus::Built);
+            advance(
+                &driver,
+                change.build.build_id,
+                &change.build.status,
+                &BuildStatus::Built,
+            );
         })
         .send()
         .await
@@ -67,7 +74,11 @@ async fn waits_for_every_build_of_a_run_to_finish_however_they_end() {
         .wait_for_filter(BuildFilter::new().tag("GITHUB_RUN_ID", "7"))
         .poll_interval(Duration::from_millis(5))
         .on_change(move |change| {
-            let last = if change.build.build_id == ok { BuildStatus::Built } else { BuildStatus::BuildFailed };
+            let last = if change.build.build_id == ok {
+                BuildStatus::Built
+            } else {
+                BuildStatus::BuildFailed
+            };
             advance(&driver, change.build.build_id, &change.build.status, &last);
         })
         .send()
@@ -75,7 +86,10 @@ async fn waits_for_every_build_of_a_run_to_finish_however_they_end() {
         .unwrap();
     let mut statuses: Vec<_> = builds.iter().map(|b| (b.build_id, b.status.clone())).collect();
     statuses.sort_by_key(|(id, _)| *id);
-    assert_eq!(statuses, [(ok, BuildStatus::Built), (bad, BuildStatus::BuildFailed)]);
+    assert_eq!(
+        statuses,
+        [(ok, BuildStatus::Built), (bad, BuildStatus::BuildFailed)]
+    );
 }
 
 #[tokio::test]
@@ -115,9 +129,17 @@ async fn a_build_that_never_finishes_times_out_with_a_clear_error() {
         .send()
         .await
         .unwrap_err();
-    let Error::WaitTimedOut { matching, unfinished, .. } = &err else { panic!("{err:?}") };
+    let Error::WaitTimedOut {
+        matching, unfinished, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
     assert_eq!((*matching, *unfinished), (1, 1));
-    assert!(err.to_string().contains("1 of 1 matching builds unfinished"), "{err}");
+    assert!(
+        err.to_string().contains("1 of 1 matching builds unfinished"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -6,8 +6,8 @@ mod builds;
 #[cfg(feature = "experimental")]
 mod processes;
 mod stream;
-mod wait;
 mod usage;
+mod wait;
 
 #[cfg(feature = "experimental")]
 pub use auth::{Auth, OidcTokenExchange};

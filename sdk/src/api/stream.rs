@@ -37,11 +37,20 @@ struct Pager {
 
 pub(crate) fn paginate(client: Client, mut filter: BuildFilter, page_size: u32) -> BuildStream {
     let remaining = filter.limit.take().map(u64::from);
-    let pager = Pager { client, cursor: filter.created_before, filter, remaining, page_size: page_size.max(1) };
+    let pager = Pager {
+        client,
+        cursor: filter.created_before,
+        filter,
+        remaining,
+        page_size: page_size.max(1),
+    };
     stream::unfold(Some(pager), |state| async move {
         let mut pager = state?;
         match pager.next_page().await {
-            Ok((builds, more)) => Some((builds.into_iter().map(Ok).collect::<Vec<_>>(), more.then_some(pager))),
+            Ok((builds, more)) => Some((
+                builds.into_iter().map(Ok).collect::<Vec<_>>(),
+                more.then_some(pager),
+            )),
             Err(error) => Some((vec![Err(error)], None)),
         }
     })
@@ -77,15 +86,21 @@ impl Pager {
 
     /// The builds created exactly at `instant` that `page` does not hold, in API order.
     async fn rest_created_at(&self, instant: DateTime<Utc>, page: &[Build]) -> Result<Vec<Build>> {
-        let seen: HashSet<BuildId> =
-            page.iter().filter(|b| b.create_time == instant).map(|b| b.build_id).collect();
+        let seen: HashSet<BuildId> = page
+            .iter()
+            .filter(|b| b.create_time == instant)
+            .map(|b| b.build_id)
+            .collect();
         let mut tie_filter = self.filter.clone();
         tie_filter.created_from = Some(TimeBound::DateTime(instant));
         tie_filter.created_before = Some(TimeBound::DateTime(instant + just_after(instant)));
         tie_filter.limit = None;
         let ties = self.list(&tie_filter).await?;
         // The window may hold newer builds too (within a microsecond): those came before.
-        Ok(ties.into_iter().filter(|b| b.create_time == instant && !seen.contains(&b.build_id)).collect())
+        Ok(ties
+            .into_iter()
+            .filter(|b| b.create_time == instant && !seen.contains(&b.build_id))
+            .collect())
     }
 
     async fn list(&self, filter: &BuildFilter) -> Result<Vec<Build>> {
@@ -97,5 +112,9 @@ impl Pager {
 /// The smallest step past `instant` that a service keeping microseconds still sees: one
 /// microsecond, or one nanosecond for an instant finer than that.
 fn just_after(instant: DateTime<Utc>) -> TimeDelta {
-    if instant.timestamp_subsec_nanos() % 1000 == 0 { TimeDelta::microseconds(1) } else { TimeDelta::nanoseconds(1) }
+    if instant.timestamp_subsec_nanos().is_multiple_of(1000) {
+        TimeDelta::microseconds(1)
+    } else {
+        TimeDelta::nanoseconds(1)
+    }
 }

@@ -35,8 +35,20 @@ pub struct BuildChange {
 impl fmt::Display for BuildChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.previous {
-            Some(previous) => write!(f, "{} {}: {previous} -> {}", self.build.build_id, self.build.name(), self.build.status),
-            None => write!(f, "{} {}: {}", self.build.build_id, self.build.name(), self.build.status),
+            Some(previous) => write!(
+                f,
+                "{} {}: {previous} -> {}",
+                self.build.build_id,
+                self.build.name(),
+                self.build.status
+            ),
+            None => write!(
+                f,
+                "{} {}: {}",
+                self.build.build_id,
+                self.build.name(),
+                self.build.status
+            ),
         }
     }
 }
@@ -141,7 +153,10 @@ impl WaitForBuilds {
         let mut known = HashMap::new();
         let mut interval = self.poll_interval;
         loop {
-            let builds: Vec<Build> = self.client.send_json(ApiRequest::get(&["builds"], query.clone())).await?;
+            let builds: Vec<Build> = self
+                .client
+                .send_json(ApiRequest::get(&["builds"], query.clone()))
+                .await?;
             let changed = self.report_changes(&builds, &mut known);
             let finished: Vec<&Build> = builds.iter().filter(|b| b.status.is_finished()).collect();
             let done = match self.until {
@@ -157,9 +172,17 @@ impl WaitForBuilds {
             let waited = started.elapsed();
             if waited >= self.timeout {
                 let unfinished = builds.len() - finished.len();
-                return Err(Error::WaitTimedOut { waited, matching: builds.len(), unfinished });
+                return Err(Error::WaitTimedOut {
+                    waited,
+                    matching: builds.len(),
+                    unfinished,
+                });
             }
-            interval = if changed { self.poll_interval } else { (interval * 2).min(self.max_poll_interval) };
+            interval = if changed {
+                self.poll_interval
+            } else {
+                (interval * 2).min(self.max_poll_interval)
+            };
             tokio::time::sleep(interval.min(self.timeout - waited)).await;
         }
     }
@@ -174,7 +197,10 @@ impl WaitForBuilds {
             }
             changed = true;
             if let Some(observe) = &mut self.on_change {
-                observe(&BuildChange { build: build.clone(), previous });
+                observe(&BuildChange {
+                    build: build.clone(),
+                    previous,
+                });
             }
         }
         changed
