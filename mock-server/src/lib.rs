@@ -17,7 +17,7 @@ pub mod fixtures;
 pub mod journal;
 mod mock;
 mod responder;
-mod store;
+pub mod store;
 pub mod summary;
 
 pub use auth::{AuthOutcome, Authority, Permission, TokenMinter};
@@ -26,3 +26,4 @@ pub use faults::{Fault, FaultKind};
 pub use fixtures::{BuildFixture, IntoBuild};
 pub use journal::{AuthStatus, RecordedRequest};
 pub use mock::{MockNixbuild, MockNixbuildBuilder, NoSuchBuild};
+pub use store::BuildStore;

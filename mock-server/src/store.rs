@@ -20,9 +20,20 @@ fn key(build: &Build) -> Key {
     (Reverse(build.create_time), Reverse(build.build_id))
 }
 
-/// The builds of a mock, indexed.
+/// Builds kept in the API's order and indexed by derivation, tag and status: the store
+/// behind [`MockNixbuild`](crate::MockNixbuild), usable on its own.
+///
+/// ```
+/// use nixbuild::BuildFilter;
+/// use nixbuild_mock::{BuildStore, fixtures};
+///
+/// let mut store = BuildStore::default();
+/// fixtures::generate(100, 1).into_iter().for_each(|b| store.insert(b));
+/// let newest = store.select(&BuildFilter::new().tag("GITHUB_REPOSITORY", "acme/web").limit(3));
+/// assert!(newest.len() <= 3);
+/// ```
 #[derive(Debug, Default)]
-pub(crate) struct BuildStore {
+pub struct BuildStore {
     builds: BTreeMap<Key, Build>,
     keys: HashMap<BuildId, Key>,
     by_derivation: HashMap<String, BTreeSet<Key>>,
@@ -32,7 +43,7 @@ pub(crate) struct BuildStore {
 
 impl BuildStore {
     /// Adds `build`, replacing a build with the same id.
-    pub(crate) fn insert(&mut self, build: Build) {
+    pub fn insert(&mut self, build: Build) {
         self.remove(build.build_id);
         let key = key(&build);
         self.keys.insert(build.build_id, key);
@@ -54,7 +65,7 @@ impl BuildStore {
     }
 
     /// Removes and returns the build with this id.
-    pub(crate) fn remove(&mut self, id: BuildId) -> Option<Build> {
+    pub fn remove(&mut self, id: BuildId) -> Option<Build> {
         let key = self.keys.remove(&id)?;
         let build = self.builds.remove(&key)?;
         unindex(&mut self.by_derivation, &build.derivation_path, &key);
@@ -66,12 +77,12 @@ impl BuildStore {
     }
 
     /// The build with this id.
-    pub(crate) fn get(&self, id: BuildId) -> Option<&Build> {
+    pub fn get(&self, id: BuildId) -> Option<&Build> {
         self.keys.get(&id).and_then(|key| self.builds.get(key))
     }
 
     /// Changes the build with this id (its indexes follow); `None` when there is none.
-    pub(crate) fn update<R>(&mut self, id: BuildId, change: impl FnOnce(&mut Build) -> R) -> Option<R> {
+    pub fn update<R>(&mut self, id: BuildId, change: impl FnOnce(&mut Build) -> R) -> Option<R> {
         let mut build = self.remove(id)?;
         let result = change(&mut build);
         // The change may have given the build another id: it is stored under the new one.
@@ -80,22 +91,27 @@ impl BuildStore {
     }
 
     /// How many builds there are.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.builds.len()
     }
 
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.builds.is_empty()
+    }
+
     /// The highest build id, if any.
-    pub(crate) fn max_id(&self) -> Option<BuildId> {
+    pub fn max_id(&self) -> Option<BuildId> {
         self.keys.keys().max().copied()
     }
 
     /// Every build, newest first.
-    pub(crate) fn all(&self) -> impl Iterator<Item = &Build> {
+    pub fn all(&self) -> impl Iterator<Item = &Build> {
         self.builds.values()
     }
 
     /// The builds `filter` selects, newest first, at most `filter.limit` of them.
-    pub(crate) fn select(&self, filter: &BuildFilter) -> Vec<&Build> {
+    pub fn select(&self, filter: &BuildFilter) -> Vec<&Build> {
         let window = window(filter);
         if window.is_empty() {
             return Vec::new();
