@@ -28,6 +28,19 @@ impl From<BuildId> for u64 {
     }
 }
 
+/// `build.build_id == 805823` reads as it should.
+impl PartialEq<u64> for BuildId {
+    fn eq(&self, other: &u64) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<BuildId> for u64 {
+    fn eq(&self, other: &BuildId) -> bool {
+        *self == other.0
+    }
+}
+
 impl fmt::Display for BuildId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)

@@ -125,6 +125,19 @@ impl BuildStatus {
     }
 }
 
+/// `build.status == "built"` compares with the wire name.
+impl PartialEq<str> for BuildStatus {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for BuildStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl fmt::Display for BuildStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -205,6 +218,14 @@ mod tests {
         let status = BuildStatus::Unknown("new".into());
         assert!(status.is_finished());
         assert!(!status.is_success() && !status.is_user_failure() && !status.is_service_failure());
+    }
+
+    #[test]
+    fn statuses_and_ids_compare_with_their_wire_values() {
+        assert_eq!(BuildStatus::BuildFailed, "build_failed");
+        assert!(BuildStatus::Unknown("new".into()) == *"new");
+        assert_eq!(crate::BuildId(805823), 805823);
+        assert_eq!(805823, crate::BuildId(805823));
     }
 
     #[test]
