@@ -181,7 +181,7 @@ impl WaitForBuilds {
             interval = if changed {
                 self.poll_interval
             } else {
-                (interval * 2).min(self.max_poll_interval)
+                interval.saturating_mul(2).min(self.max_poll_interval)
             };
             tokio::time::sleep(interval.min(self.timeout - waited)).await;
         }
