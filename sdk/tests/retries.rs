@@ -4,23 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use wiremock::matchers::path;
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn failing_then_ok(failures: u64, failure: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(path("/builds"))
-        .respond_with(failure)
-        .up_to_n_times(failures)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/builds"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
-        .mount(&server)
-        .await;
-    server
-}
+use wiremock::{MockServer, ResponseTemplate};
 
 async fn request_count(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
@@ -28,7 +12,7 @@ async fn request_count(server: &MockServer) -> usize {
 
 #[tokio::test]
 async fn two_503s_then_200_succeeds_in_exactly_three_requests() {
-    let server = failing_then_ok(2, ResponseTemplate::new(503)).await;
+    let server = common::failing_then_ok(2, ResponseTemplate::new(503)).await;
     let builds = common::client(&server).builds().list().send().await.unwrap();
     assert!(builds.is_empty());
     assert_eq!(request_count(&server).await, 3);
@@ -37,7 +21,7 @@ async fn two_503s_then_200_succeeds_in_exactly_three_requests() {
 #[tokio::test]
 async fn every_retryable_status_is_retried() {
     for status in [429, 502, 503, 504] {
-        let server = failing_then_ok(1, ResponseTemplate::new(status)).await;
+        let server = common::failing_then_ok(1, ResponseTemplate::new(status)).await;
         common::client(&server).builds().list().send().await.unwrap();
         assert_eq!(request_count(&server).await, 2, "{status}");
     }
@@ -46,7 +30,7 @@ async fn every_retryable_status_is_retried() {
 #[tokio::test]
 async fn other_4xx_and_500_are_not_retried() {
     for status in [400, 401, 403, 404, 409, 500] {
-        let server = failing_then_ok(1, ResponseTemplate::new(status)).await;
+        let server = common::failing_then_ok(1, ResponseTemplate::new(status)).await;
         let err = common::client(&server).builds().list().send().await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(request_count(&server).await, 1, "{status}");
@@ -55,7 +39,7 @@ async fn other_4xx_and_500_are_not_retried() {
 
 #[tokio::test]
 async fn attempts_are_bounded_and_the_last_error_is_returned() {
-    let server = failing_then_ok(100, ResponseTemplate::new(503).set_body_string("overloaded")).await;
+    let server = common::failing_then_ok(100, ResponseTemplate::new(503).set_body_string("overloaded")).await;
     let client = common::builder(&server)
         .retry(common::fast_retries().max_attempts(3))
         .build()
@@ -71,7 +55,7 @@ async fn attempts_are_bounded_and_the_last_error_is_returned() {
 
 #[tokio::test]
 async fn retries_can_be_disabled() {
-    let server = failing_then_ok(1, ResponseTemplate::new(503)).await;
+    let server = common::failing_then_ok(1, ResponseTemplate::new(503)).await;
     let client = common::builder(&server).no_retries().build().unwrap();
     assert_eq!(
         client.builds().list().send().await.unwrap_err().status().unwrap(),
@@ -82,7 +66,8 @@ async fn retries_can_be_disabled() {
 
 #[tokio::test]
 async fn retry_after_in_seconds_is_waited_for() {
-    let server = failing_then_ok(1, ResponseTemplate::new(429).insert_header("retry-after", "1")).await;
+    let server =
+        common::failing_then_ok(1, ResponseTemplate::new(429).insert_header("retry-after", "1")).await;
     let started = Instant::now();
     common::client(&server).builds().list().send().await.unwrap();
     // The fast test policy alone would wait at most 5 ms: only Retry-After explains a second.
@@ -97,7 +82,7 @@ async fn retry_after_in_seconds_is_waited_for() {
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_waited_for() {
     let in_two_seconds = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
-    let server = failing_then_ok(
+    let server = common::failing_then_ok(
         1,
         ResponseTemplate::new(503).insert_header("retry-after", in_two_seconds.as_str()),
     )
@@ -114,7 +99,8 @@ async fn retry_after_as_an_http_date_is_waited_for() {
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_cap_is_returned_not_waited_for() {
-    let server = failing_then_ok(1, ResponseTemplate::new(429).insert_header("retry-after", "3600")).await;
+    let server =
+        common::failing_then_ok(1, ResponseTemplate::new(429).insert_header("retry-after", "3600")).await;
     let err = common::client(&server).builds().list().send().await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(request_count(&server).await, 1);

@@ -9,8 +9,7 @@ use std::sync::{Arc, Mutex};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use wiremock::matchers::path;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 type Fields = BTreeMap<String, String>;
 
@@ -46,17 +45,7 @@ impl<S: tracing::Subscriber> Layer<S> for SpanRecorder {
 
 #[tokio::test]
 async fn each_attempt_is_a_span_with_method_path_attempt_status_and_duration() {
-    let server = MockServer::start().await;
-    Mock::given(path("/builds"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/builds"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
-        .mount(&server)
-        .await;
+    let server = common::failing_then_ok(1, ResponseTemplate::new(503)).await;
 
     let recorder = SpanRecorder::default();
     let subscriber = tracing_subscriber::registry().with(recorder.clone());
