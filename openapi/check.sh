@@ -65,8 +65,9 @@ PYTHONPATH="$work" "$check/.venv/bin/python" "$check/python_client_against_mock.
 step "schemathesis: requests generated from the document, every answer checked against it"
 # A fixed seed keeps CI reproducible; every check is on (status and schema conformance, no
 # 5xx, auth not ignored, bad input refused, good input accepted).
-"$check/.venv/bin/st" run "$spec" --url "$GEN_URL" -H "Authorization: Bearer $GEN_TOKEN" \
-  --checks all --max-examples 60 --seed 20261125 --no-color
+# Run from the work folder: schemathesis keeps a cache in its working directory.
+(cd "$work" && "$check/.venv/bin/st" run "$spec" --url "$GEN_URL" -H "Authorization: Bearer $GEN_TOKEN" \
+  --checks all --max-examples 60 --seed 20261125 --no-color)
 kill "${pids[@]}" && wait "${pids[@]}" 2>/dev/null || true
 pids=()
 
