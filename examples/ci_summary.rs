@@ -22,18 +22,11 @@ use nixbuild_mock::{BuildFixture, fixtures};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tags = tags_to_select()?;
     let service = support::connect(|mock| {
-        for build in fixtures::generate(60, 42) {
-            let fixture_tags = build.tags.clone();
-            let mut fixture = build;
-            // The synthetic run: every build tagged like a GitHub Actions workflow run.
-            fixture.tags = fixture_tags
-                .into_iter()
-                .filter(|(name, _)| !name.starts_with("GITHUB_"))
-                .collect();
-            for (name, value) in &tags {
-                fixture.tags.insert(name.clone(), value.clone());
-            }
-            mock.add_build(fixture);
+        // The synthetic run: every build tagged like one GitHub Actions workflow run.
+        for mut build in fixtures::generate(60, 42) {
+            build.tags.retain(|name, _| !name.starts_with("GITHUB_"));
+            build.tags.extend(tags.iter().cloned());
+            mock.add_build(build);
         }
         mock.add_build(BuildFixture::built("unrelated-1.0").tag("GITHUB_RUN_ID", "other"));
     })

@@ -137,12 +137,9 @@ impl Authority {
     /// Verifies `authorization` (the header's value) and authorizes `permission` with a
     /// fresh authorizer holding `time(now)` and `operation(…)`.
     pub fn authorize(&self, authorization: Option<&str>, permission: Permission) -> AuthOutcome {
-        let Some(header) = authorization else {
-            return AuthOutcome::Unauthorized("missing bearer token".into());
-        };
-        let token = match header.trim().split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => return AuthOutcome::Unauthorized("the Authorization header is not `Bearer <token>`".into()),
+        let token = match bearer_token(authorization) {
+            Ok(token) => token,
+            Err(message) => return AuthOutcome::Unauthorized(message),
         };
         let biscuit = match Biscuit::from_base64(token, self.public_key()) {
             Ok(biscuit) => biscuit,
@@ -152,6 +149,15 @@ impl Authority {
             Ok(()) => AuthOutcome::Allowed,
             Err(e) => AuthOutcome::Forbidden(refusal(&e, permission)),
         }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header value, or why there is none.
+pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, String> {
+    let header = authorization.ok_or_else(|| "missing bearer token".to_owned())?;
+    match header.trim().split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(token.trim()),
+        _ => Err("the Authorization header is not `Bearer <token>`".to_owned()),
     }
 }
 

@@ -68,6 +68,10 @@ impl Journal {
         self.requests.iter().cloned().collect()
     }
 
+    pub(crate) fn count(&self, path: &str) -> usize {
+        self.requests.iter().filter(|r| r.path == path).count()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.requests.clear();
     }

@@ -201,11 +201,7 @@ impl MockNixbuild {
     /// How many requests went to `path` (`/builds`, `/usage`, …, with the mock's prefix if it
     /// has one), whatever their answer.
     pub fn request_count(&self, path: &str) -> usize {
-        lock(&self.state.journal)
-            .all()
-            .iter()
-            .filter(|r| r.path == path)
-            .count()
+        lock(&self.state.journal).count(path)
     }
 
     /// The processes `POST /processes` received so far, in order.

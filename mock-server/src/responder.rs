@@ -7,7 +7,7 @@ use nixbuild::{BuildFilter, ErrorBody, FilterParam, Process, Token};
 use serde::Serialize;
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::auth::{AuthOutcome, Authority, Permission};
+use crate::auth::{AuthOutcome, Authority, Permission, bearer_token};
 use crate::experimental::{self, ScheduledProcess};
 use crate::faults::{Fault, FaultKind, FaultQueue};
 use crate::journal::{AuthStatus, Journal, RecordedRequest};
@@ -34,6 +34,14 @@ pub(crate) struct State {
 /// and a mock server must keep answering.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The request's `Authorization` header value (empty when it is not text).
+fn authorization(request: &Request) -> Option<&str> {
+    request
+        .headers
+        .get("authorization")
+        .map(|v| v.to_str().unwrap_or(""))
 }
 
 /// The endpoints the mock serves.
@@ -205,11 +213,7 @@ impl Responder {
         if !self.0.auth_enabled {
             return AuthOutcome::Disabled;
         }
-        let header = request
-            .headers
-            .get("authorization")
-            .map(|v| v.to_str().unwrap_or(""));
-        self.0.authority.authorize(header, permission)
+        self.0.authority.authorize(authorization(request), permission)
     }
 
     fn serve(&self, route: Route, request: &Request) -> Answer {
@@ -238,12 +242,8 @@ impl Responder {
             Ok(jwt) => jwt,
             Err(message) => return Answer::error(400, message),
         };
-        let presented = request
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' ').map(|(_, token)| Token::new(token)))
-            .unwrap_or_else(|| Token::new(""));
+        // With auth off there may be no token: the exchanged one then grants nothing.
+        let presented = Token::new(bearer_token(authorization(request)).unwrap_or_default());
         let token = experimental::exchange(&self.0.authority, &presented, jwt);
         Answer::text(200, token.expose_secret().to_owned())
     }

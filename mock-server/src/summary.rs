@@ -15,13 +15,7 @@ pub fn is_billable(build: &Build) -> bool {
 /// builds; wall time = from the earliest start to the latest finish; output size = the sum of
 /// the outputs' NAR sizes in KiB, rounded up.
 pub fn summarize<'a>(builds: impl IntoIterator<Item = &'a Build>) -> BuildsSummary {
-    let mut summary = BuildsSummary {
-        running_build_count: Some(0),
-        total_cpu_seconds: Some(0),
-        total_duration_seconds: Some(0.0),
-        wall_time_seconds: Some(0.0),
-        ..BuildsSummary::default()
-    };
+    let mut summary = BuildsSummary::default();
     let mut running = 0;
     let mut total_cpu: u64 = 0;
     let mut total_duration = 0.0;

@@ -147,7 +147,6 @@ impl WaitForBuilds {
     /// Waits: the matching builds once the condition holds (for
     /// [`WaitUntil::AnyFinished`], the finished ones).
     pub async fn send(mut self) -> Result<Vec<Build>> {
-        self.filter.validate()?;
         let query = self.filter.to_query_string()?;
         let started = Instant::now();
         let mut known = HashMap::new();
