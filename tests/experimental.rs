@@ -38,10 +38,15 @@ async fn the_exchange_hands_on_the_rights_with_the_jwt_claims_and_six_hours() {
         "{lifetime}"
     );
     assert!(
-        info.blocks[0].contains(r#"jwt_claim("repository", "acme/web")"#),
+        info.blocks[0]
+            .to_string()
+            .contains(r#"jwt_claim("repository", "acme/web")"#),
         "{info}"
     );
-    assert!(info.blocks[0].contains(r#"jwt_claim("run_id", 42)"#), "{info}");
+    assert!(
+        info.blocks[0].to_string().contains(r#"jwt_claim("run_id", 42)"#),
+        "{info}"
+    );
     let with_new_token = nixbuild::Client::builder()
         .token(exchanged)
         .base_url(mock.uri())

@@ -33,11 +33,17 @@ fn a_token_minted_by_nixbuild_net_is_read_without_its_root_key() {
     assert_eq!(info.account_id(), Some(1));
     assert_eq!(info.rights, ["read"]);
     assert_eq!(info.expires_at, None);
-    assert_eq!(info.block_count, 1);
+    assert_eq!(info.blocks.len(), 1);
     assert!(!info.sealed);
-    assert!(info.blocks[0].contains("account(1)"), "{}", info.blocks[0]);
     assert!(
-        info.blocks[0].contains(r#"check if operation("read")"#),
+        info.blocks[0].to_string().contains("account(1)"),
+        "{}",
+        info.blocks[0]
+    );
+    assert!(
+        info.blocks[0]
+            .to_string()
+            .contains(r#"check if operation("read")"#),
         "{}",
         info.blocks[0]
     );
@@ -92,7 +98,7 @@ async fn the_earliest_expiry_of_any_block_is_the_tokens() {
         .finish()
         .unwrap();
     let info = sooner.inspect().unwrap();
-    assert_eq!(info.block_count, 2);
+    assert_eq!(info.blocks.len(), 2);
     let in_an_hour = Utc::now() + TimeDelta::hours(1);
     assert!(
         (info.expires_at.unwrap() - in_an_hour).num_seconds().abs() <= 2,
@@ -156,12 +162,17 @@ async fn datalog_parameters_are_bound_not_spliced() {
         .finish()
         .unwrap();
     let info = attenuated.inspect().unwrap();
-    assert_eq!(info.block_count, 2);
+    assert_eq!(info.blocks.len(), 2);
+    let check = &info.blocks[1].checks[0];
     assert!(
-        info.blocks[1].contains(hostile),
-        "the value is one string in the block: {}",
-        info.blocks[1]
+        check.queries[0].expressions[0]
+            .ops
+            .contains(&nixbuild::token::datalog::Op::Value(
+                nixbuild::token::datalog::Term::Str(hostile.into())
+            )),
+        "the value is one string in the block: {check}"
     );
+    assert!(info.blocks[1].facts.is_empty(), "{info}");
     assert_eq!(info.rights, ["build:read"], "and grants nothing");
     assert_eq!(
         client(&mock, attenuated)

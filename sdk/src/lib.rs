@@ -10,7 +10,7 @@ pub mod models;
 pub mod report;
 mod request;
 mod retry;
-mod token;
+pub mod token;
 
 pub use client::{
     API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,

@@ -2,13 +2,14 @@
 
 use std::fmt;
 
-use biscuit_auth::UnverifiedBiscuit;
-use biscuit_auth::builder::{Binary, BlockBuilder, Check, Fact, Op, Rule, Term};
 use chrono::{DateTime, Utc};
 
+use super::datalog::{Binary, Check, CheckKind, Op, Predicate, Rule, Scope, Term, Unary};
+use super::decode::decode;
 use super::{Token, TokenError};
 
-/// What a token holds, as [`Token::inspect`] reads it.
+/// What a token holds, as [`Token::inspect`] reads it: read from the token's encoding, block
+/// by block, without checking its signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TokenInfo {
@@ -18,15 +19,37 @@ pub struct TokenInfo {
     pub account: Option<i64>,
     /// What the token grants: the authority block's `right({…})` set (current tokens), or
     /// the operations its `check if operation("…")` checks allow (2022 tokens: `read`).
+    /// Facts of later blocks grant nothing, so they are not read here.
     pub rights: Vec<String>,
-    /// The earliest expiry among every block's `check if time($t), $t < …` checks.
+    /// The earliest instant after which some `check if` or `check all` on `time`, in any
+    /// block, can no longer pass. `reject if` checks never set it.
     pub expires_at: Option<DateTime<Utc>>,
-    /// How many blocks: the authority block and one per attenuation.
-    pub block_count: usize,
     /// Whether the token is sealed (no block can be appended any more).
     pub sealed: bool,
-    /// The Datalog of each block, for display.
-    pub blocks: Vec<String>,
+    /// Every block: the authority block first, then one per attenuation.
+    pub blocks: Vec<BlockInfo>,
+}
+
+/// One block of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BlockInfo {
+    /// Its facts.
+    pub facts: Vec<Predicate>,
+    /// Its rules.
+    pub rules: Vec<Rule>,
+    /// Its checks, with their kind.
+    pub checks: Vec<Check>,
+    /// The blocks its rules and checks trust, when not the default.
+    pub scopes: Vec<Scope>,
+    /// The public key of a third-party block (`ed25519/…`); `None` for a block appended by
+    /// the token's holder.
+    pub third_party_key: Option<String>,
+    /// The block's revocation id, in hex: revoking it refuses this token and every token
+    /// attenuated from it.
+    pub revocation_id: String,
+    /// The block's free-form context, if any.
+    pub context: Option<String>,
 }
 
 impl TokenInfo {
@@ -39,116 +62,114 @@ impl TokenInfo {
     pub fn is_expired(&self) -> bool {
         self.expires_at.is_some_and(|t| t <= Utc::now())
     }
+
+    /// The authority block (every token has one).
+    pub fn authority(&self) -> &BlockInfo {
+        // `decode` never returns a token without its authority block.
+        &self.blocks[0]
+    }
 }
 
 impl fmt::Display for TokenInfo {
-    /// A few lines for a person: account, rights, expiry, blocks and their Datalog.
+    /// A few lines for a person: account, rights, expiry, and each block's Datalog.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let account = self.account_id().map_or("unknown".to_owned(), |a| a.to_string());
         writeln!(f, "account:  {account}")?;
-        writeln!(
-            f,
-            "rights:   {}",
-            if self.rights.is_empty() {
-                "none".into()
-            } else {
-                self.rights.join(", ")
-            }
-        )?;
+        let rights = if self.rights.is_empty() {
+            "none".to_owned()
+        } else {
+            // Rights are strings from the token: print them as Datalog literals, escaped.
+            self.rights
+                .iter()
+                .map(|r| Term::Str(r.clone()).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        writeln!(f, "rights:   {rights}")?;
         let expiry = self.expires_at.map_or("never".to_owned(), |t| t.to_rfc3339());
-        writeln!(
-            f,
-            "expires:  {expiry}{}",
-            if self.is_expired() { " (expired)" } else { "" }
-        )?;
-        writeln!(
-            f,
-            "blocks:   {}{}",
-            self.block_count,
-            if self.sealed { ", sealed" } else { "" }
-        )?;
+        let expired = if self.is_expired() { " (expired)" } else { "" };
+        writeln!(f, "expires:  {expiry}{expired}")?;
+        let sealed = if self.sealed { ", sealed" } else { "" };
+        writeln!(f, "blocks:   {}{sealed}", self.blocks.len())?;
         for (i, block) in self.blocks.iter().enumerate() {
-            writeln!(f, "block {i}:")?;
-            for line in block.lines().filter(|l| !l.trim().is_empty()) {
-                writeln!(f, "    {}", line.trim())?;
+            write!(f, "block {i}")?;
+            if let Some(key) = &block.third_party_key {
+                write!(f, " (third party, {key})")?;
             }
+            writeln!(f, ", revocation id {}:", block.revocation_id)?;
+            write!(f, "{block}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for BlockInfo {
+    /// The block's Datalog, one statement a line, indented.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.scopes.is_empty() {
+            let scopes: Vec<String> = self.scopes.iter().map(ToString::to_string).collect();
+            writeln!(f, "    trusting {};", scopes.join(", "))?;
+        }
+        for fact in &self.facts {
+            writeln!(f, "    {fact};")?;
+        }
+        for rule in &self.rules {
+            writeln!(f, "    {rule};")?;
+        }
+        for check in &self.checks {
+            writeln!(f, "    {check};")?;
         }
         Ok(())
     }
 }
 
 pub(super) fn inspect(token: &Token) -> Result<TokenInfo, TokenError> {
-    let biscuit = UnverifiedBiscuit::from_base64(token.expose_secret())
-        .map_err(|e| TokenError::Unreadable(e.to_string()))?;
-    let block_count = biscuit.block_count();
-    let blocks = (0..block_count)
-        .map(|i| {
-            biscuit
-                .print_block_source(i)
-                .map_err(|e| TokenError::Unreadable(e.to_string()))
-        })
-        .collect::<Result<Vec<String>, _>>()?;
-    // The library offers no structured view of an unverified token, so each block's printed
-    // Datalog is parsed back. Its printer does not escape quotes inside strings: a block
-    // holding such a string may not parse, and then only its text is reported.
-    let parsed: Vec<Option<BlockBuilder>> = blocks
-        .iter()
-        .map(|source| BlockBuilder::new().code(source).ok())
-        .collect();
-    let empty = BlockBuilder::new();
-    let authority = parsed.first().and_then(Option::as_ref).unwrap_or(&empty);
-    let mut rights = authority
+    let decoded = decode(token.expose_secret())?;
+    let authority = decoded
+        .blocks
+        .first()
+        .ok_or_else(|| TokenError::Unreadable("the token has no authority block".into()))?;
+    let mut rights: Vec<String> = authority
         .facts
         .iter()
-        .flat_map(|f| strings_of(f, "right"))
-        .collect::<Vec<_>>();
+        .filter(|f| f.name == "right")
+        .flat_map(strings_of)
+        .collect();
     if rights.is_empty() {
         rights = authority.checks.iter().flat_map(checked_operations).collect();
     }
-    let expires_at = parsed
+    let expires_at = decoded
+        .blocks
         .iter()
-        .flatten()
         .flat_map(|block| block.checks.iter().filter_map(check_expiry))
         .min();
-    // Appending to a sealed token is refused: that is the one way the library tells.
-    let sealed = matches!(
-        biscuit.append(BlockBuilder::new()),
-        Err(biscuit_auth::error::Token::AlreadySealed | biscuit_auth::error::Token::AppendOnSealed)
-    );
     Ok(TokenInfo {
         owner: authority.facts.iter().find_map(|f| integer_of(f, "owner")),
         account: authority.facts.iter().find_map(|f| integer_of(f, "account")),
         rights,
         expires_at,
-        block_count,
-        sealed,
-        blocks,
+        sealed: decoded.sealed,
+        blocks: decoded.blocks,
     })
 }
 
 /// `name(N)` → N.
-fn integer_of(fact: &Fact, name: &str) -> Option<i64> {
-    match fact.predicate.terms.as_slice() {
-        [Term::Integer(n)] if fact.predicate.name == name => Some(*n),
+fn integer_of(fact: &Predicate, name: &str) -> Option<i64> {
+    match fact.terms.as_slice() {
+        [Term::Integer(n)] if fact.name == name => Some(*n),
         _ => None,
     }
 }
 
-/// `name("a")` or `name({"a", "b"})` → the strings.
-fn strings_of(fact: &Fact, name: &str) -> Vec<String> {
-    if fact.predicate.name != name {
-        return Vec::new();
-    }
-    match fact.predicate.terms.as_slice() {
+/// `right("a")` or `right({"a", "b"})` → the strings.
+fn strings_of(fact: &Predicate) -> Vec<String> {
+    match fact.terms.as_slice() {
         [Term::Str(s)] => vec![s.clone()],
         [Term::Set(set)] => set
             .iter()
-            .filter_map(|t| {
-                if let Term::Str(s) = t {
-                    Some(s.clone())
-                } else {
-                    None
-                }
+            .filter_map(|t| match t {
+                Term::Str(s) => Some(s.clone()),
+                _ => None,
             })
             .collect(),
         _ => Vec::new(),
@@ -157,6 +178,9 @@ fn strings_of(fact: &Fact, name: &str) -> Vec<String> {
 
 /// The operations a `check if operation("…")` allows.
 fn checked_operations(check: &Check) -> Vec<String> {
+    if check.kind == CheckKind::Reject {
+        return Vec::new();
+    }
     check
         .queries
         .iter()
@@ -169,19 +193,26 @@ fn checked_operations(check: &Check) -> Vec<String> {
         .collect()
 }
 
-/// The instant after which `check` fails, if it is a time bound: `check if time($t), $t < D`
-/// (or `<=`, or `D > $t`). A check of several alternatives is bounded by the latest of them,
-/// and not at all if one alternative has no bound.
+/// The instant after which `check` can no longer pass, if it is bounded by time. A check
+/// passes when one of its queries does, so it is bounded by the latest of them, and not at
+/// all if one query has no bound. `reject if` fails when its query matches: it never
+/// makes a token expire.
 fn check_expiry(check: &Check) -> Option<DateTime<Utc>> {
+    if !matches!(check.kind, CheckKind::If | CheckKind::All) {
+        return None;
+    }
     let bounds = check
         .queries
         .iter()
-        .map(rule_expiry)
+        .map(query_expiry)
         .collect::<Option<Vec<_>>>()?;
-    bounds.into_iter().max()
+    let latest = bounds.into_iter().max()?;
+    DateTime::from_timestamp(i64::try_from(latest).ok()?, 0)
 }
 
-fn rule_expiry(rule: &Rule) -> Option<DateTime<Utc>> {
+/// A query holds only while all its expressions do: it is bounded by the earliest bound
+/// among them on a variable that `time($t)` binds.
+fn query_expiry(rule: &Rule) -> Option<u64> {
     let time_variables: Vec<&str> = rule
         .body
         .iter()
@@ -193,18 +224,76 @@ fn rule_expiry(rule: &Rule) -> Option<DateTime<Utc>> {
         .collect();
     rule.expressions
         .iter()
-        .filter_map(|expression| match expression.ops.as_slice() {
-            [
-                Op::Value(Term::Variable(v)),
-                Op::Value(Term::Date(d)),
-                Op::Binary(Binary::LessThan | Binary::LessOrEqual),
-            ]
-            | [
-                Op::Value(Term::Date(d)),
-                Op::Value(Term::Variable(v)),
-                Op::Binary(Binary::GreaterThan | Binary::GreaterOrEqual),
-            ] if time_variables.contains(&v.as_str()) => DateTime::from_timestamp(i64::try_from(*d).ok()?, 0),
-            _ => None,
-        })
+        .filter_map(|e| parse(&e.ops).and_then(|node| node.time_bound(&time_variables)))
         .min()
+}
+
+/// The part of an expression's shape that can bound time.
+enum Node {
+    Variable(String),
+    Date(u64),
+    /// `left op right`, for a comparison.
+    Compare(Binary, Box<Node>, Box<Node>),
+    /// Both sides must hold (`&&`, `&&!`, or parentheses around one node).
+    And(Box<Node>, Box<Node>),
+    Other,
+}
+
+impl Node {
+    /// The latest instant at which this can still hold, when it is a bound on `time`.
+    fn time_bound(&self, time_variables: &[&str]) -> Option<u64> {
+        let is_time = |v: &String| time_variables.contains(&v.as_str());
+        match self {
+            Node::Compare(Binary::LessThan | Binary::LessOrEqual, left, right) => match (&**left, &**right) {
+                (Node::Variable(v), Node::Date(d)) if is_time(v) => Some(*d),
+                _ => None,
+            },
+            Node::Compare(Binary::GreaterThan | Binary::GreaterOrEqual, left, right) => {
+                match (&**left, &**right) {
+                    (Node::Date(d), Node::Variable(v)) if is_time(v) => Some(*d),
+                    _ => None,
+                }
+            }
+            Node::And(a, b) => match (a.time_bound(time_variables), b.time_bound(time_variables)) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The expression's tree, or `None` when its operations are malformed.
+fn parse(ops: &[Op]) -> Option<Node> {
+    let mut stack: Vec<Node> = Vec::new();
+    for op in ops {
+        let node = match op {
+            Op::Value(Term::Variable(v)) => Node::Variable(v.clone()),
+            Op::Value(Term::Date(d)) => Node::Date(*d),
+            Op::Value(_) => Node::Other,
+            Op::Unary(Unary::Parens) => stack.pop()?,
+            Op::Unary(_) => {
+                stack.pop()?;
+                Node::Other
+            }
+            Op::Closure { params, ops } if params.is_empty() => parse(ops)?,
+            Op::Closure { .. } => Node::Other,
+            Op::Binary(binary) => {
+                let right = Box::new(stack.pop()?);
+                let left = Box::new(stack.pop()?);
+                match binary {
+                    Binary::LessThan | Binary::LessOrEqual | Binary::GreaterThan | Binary::GreaterOrEqual => {
+                        Node::Compare(binary.clone(), left, right)
+                    }
+                    Binary::And | Binary::LazyAnd => Node::And(left, right),
+                    _ => Node::Other,
+                }
+            }
+        };
+        stack.push(node);
+    }
+    match <[Node; 1]>::try_from(stack) {
+        Ok([node]) => Some(node),
+        Err(_) => None,
+    }
 }

@@ -7,6 +7,10 @@ use std::sync::Arc;
 #[cfg(feature = "biscuit")]
 mod attenuate;
 #[cfg(feature = "biscuit")]
+pub mod datalog;
+#[cfg(feature = "biscuit")]
+mod decode;
+#[cfg(feature = "biscuit")]
 mod error;
 #[cfg(feature = "biscuit")]
 mod inspect;
@@ -16,7 +20,7 @@ pub use attenuate::{Attenuation, DatalogValue};
 #[cfg(feature = "biscuit")]
 pub use error::TokenError;
 #[cfg(feature = "biscuit")]
-pub use inspect::TokenInfo;
+pub use inspect::{BlockInfo, TokenInfo};
 
 /// A nixbuild.net API token (a Biscuit token, base64url), sent as `Authorization: Bearer`.
 ///
@@ -43,7 +47,12 @@ impl Token {
         &self.0
     }
 
-    /// Reads what the token holds: account, rights, expiry, blocks.
+    /// Reads what the token holds: account, rights, expiry, and each block's facts, rules and
+    /// checks as data ([`datalog`]).
+    ///
+    /// The token is decoded from its protobuf encoding, never from printed Datalog, so no
+    /// string inside it can change what it reads as. A block that cannot be read fails the
+    /// whole call with [`TokenError::Unreadable`] rather than being skipped.
     ///
     /// This does **not** check the signature (that needs nixbuild.net's root key, which only
     /// the service has): a forged token reads as well as a genuine one. Use it to show a
@@ -55,6 +64,7 @@ impl Token {
     /// let info = token.inspect()?;
     /// assert_eq!(info.account, Some(1));
     /// assert_eq!(info.rights, ["read"]);
+    /// assert_eq!(info.authority().checks[0].to_string(), r#"check if operation("read")"#);
     /// # Ok::<(), nixbuild::TokenError>(())
     /// ```
     #[cfg(feature = "biscuit")]

@@ -1,0 +1,269 @@
+//! `Token::inspect` reads tokens as data: what a block holds is what it reports, whatever
+//! its strings contain; expiry follows the checks' meaning; an unreadable block is an error.
+#![cfg(feature = "biscuit")]
+
+use std::collections::HashMap;
+
+use biscuit_auth::builder::{Term as B, date, string};
+use biscuit_auth::format::schema;
+use biscuit_auth::{Biscuit, KeyPair};
+use chrono::{DateTime, Utc};
+use nixbuild::token::datalog::{CheckKind, Predicate, Term};
+use nixbuild::{Token, TokenError};
+use proptest::prelude::*;
+use prost::Message;
+
+/// A token signed by a fresh root key, from this Datalog and parameters.
+fn token(code: &str, params: HashMap<String, B>) -> Token {
+    let biscuit = Biscuit::builder()
+        .code_with_params(code, params, HashMap::new())
+        .unwrap()
+        .build(&KeyPair::new())
+        .unwrap();
+    Token::new(biscuit.to_base64().unwrap())
+}
+
+fn no_params() -> HashMap<String, B> {
+    HashMap::new()
+}
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    rfc3339.parse().unwrap()
+}
+
+#[test]
+fn a_string_that_looks_like_datalog_stays_one_string() {
+    // The attack on printed-and-reparsed Datalog: a quote inside a claim.
+    let forged = r#"x"); right({"build:write"}); jwt_claim("z", "y"#;
+    let token = token(
+        "owner(4); right({\"build:read\"}); jwt_claim(\"sub\", {claim});",
+        HashMap::from([("claim".to_owned(), string(forged))]),
+    );
+    let info = token.inspect().unwrap();
+    assert_eq!(info.rights, ["build:read"]);
+    assert_eq!(info.owner, Some(4));
+    assert_eq!(info.authority().facts.len(), 3, "{info}");
+    assert_eq!(
+        info.authority().facts[2],
+        Predicate::new("jwt_claim", [Term::Str("sub".into()), Term::Str(forged.into())])
+    );
+    // What inspect shows parses back, with Biscuit's own parser, to the very same fact.
+    let shown = info.authority().facts[2].to_string();
+    let reparsed = biscuit_auth::builder::Fact::try_from(shown.as_str()).unwrap();
+    assert_eq!(reparsed.predicate.terms[1], string(forged), "{shown}");
+}
+
+#[test]
+fn reject_if_never_reads_as_an_expiry() {
+    let not_before_2020 = token(
+        "owner(1); right({\"build:read\"}); reject if time($t), $t < 2020-01-01T00:00:00Z;",
+        no_params(),
+    );
+    let info = not_before_2020.inspect().unwrap();
+    assert_eq!(info.expires_at, None, "{info}");
+    assert!(!info.is_expired());
+    assert_eq!(info.authority().checks[0].kind, CheckKind::Reject);
+}
+
+#[test]
+fn expiry_follows_what_each_check_means() {
+    let cases = [
+        (
+            "check if time($t), $t < 2030-01-01T00:00:00Z;",
+            Some("2030-01-01T00:00:00Z"),
+        ),
+        (
+            "check if time($t), $t <= 2030-01-01T00:00:00Z;",
+            Some("2030-01-01T00:00:00Z"),
+        ),
+        (
+            "check if time($t), 2030-01-01T00:00:00Z > $t;",
+            Some("2030-01-01T00:00:00Z"),
+        ),
+        (
+            "check all time($t), $t < 2030-01-01T00:00:00Z;",
+            Some("2030-01-01T00:00:00Z"),
+        ),
+        (
+            "check if time($t), $t > 2020-01-01T00:00:00Z && $t < 2030-01-01T00:00:00Z;",
+            Some("2030-01-01T00:00:00Z"),
+        ),
+        (
+            "check if time($t), ($t < 2030-01-01T00:00:00Z);",
+            Some("2030-01-01T00:00:00Z"),
+        ),
+        // Either alternative may pass: the later one bounds the check.
+        (
+            "check if time($t), $t < 2030-01-01T00:00:00Z or time($t), $t < 2031-01-01T00:00:00Z;",
+            Some("2031-01-01T00:00:00Z"),
+        ),
+        // An alternative without a bound: the check never expires.
+        (
+            "check if time($t), $t < 2030-01-01T00:00:00Z or operation(\"read\");",
+            None,
+        ),
+        // `||` may pass without the bound.
+        ("check if time($t), $t < 2030-01-01T00:00:00Z || true;", None),
+        // A bound on something other than time.
+        ("check if now($t), $t < 2030-01-01T00:00:00Z;", None),
+        ("check if time($t), $t > 2030-01-01T00:00:00Z;", None),
+        ("reject if time($t), $t > 2030-01-01T00:00:00Z;", None),
+    ];
+    for (check, expected) in cases {
+        let info = token(&format!("owner(1); {check}"), no_params())
+            .inspect()
+            .unwrap();
+        assert_eq!(info.expires_at, expected.map(at), "{check}");
+    }
+    let two_blocks = token(
+        "owner(1); check if time($t), $t < 2031-01-01T00:00:00Z;",
+        no_params(),
+    )
+    .attenuate()
+    .expires_at(at("2030-06-01T00:00:00Z"))
+    .finish()
+    .unwrap();
+    assert_eq!(
+        two_blocks.inspect().unwrap().expires_at,
+        Some(at("2030-06-01T00:00:00Z"))
+    );
+}
+
+#[test]
+fn a_block_that_cannot_be_read_fails_the_whole_token() {
+    let good = token("owner(1);", no_params())
+        .attenuate()
+        .expires_at(at("2020-01-01T00:00:00Z"))
+        .finish()
+        .unwrap();
+    // Point the second block's check at a symbol no table holds.
+    let bytes = base64_decode(good.expose_secret());
+    let mut proto = schema::Biscuit::decode(bytes.as_slice()).unwrap();
+    let mut block = schema::Block::decode(proto.blocks[0].block.as_slice()).unwrap();
+    block.checks[0].queries[0].body[0].name = 5_000;
+    proto.blocks[0].block = block.encode_to_vec();
+    let broken = Token::new(base64_encode(&proto.encode_to_vec()));
+
+    let err = broken.inspect().unwrap_err();
+    assert!(
+        matches!(&err, TokenError::Unreadable(why) if why.contains("block 1")),
+        "{err}"
+    );
+}
+
+#[test]
+fn each_block_reports_its_revocation_id_and_origin() {
+    let token = token("owner(1);", no_params());
+    let attenuated = token.attenuate().only(["build:read"]).finish().unwrap();
+    let (one, two) = (token.inspect().unwrap(), attenuated.inspect().unwrap());
+    assert_eq!(one.blocks[0].revocation_id, two.blocks[0].revocation_id);
+    assert_eq!(
+        two.blocks[1].revocation_id.len(),
+        128,
+        "an ed25519 signature in hex"
+    );
+    assert_ne!(two.blocks[0].revocation_id, two.blocks[1].revocation_id);
+    assert!(two.blocks.iter().all(|b| b.third_party_key.is_none()));
+}
+
+#[test]
+fn the_display_escapes_control_characters() {
+    let info = token(
+        "owner(1); note({s});",
+        HashMap::from([("s".to_owned(), string("\u{1b}[2J\r bell\u{7}"))]),
+    )
+    .inspect()
+    .unwrap();
+    let shown = info.to_string();
+    assert!(!shown.chars().any(|c| c.is_control() && c != '\n'), "{shown:?}");
+    assert!(shown.contains(r#"note("\u{1b}[2J\u{d} bell\u{7}")"#), "{shown}");
+}
+
+#[test]
+fn dates_before_1970_and_far_future_do_not_panic() {
+    let info = token(
+        "owner(1); check if time($t), $t < {d};",
+        HashMap::from([("d".to_owned(), B::Date(u64::MAX))]),
+    )
+    .inspect()
+    .unwrap();
+    assert_eq!(
+        info.expires_at, None,
+        "beyond any representable instant: no expiry"
+    );
+    assert!(info.to_string().contains("<date"), "{info}");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE.decode(text).unwrap()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
+}
+
+/// Strings with everything Datalog text could trip on: quotes, backslashes, newlines,
+/// non-ASCII and other control characters.
+fn hostile_string() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just('"'),
+            Just('\\'),
+            Just('\n'),
+            Just('\t'),
+            Just('\u{1b}'),
+            Just('é'),
+            Just('🦀'),
+            Just(';'),
+            Just(')'),
+            any::<char>(),
+        ],
+        0..24,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn inspect_reports_exactly_the_facts_and_checks_a_token_was_built_with(
+        values in proptest::collection::vec(hostile_string(), 1..6),
+        bound in 0u64..4_000_000_000,
+    ) {
+        let mut code = String::new();
+        let mut params = HashMap::new();
+        for (i, value) in values.iter().enumerate() {
+            code.push_str(&format!("fact{i}({{v{i}}}, {i});\n"));
+            params.insert(format!("v{i}"), string(value));
+        }
+        code.push_str("check if claim({c}), time($t), $t < {d};\n");
+        params.insert("c".to_owned(), string(&values[0]));
+        params.insert("d".to_owned(), date(&(std::time::UNIX_EPOCH + std::time::Duration::from_secs(bound))));
+        let info = token(&code, params).inspect().unwrap();
+
+        let facts = &info.authority().facts;
+        prop_assert_eq!(facts.len(), values.len());
+        for (i, value) in values.iter().enumerate() {
+            prop_assert_eq!(
+                &facts[i],
+                &Predicate::new(format!("fact{i}"), [Term::Str(value.clone()), Term::Integer(i as i64)])
+            );
+            // Shown text reads back as the same fact, with Biscuit's own parser.
+            let shown = facts[i].to_string();
+            if !value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                let reparsed = biscuit_auth::builder::Fact::try_from(shown.as_str()).unwrap();
+                prop_assert_eq!(&reparsed.predicate.terms[0], &string(value));
+            }
+        }
+        let check = &info.authority().checks[0];
+        prop_assert_eq!(check.kind, CheckKind::If);
+        prop_assert_eq!(
+            &check.queries[0].body[0],
+            &Predicate::new("claim", [Term::Str(values[0].clone())])
+        );
+        prop_assert_eq!(info.expires_at, DateTime::from_timestamp(bound as i64, 0));
+    }
+}
