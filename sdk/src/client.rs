@@ -218,6 +218,11 @@ impl ClientBuilder {
 
     /// Sends requests through this `reqwest::Client` (its proxy, TLS and pool settings)
     /// instead of one of the crate's own.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`, as the crate's own
+    /// client is: a client that follows redirects sends this crate's headers (the OIDC ID
+    /// token among them) wherever the server points. An answer that arrives from another
+    /// origin than the base URL's is still refused with [`Error::Redirect`].
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -252,7 +257,11 @@ impl ClientBuilder {
             .map_err(|_| Error::Config(format!("`{user_agent}` is not a valid User-Agent")))?;
         let http = match self.http {
             Some(http) => http,
+            // No redirect is followed: reqwest strips only `Authorization` when one crosses
+            // origins, and the OIDC ID token and a POST body would go along. A 3xx answer
+            // becomes `Error::Redirect`, naming where it pointed.
             None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(connect_timeout)
                 .build()
                 .map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))?,

@@ -58,6 +58,19 @@ pub enum Error {
         /// How many of them had not finished.
         unfinished: usize,
     },
+    /// The service answered with a redirect (3xx), which the client does not follow: its
+    /// headers carry secrets that must not reach another host.
+    #[error("{endpoint}: HTTP {status}: redirected to {}; not followed (set the base URL to where the API is)", location.as_deref().unwrap_or("an unnamed location"))]
+    Redirect {
+        /// The request.
+        endpoint: Endpoint,
+        /// The 3xx status, or the final status when a caller-supplied client followed the
+        /// redirect itself.
+        status: StatusCode,
+        /// Where it pointed (the `Location` header, or the URL a caller-supplied client
+        /// ended at), control characters removed.
+        location: Option<String>,
+    },
     /// An argument of a request cannot be sent (a header value with a line break, …).
     #[error("invalid request: {0}")]
     InvalidRequest(String),

@@ -136,6 +136,13 @@ impl Client {
     async fn read(&self, response: Response, endpoint: &Endpoint) -> Result<bytes::Bytes> {
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
+        if let Some(location) = redirect_target(&response, &self.inner.base_url) {
+            return Err(Error::Redirect {
+                endpoint: endpoint.clone(),
+                status,
+                location,
+            });
+        }
         if status.is_success() {
             return response
                 .bytes()
@@ -168,6 +175,20 @@ impl Client {
             source: error.without_url(),
         }
     }
+}
+
+/// `Some(location)` when the answer is a redirect (a 3xx, or, from a caller-supplied client
+/// that followed one, an answer from another origin than the base URL's).
+fn redirect_target(response: &Response, base_url: &url::Url) -> Option<Option<String>> {
+    let printable = |text: &str| text.chars().filter(|c| !c.is_control()).collect::<String>();
+    if response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|value| printable(&String::from_utf8_lossy(value.as_bytes())));
+        return Some(location);
+    }
+    (response.url().origin() != base_url.origin()).then(|| Some(printable(response.url().as_str())))
 }
 
 /// Reads at most `limit` bytes of the body, as text.
