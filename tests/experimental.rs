@@ -17,7 +17,12 @@ fn jwt(claims: serde_json::Value) -> String {
 #[tokio::test]
 async fn the_exchange_hands_on_the_rights_with_the_jwt_claims_and_six_hours() {
     let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;
-    let presented = mock.tokens().owner(4).rights(["build:read"]).mint();
+    let presented = mock
+        .tokens()
+        .owner(4)
+        .rights(["build:read"])
+        .expires_in(std::time::Duration::from_secs(24 * 3600))
+        .mint();
     let client = nixbuild::Client::builder()
         .token(presented)
         .base_url(mock.uri())

@@ -1,6 +1,6 @@
 //! The experimental endpoints: OIDC token exchange and `POST /processes`.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,7 +9,7 @@ use nixbuild::{Process, Token};
 use serde::Serialize;
 use wiremock::Request;
 
-use crate::auth::Authority;
+use crate::auth::{Authority, VerifiedToken};
 
 /// The header carrying the CI job's OIDC ID token.
 pub const OIDC_ID_TOKEN_HEADER: &str = "nixbuildnet-oidc-id-token";
@@ -30,21 +30,42 @@ pub(crate) fn id_token(request: &Request) -> Result<&str, String> {
         .ok_or_else(|| "the NIXBUILDNET-OIDC-ID-TOKEN header is empty or not text".to_owned())
 }
 
-/// The exchanged token: the presented token's owner and rights, the JWT's claims as
-/// `jwt_claim(name, value)` facts, and a 6-hour expiry.
+/// The exchanged token: the presented token's owner and rights, read from its verified
+/// authority block, the JWT's claims as `jwt_claim(name, value)` facts, and an expiry at
+/// the earlier of the presented token's and six hours from `now`. It never grants more, or
+/// for longer, than the token presented; an error is the message of a 403.
+///
+/// A token with attenuation blocks is refused rather than exchanged: their checks could not
+/// be carried into a token the mock signs anew without reading them back from text, and
+/// dropping them would widen the token.
 ///
 /// The mock does **not** verify the JWT (it has no issuer's keys): it reads the claims of
 /// its payload when it can, and a value that is not a decodable JWT gives no claims.
-pub(crate) fn exchange(authority: &Authority, presented: &Token, jwt: &str) -> Token {
-    let info = presented.inspect().ok();
-    let owner = info.as_ref().and_then(|i| i.account_id()).unwrap_or(0);
-    let rights = info.map(|i| i.rights).unwrap_or_default();
-    authority
+pub(crate) fn exchange(
+    authority: &Authority,
+    presented: &VerifiedToken,
+    jwt: &str,
+    now: SystemTime,
+) -> Result<Token, String> {
+    let attenuations = presented.info.blocks.len() - 1;
+    if attenuations > 0 {
+        return Err(format!(
+            "this mock exchanges only tokens without attenuation blocks (this one has {attenuations}): \
+             their checks cannot be carried over, and dropping them would widen the token"
+        ));
+    }
+    let (owner, rights) = presented.owner_and_rights()?;
+    let six_hours = now.checked_add(EXCHANGED_TOKEN_LIFETIME).unwrap_or(now);
+    let expiry = match presented.info.expires_at {
+        Some(presented_expiry) => six_hours.min(presented_expiry.into()),
+        None => six_hours,
+    };
+    Ok(authority
         .tokens()
         .owner(owner)
         .rights(rights)
-        .expires_in(EXCHANGED_TOKEN_LIFETIME)
-        .mint_with_claims(jwt_claims(jwt))
+        .expires_at(expiry)
+        .mint_with_claims(jwt_claims(jwt)))
 }
 
 /// The claims of a JWT's payload, unverified: strings, integers and booleans as such, other

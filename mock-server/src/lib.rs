@@ -20,7 +20,7 @@ mod responder;
 pub mod store;
 pub mod summary;
 
-pub use auth::{AuthOutcome, Authority, Permission, TokenMinter};
+pub use auth::{AuthOutcome, Authority, InvalidKey, LimitExceeded, Permission, TokenMinter};
 pub use experimental::{EXCHANGED_TOKEN_LIFETIME, OIDC_ID_TOKEN_HEADER};
 pub use faults::{Fault, FaultKind};
 pub use fixtures::{BuildFixture, IntoBuild};

@@ -110,6 +110,26 @@ impl MockNixbuild {
         self.state.authority.tokens()
     }
 
+    /// Revokes `token` and every token attenuated from it, as nixbuild.net's `tokens revoke`
+    /// does: from now on they get 401 "revoked". The token it was attenuated from, if any,
+    /// stays valid. Fails only for a token that is not a readable Biscuit token.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mock = nixbuild_mock::MockNixbuild::start().await;
+    /// let token = mock.tokens().mint();
+    /// let narrowed = token.attenuate().only(["build:read"]).finish()?;
+    /// mock.revoke(&token)?;
+    /// let client = mock.client_builder().token(narrowed).build()?;
+    /// assert!(client.builds().list().send().await.unwrap_err().is_unauthorized());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn revoke(&self, token: &nixbuild::Token) -> Result<(), nixbuild::TokenError> {
+        self.state.authority.revoke(token)
+    }
+
     /// The mock's signing authority (its root key).
     pub fn authority(&self) -> &Authority {
         &self.state.authority

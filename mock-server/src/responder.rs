@@ -2,12 +2,13 @@
 //! store with the semantics of NIXBUILD_API.md.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::SystemTime;
 
-use nixbuild::{BuildFilter, ErrorBody, FilterParam, Process, Token};
+use nixbuild::{BuildFilter, ErrorBody, FilterParam, Process};
 use serde::Serialize;
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::auth::{AuthOutcome, Authority, Permission, bearer_token};
+use crate::auth::{Authority, Permission, Refusal, VerifiedToken};
 use crate::experimental::{self, ScheduledProcess};
 use crate::faults::{Fault, FaultKind, FaultQueue};
 use crate::journal::{AuthStatus, Journal, RecordedRequest};
@@ -195,32 +196,41 @@ impl Responder {
             answer.allow = Some(route.method());
             return (answer, AuthStatus::NotChecked);
         }
-        let auth = self.authorize(request, route.permission());
-        let auth_status = match &auth {
-            AuthOutcome::Disabled => AuthStatus::Disabled,
-            AuthOutcome::Allowed => AuthStatus::Passed,
-            AuthOutcome::Unauthorized(_) | AuthOutcome::Forbidden(_) => AuthStatus::Refused,
-        };
-        let answer = match auth {
-            AuthOutcome::Unauthorized(message) => Answer::error(401, message),
-            AuthOutcome::Forbidden(message) => Answer::error(403, message),
-            AuthOutcome::Disabled | AuthOutcome::Allowed => self.serve(route, request),
-        };
-        (answer, auth_status)
-    }
-
-    fn authorize(&self, request: &Request, permission: Permission) -> AuthOutcome {
-        if !self.0.auth_enabled {
-            return AuthOutcome::Disabled;
+        match self.authorize(request, route.permission()) {
+            Ok(verified) => {
+                let status = if verified.is_some() {
+                    AuthStatus::Passed
+                } else {
+                    AuthStatus::Disabled
+                };
+                (self.serve(route, request, verified), status)
+            }
+            Err(Refusal::Unauthorized(message)) => (Answer::error(401, message), AuthStatus::Refused),
+            Err(Refusal::Forbidden(message)) => (Answer::error(403, message), AuthStatus::Refused),
         }
-        self.0.authority.authorize(authorization(request), permission)
     }
 
-    fn serve(&self, route: Route, request: &Request) -> Answer {
+    /// The request's verified token when auth allows it (`None` with auth off), or the
+    /// refusal.
+    fn authorize(
+        &self,
+        request: &Request,
+        permission: Permission,
+    ) -> Result<Option<Arc<VerifiedToken>>, Refusal> {
+        if !self.0.auth_enabled {
+            return Ok(None);
+        }
+        self.0
+            .authority
+            .verify_and_authorize(authorization(request), permission, SystemTime::now())
+            .map(Some)
+    }
+
+    fn serve(&self, route: Route, request: &Request, verified: Option<Arc<VerifiedToken>>) -> Answer {
         let params: &[FilterParam] = match route {
             Route::Usage => &[FilterParam::CreateTimeFrom, FilterParam::CreateTimeTo],
             Route::ListBuilds | Route::BuildsSummary => &FilterParam::ALL,
-            Route::OidcTokenExchange => return self.exchange(request),
+            Route::OidcTokenExchange => return self.exchange(request, verified.as_deref()),
             Route::Processes => return self.schedule(request),
         };
         let query = request.url.query().unwrap_or("");
@@ -237,15 +247,22 @@ impl Responder {
         }
     }
 
-    fn exchange(&self, request: &Request) -> Answer {
+    fn exchange(&self, request: &Request, verified: Option<&VerifiedToken>) -> Answer {
         let jwt = match experimental::id_token(request) {
             Ok(jwt) => jwt,
             Err(message) => return Answer::error(400, message),
         };
-        // With auth off there may be no token: the exchanged one then grants nothing.
-        let presented = Token::new(bearer_token(authorization(request)).unwrap_or_default());
-        let token = experimental::exchange(&self.0.authority, &presented, jwt);
-        Answer::text(200, token.expose_secret().to_owned())
+        let Some(presented) = verified else {
+            return Answer::error(
+                403,
+                "this mock runs with auth off, so it has no verified token to exchange; it \
+                 signs nothing it has not verified",
+            );
+        };
+        match experimental::exchange(&self.0.authority, presented, jwt, SystemTime::now()) {
+            Ok(token) => Answer::text(200, token.expose_secret().to_owned()),
+            Err(message) => Answer::error(403, message),
+        }
     }
 
     fn schedule(&self, request: &Request) -> Answer {

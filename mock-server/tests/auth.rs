@@ -199,6 +199,7 @@ async fn a_mock_can_reuse_another_mocks_root_key() {
     assert!(
         Authority::from_private_key("nonsense")
             .unwrap_err()
+            .to_string()
             .contains("not a Biscuit private key")
     );
 }

@@ -1,0 +1,380 @@
+//! Real Biscuit auth: the mock's root key, the tokens it mints, and the verification and
+//! authorization of every request, as NIXBUILD_API.md decides them.
+//!
+//! A request's token goes through, in order: the header's size; its structure, read as data
+//! and held to [`limits`]; its signature, verified once and remembered; revocation; and last
+//! the Datalog, with `time(now)` and the operation, under biscuit's own run limits.
+
+pub mod limits;
+mod minter;
+mod verified;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use biscuit_auth::builder::{date, fact, string};
+use biscuit_auth::error::{FailedCheck, Logic, Token as BiscuitError};
+use biscuit_auth::{AuthorizerBuilder, AuthorizerLimits, Biscuit, KeyPair, PrivateKey, PublicKey};
+use nixbuild::{Token, TokenError};
+
+pub use limits::LimitExceeded;
+pub use minter::{DEFAULT_TOKEN_LIFETIME, TokenMinter};
+pub(crate) use verified::VerifiedToken;
+use verified::VerifiedTokens;
+
+/// The permission an endpoint needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// `build:read`: `/builds`, `/builds/summary`, `/usage`.
+    BuildRead,
+    /// `build:write`: `/processes`.
+    BuildWrite,
+    /// Any right: `/auth/oidc-token-exchange`, which hands the token's own rights on.
+    TokenExchange,
+}
+
+impl Permission {
+    const ALL: [Permission; 3] = [
+        Permission::BuildRead,
+        Permission::BuildWrite,
+        Permission::TokenExchange,
+    ];
+
+    /// The operation's name in the authorizer's `operation(…)` fact, such as `build:read`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::BuildRead => "build:read",
+            Permission::BuildWrite => "build:write",
+            Permission::TokenExchange => "auth:oidc-token-exchange",
+        }
+    }
+
+    /// The authorizer's policies for this operation.
+    fn policies(self) -> &'static str {
+        match self {
+            Permission::BuildRead | Permission::BuildWrite => {
+                r#"allow if operation($op), right($r), $r.contains($op);
+                   allow if account($a), operation("read");"#
+            }
+            Permission::TokenExchange => "allow if right($r); allow if account($a);",
+        }
+    }
+
+    /// The operations the authorizer states: legacy tokens (`check if operation("read")`)
+    /// name read access `read`.
+    fn operations(self) -> &'static [&'static str] {
+        match self {
+            Permission::BuildRead => &["build:read", "read"],
+            Permission::BuildWrite => &["build:write"],
+            Permission::TokenExchange => &["auth:oidc-token-exchange"],
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The verdict on a request's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthOutcome {
+    /// Auth is switched off for this mock.
+    Disabled,
+    /// The token is genuine and allows the request.
+    Allowed,
+    /// 401: no token, not a Biscuit token, too costly to evaluate, revoked, or not signed by
+    /// this mock's root key.
+    Unauthorized(String),
+    /// 403: a genuine token whose checks or the service's policies refuse the request.
+    Forbidden(String),
+}
+
+/// Why a request's token was refused: the status and message of its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// 401.
+    Unauthorized(String),
+    /// 403.
+    Forbidden(String),
+}
+
+impl From<Refusal> for AuthOutcome {
+    fn from(refusal: Refusal) -> AuthOutcome {
+        match refusal {
+            Refusal::Unauthorized(message) => AuthOutcome::Unauthorized(message),
+            Refusal::Forbidden(message) => AuthOutcome::Forbidden(message),
+        }
+    }
+}
+
+impl AuthOutcome {
+    /// Whether the request may proceed.
+    pub fn passed(&self) -> bool {
+        matches!(self, AuthOutcome::Disabled | AuthOutcome::Allowed)
+    }
+}
+
+/// The mock's signing authority: a root key pair standing in for nixbuild.net's, the tokens
+/// it has verified, and the ones revoked. Clones share all three.
+#[derive(Clone)]
+pub struct Authority {
+    inner: Arc<AuthorityInner>,
+}
+
+struct AuthorityInner {
+    root: KeyPair,
+    verified: Mutex<VerifiedTokens>,
+    /// Revocation ids (hex) of revoked blocks.
+    revoked: RwLock<HashSet<String>>,
+    /// Each permission's authorizer, policies parsed once.
+    authorizers: [AuthorizerBuilder; 3],
+}
+
+impl fmt::Debug for Authority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authority")
+            .field("public_key", &self.public_key().to_string())
+            .finish()
+    }
+}
+
+/// Biscuit's run limits for one request. The structural [`limits`] keep a token's work far
+/// below them; these are the backstop.
+const RUN_LIMITS: AuthorizerLimits = AuthorizerLimits {
+    max_facts: limits::MAX_FACTS,
+    max_iterations: limits::MAX_ITERATIONS,
+    max_time: Duration::from_millis(50),
+};
+
+impl Authority {
+    /// A fresh random root key.
+    pub fn generate() -> Authority {
+        Authority::from_key_pair(KeyPair::new())
+    }
+
+    /// An authority with this root private key (`ed25519-private/<hex>` or the bare hex of an
+    /// Ed25519 key).
+    pub fn from_private_key(text: &str) -> Result<Authority, InvalidKey> {
+        let text = text.trim();
+        let key = if text.contains('/') {
+            text.parse::<PrivateKey>()
+        } else {
+            PrivateKey::from_bytes_hex(text, biscuit_auth::builder::Algorithm::Ed25519)
+        };
+        key.map(|key| Authority::from_key_pair(KeyPair::from(&key)))
+            .map_err(|e| InvalidKey(e.to_string()))
+    }
+
+    fn from_key_pair(root: KeyPair) -> Authority {
+        let authorizers = Permission::ALL.map(|permission| {
+            let mut builder = AuthorizerBuilder::new().set_limits(RUN_LIMITS);
+            for operation in permission.operations() {
+                builder = builder
+                    .fact(fact("operation", &[string(operation)]))
+                    .expect("a fact of the mock's own is valid");
+            }
+            builder
+                .code(permission.policies())
+                .expect("the mock's policies are valid Datalog")
+        });
+        Authority {
+            inner: Arc::new(AuthorityInner {
+                root,
+                verified: Mutex::new(VerifiedTokens::default()),
+                revoked: RwLock::new(HashSet::new()),
+                authorizers,
+            }),
+        }
+    }
+
+    pub(crate) fn root(&self) -> &KeyPair {
+        &self.inner.root
+    }
+
+    /// The root public key: what verifies this mock's tokens.
+    pub fn public_key(&self) -> PublicKey {
+        self.inner.root.public()
+    }
+
+    /// The root private key as `ed25519-private/<hex>`, to start another mock with the same
+    /// key. A secret: keep it out of logs.
+    pub fn private_key(&self) -> String {
+        self.inner.root.private().to_prefixed_string()
+    }
+
+    /// A builder of tokens signed by this authority.
+    pub fn tokens(&self) -> TokenMinter {
+        TokenMinter::new(self.clone())
+    }
+
+    /// Revokes `token` and every token attenuated from it: all of them hold its last block,
+    /// whose revocation id is recorded. The token it was attenuated from stays valid.
+    pub fn revoke(&self, token: &Token) -> Result<(), TokenError> {
+        let info = token.inspect()?;
+        if let Some(last) = info.blocks.last() {
+            self.inner
+                .revoked
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(last.revocation_id.clone());
+        }
+        Ok(())
+    }
+
+    /// Verifies `authorization` (the header's value) and authorizes `permission` at `now`.
+    pub fn authorize(
+        &self,
+        authorization: Option<&str>,
+        permission: Permission,
+        now: SystemTime,
+    ) -> AuthOutcome {
+        match self.verify_and_authorize(authorization, permission, now) {
+            Ok(_) => AuthOutcome::Allowed,
+            Err(refusal) => refusal.into(),
+        }
+    }
+
+    /// The token of a request that [`authorize`](Self::authorize) allows, verified.
+    pub(crate) fn verify_and_authorize(
+        &self,
+        authorization: Option<&str>,
+        permission: Permission,
+        now: SystemTime,
+    ) -> Result<Arc<VerifiedToken>, Refusal> {
+        let token = bearer_token(authorization).map_err(Refusal::Unauthorized)?;
+        let verified = self.verify(token).map_err(Refusal::Unauthorized)?;
+        if self.is_revoked(&verified) {
+            return Err(Refusal::Unauthorized("the token has been revoked".into()));
+        }
+        let builder = self.inner.authorizers[permission.index()]
+            .clone()
+            .fact(fact("time", &[date(&now)]))
+            .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))?;
+        builder
+            .build(&verified.biscuit)
+            .and_then(|mut authorizer| authorizer.authorize())
+            .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))?;
+        Ok(verified)
+    }
+
+    /// The verified form of `token`: remembered from an earlier request, or read, held to
+    /// the limits and verified now. Signature verification is most of the cost of auth
+    /// (milliseconds in a debug build), and its result never changes for the same bytes.
+    fn verify(&self, token: &str) -> Result<Arc<VerifiedToken>, String> {
+        if let Some(verified) = self.lock_verified().get(token) {
+            return Ok(verified);
+        }
+        let info = Token::new(token)
+            .inspect()
+            .map_err(|e| format!("the token is not a readable Biscuit token ({e})"))?;
+        limits::check(&info).map_err(|e| e.to_string())?;
+        let biscuit = Biscuit::from_base64(token, self.public_key()).map_err(|e| unreadable(&e))?;
+        let verified = Arc::new(VerifiedToken::new(biscuit, info));
+        self.lock_verified().insert(token, Arc::clone(&verified));
+        Ok(verified)
+    }
+
+    fn lock_verified(&self) -> std::sync::MutexGuard<'_, VerifiedTokens> {
+        self.inner.verified.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_revoked(&self, token: &VerifiedToken) -> bool {
+        let revoked = self.inner.revoked.read().unwrap_or_else(PoisonError::into_inner);
+        !revoked.is_empty()
+            && token
+                .info
+                .blocks
+                .iter()
+                .any(|block| revoked.contains(&block.revocation_id))
+    }
+}
+
+/// A root key that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidKey(String);
+
+impl fmt::Display for InvalidKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not a Biscuit private key (ed25519-private/<64 hex digits>): {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for InvalidKey {}
+
+/// The token of an `Authorization: Bearer <token>` header value, or why there is none.
+pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, String> {
+    let header = authorization.ok_or_else(|| "missing bearer token".to_owned())?;
+    if header.len() > limits::MAX_AUTHORIZATION_BYTES {
+        return Err(format!(
+            "the Authorization header has {} bytes; this mock reads at most {}",
+            header.len(),
+            limits::MAX_AUTHORIZATION_BYTES
+        ));
+    }
+    match header.trim().split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(token.trim()),
+        _ => Err("the Authorization header is not `Bearer <token>`".to_owned()),
+    }
+}
+
+/// Why a token could not be verified, without the token.
+fn unreadable(error: &BiscuitError) -> String {
+    match error {
+        BiscuitError::Format(biscuit_auth::error::Format::Signature(_))
+        | BiscuitError::Format(biscuit_auth::error::Format::UnknownPublicKey) => {
+            "the token is not signed by this service's root key".into()
+        }
+        _ => format!("the token is not a readable Biscuit token ({error})"),
+    }
+}
+
+/// Why an authentic token was refused, naming the failed checks.
+fn refusal(error: &BiscuitError, permission: Permission) -> String {
+    let failed_checks = |checks: &[FailedCheck]| {
+        checks
+            .iter()
+            .map(|check| match check {
+                FailedCheck::Block(c) => format!("block {}: `{}`", c.block_id, c.rule),
+                FailedCheck::Authorizer(c) => format!("authorizer: `{}`", c.rule),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match error {
+        BiscuitError::FailedLogic(Logic::Unauthorized { checks, .. })
+        | BiscuitError::FailedLogic(Logic::NoMatchingPolicy { checks })
+            if !checks.is_empty() =>
+        {
+            let expired = checks.iter().any(|c| check_rule(c).contains("time("));
+            let lead = if expired {
+                "the token has expired or is not valid yet; "
+            } else {
+                ""
+            };
+            format!("{lead}failed check(s) in the token: {}", failed_checks(checks))
+        }
+        BiscuitError::FailedLogic(Logic::NoMatchingPolicy { .. })
+            if permission == Permission::TokenExchange =>
+        {
+            "the token grants no right to hand on".to_owned()
+        }
+        BiscuitError::FailedLogic(Logic::NoMatchingPolicy { .. }) => {
+            format!("the token does not grant `{}`", permission.as_str())
+        }
+        BiscuitError::RunLimit(limit) => format!("the token's Datalog is too costly to evaluate: {limit}"),
+        other => format!("the token is refused: {other}"),
+    }
+}
+
+fn check_rule(check: &FailedCheck) -> &str {
+    match check {
+        FailedCheck::Block(c) => &c.rule,
+        FailedCheck::Authorizer(c) => &c.rule,
+    }
+}
