@@ -219,7 +219,24 @@ async fn costly_tokens_are_refused_before_their_datalog_runs() {
         &format!("{facts} check if f($a), f($b), f($c), $a + $b + $c >= {{zero}};"),
         HashMap::from([("zero".to_owned(), int(0))]),
     );
+    // A regular expression is compiled anew at each evaluation.
+    let regex = append(
+        &mock.tokens().mint(),
+        "check if operation($op), $op.matches(\"^(a+)+$\");",
+        HashMap::new(),
+    );
+    // Closures nested over collections multiply.
+    let set = (0..64).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let nested = append(
+        &mock.tokens().mint(),
+        &format!(
+            "s({{{set}}}); check if s($x), $x.all($a -> $x.all($b -> $x.all($c -> $a + $b + $c >= 0)));"
+        ),
+        HashMap::new(),
+    );
     for (name, token, limit) in [
+        ("regex", regex, "regular expressions"),
+        ("nested", nested, "units of estimated work"),
         ("join", join, "units of estimated work"),
         ("derive", derive, "facts in block 1"),
         ("wide", wide, "units of estimated work"),

@@ -7,6 +7,11 @@
 //! statuses, delays, malformed bodies, dropped connections) are injected on demand; and every
 //! request is recorded for the test to inspect. The same server runs standalone as the
 //! `nixbuild-mock` binary, for tests in other languages.
+//!
+//! Auth is real and stays cheap: a token's signature is verified once and remembered, a
+//! token can be revoked with [`MockNixbuild::revoke`], and every token is held to
+//! [`auth::limits`] before its Datalog runs, so no token can stall the server. The OIDC
+//! token exchange never hands out a token wider or longer-lived than the one presented.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

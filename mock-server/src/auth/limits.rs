@@ -14,7 +14,8 @@
 //! | facts, rules, checks per block | [`MAX_FACTS_PER_BLOCK`], [`MAX_RULES_PER_BLOCK`], [`MAX_CHECKS_PER_BLOCK`] | far above any token nixbuild.net issues (a CI job's OIDC claims are ~30 facts) |
 //! | alternatives per check, predicates per query | [`MAX_QUERIES_PER_CHECK`], [`MAX_BODY_PREDICATES`] | a join's cost grows as the facts raised to the number of predicates |
 //! | operations per query, items per collection, bytes per string | [`MAX_EXPRESSION_OPS`], [`MAX_COLLECTION_LEN`], [`MAX_STRING_BYTES`] | bound what one evaluation can do |
-//! | estimated work | [`MAX_COST`] | what the others leave: every query's candidate joins times its operations, rules once per iteration |
+//! | regular expressions (`.matches`) | none | each is compiled anew at every evaluation: a 1 KB pattern took 100 ms in a debug build, and no nixbuild.net token uses one |
+//! | estimated work | [`MAX_COST`] | what the others leave: every query's candidate joins times its operations (a closure over a collection, `.all`/`.any`, once per item), rules once per iteration |
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -36,20 +37,16 @@ pub const MAX_CHECKS_PER_BLOCK: usize = 16;
 pub const MAX_QUERIES_PER_CHECK: usize = 4;
 /// The most predicates in the body of one rule or query.
 pub const MAX_BODY_PREDICATES: usize = 4;
-/// The most expression operations in one rule or query (a regular expression counts as
-/// [`REGEX_WEIGHT`]).
+/// The most expression operations in one rule or query.
 pub const MAX_EXPRESSION_OPS: usize = 64;
 /// The most items in one set, array or map.
 pub const MAX_COLLECTION_LEN: usize = 64;
 /// The longest string, in bytes.
 pub const MAX_STRING_BYTES: usize = 1024;
 /// The most estimated work for the whole token: for each rule and query, the product of how
-/// many facts each body predicate could match, times one plus its operations; rules count
-/// once per iteration of the engine.
+/// many facts each body predicate could match, times one plus what evaluating its
+/// expressions may cost; rules count once per iteration of the engine.
 pub const MAX_COST: u64 = 20_000;
-/// What one regular expression match counts as, among operations: it is compiled anew each
-/// time it runs.
-pub const REGEX_WEIGHT: u64 = 1_000;
 
 /// The facts the mock's authorizer may hold at most (what rules may derive).
 pub(crate) const MAX_FACTS: u64 = 256;
@@ -119,9 +116,13 @@ pub(crate) fn check(info: &TokenInfo) -> Result<(), LimitExceeded> {
             at_most(rule.body.len(), MAX_BODY_PREDICATES, || {
                 format!("predicates in a rule or check of block {i}")
             })?;
-            let ops = usize::try_from(weighted_ops(rule)).unwrap_or(usize::MAX);
+            let ops = rule.expressions.iter().map(|e| count_ops(&e.ops)).sum();
             at_most(ops, MAX_EXPRESSION_OPS, || {
                 format!("expression operations in a rule or check of block {i}")
+            })?;
+            let regexes = rule.expressions.iter().map(|e| count_regexes(&e.ops)).sum();
+            at_most(regexes, 0, || {
+                format!("regular expressions (`.matches`) in a rule or check of block {i}")
             })?;
         }
         let terms = block
@@ -189,20 +190,44 @@ fn check_term(term: &Term, block: usize) -> Result<(), LimitExceeded> {
     }
 }
 
-/// A rule's expression operations, closures included, a regular expression weighing more.
-fn weighted_ops(rule: &Rule) -> u64 {
-    fn count(ops: &[Op]) -> u64 {
+/// Operations, closures' included.
+fn count_ops(ops: &[Op]) -> usize {
+    ops.iter()
+        .map(|op| match op {
+            Op::Closure { ops, .. } => 1 + count_ops(ops),
+            _ => 1,
+        })
+        .sum()
+}
+
+fn count_regexes(ops: &[Op]) -> usize {
+    ops.iter()
+        .map(|op| match op {
+            Op::Binary(Binary::Regex) => 1,
+            Op::Closure { ops, .. } => count_regexes(ops),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// What evaluating a rule's expressions once may cost, in operations: a closure with
+/// parameters runs once per item of a collection (`.all`, `.any`), so it counts
+/// [`MAX_COLLECTION_LEN`] times, and closures inside it multiply again.
+fn evaluation_cost(rule: &Rule) -> u64 {
+    fn cost(ops: &[Op]) -> u64 {
         ops.iter()
             .map(|op| match op {
-                Op::Binary(Binary::Regex) => REGEX_WEIGHT,
-                Op::Closure { ops, .. } => 1u64.saturating_add(count(ops)),
+                Op::Closure { params, ops } if !params.is_empty() => {
+                    1u64.saturating_add(cost(ops).saturating_mul(MAX_COLLECTION_LEN as u64))
+                }
+                Op::Closure { ops, .. } => 1u64.saturating_add(cost(ops)),
                 _ => 1,
             })
             .fold(0, u64::saturating_add)
     }
     rule.expressions
         .iter()
-        .map(|e| count(&e.ops))
+        .map(|e| cost(&e.ops))
         .fold(0, u64::saturating_add)
 }
 
@@ -237,7 +262,7 @@ fn cost(info: &TokenInfo) -> u64 {
             .iter()
             .map(candidates)
             .fold(1u64, u64::saturating_mul)
-            .saturating_mul(1 + weighted_ops(rule))
+            .saturating_mul(1 + evaluation_cost(rule))
     };
     let rules = info
         .blocks

@@ -1,0 +1,53 @@
+//! Ratios between benchmarks of one run: criterion reports each benchmark's time; the claims
+//! this project makes are ratios to a baseline measured beside it, which hold on a noisy
+//! machine where absolute times drift.
+
+use std::path::{Path, PathBuf};
+
+use criterion::Criterion;
+
+/// Where criterion writes its results: `<target>/criterion`, found from this binary's path
+/// (`<target>/<profile>/deps/<bench>`), so any `CARGO_TARGET_DIR` works.
+pub fn output_directory() -> PathBuf {
+    let exe = std::env::current_exe().expect("the bench binary knows its path");
+    exe.ancestors()
+        .nth(3)
+        .map(|target| target.join("criterion"))
+        .unwrap_or_else(|| PathBuf::from("target/criterion"))
+}
+
+/// A criterion configured to write where [`ratio`] reads.
+pub fn criterion() -> Criterion {
+    Criterion::default()
+        .output_directory(&output_directory())
+        .configure_from_args()
+}
+
+/// The median time of `group/id` in the run that just ended, in nanoseconds.
+fn median(dir: &Path, group: &str, id: &str) -> Option<f64> {
+    let path = dir.join(group).join(id).join("new").join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+/// Prints `group: numerator / denominator = R×` for each pair, from this run's medians.
+pub fn report(group: &str, pairs: &[(&str, &str)]) {
+    let dir = output_directory();
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    for (numerator, denominator) in pairs {
+        match (median(&dir, group, numerator), median(&dir, group, denominator)) {
+            (Some(n), Some(d)) if d > 0.0 => println!(
+                "ratio [{profile}] {group}: {numerator} / {denominator} = {:.2}x ({:.1} us / {:.1} us)",
+                n / d,
+                n / 1e3,
+                d / 1e3
+            ),
+            _ => println!("ratio [{profile}] {group}: {numerator} / {denominator}: not measured in this run"),
+        }
+    }
+}
