@@ -131,6 +131,39 @@ async fn an_attenuated_token_is_refused_by_the_exchange_rather_than_widened() {
 }
 
 #[tokio::test]
+async fn a_token_restricted_in_its_authority_block_is_refused_by_the_exchange() {
+    let mock = mock().await;
+    let root = mock.authority().private_key();
+    let key = KeyPair::from(&root.parse::<biscuit_auth::PrivateKey>().unwrap());
+    for restriction in [
+        r#"check if resource("build", 5);"#,
+        "check if time($t), $t < 2099-01-01T00:00:00Z, operation(\"build:read\");",
+        "check if time($t), $t < 2099-01-01T00:00:00Z or operation(\"x\");",
+        "reject if operation(\"build:write\");",
+        "derived($x) <- owner($x);",
+    ] {
+        let pinned = Biscuit::builder()
+            .code(format!("owner(1); right({{\"build:read\"}}); {restriction}"))
+            .unwrap()
+            .build(&key)
+            .unwrap();
+        let err = client(&mock, Token::new(pinned.to_base64().unwrap()))
+            .auth()
+            .oidc_token_exchange(jwt(serde_json::json!({})))
+            .send()
+            .await
+            .unwrap_err();
+        // Refused either by the token's own check or because it could not be carried over.
+        assert!(err.is_forbidden(), "{restriction}: {err}");
+        let message = err.to_string();
+        assert!(
+            message.contains("could not be carried") || message.contains("failed check"),
+            "{restriction}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn with_auth_off_the_exchange_signs_nothing() {
     let mock = MockNixbuild::builder().without_auth().start().await;
     let err = client(&mock, Token::new("anything at all"))

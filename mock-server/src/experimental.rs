@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use biscuit_auth::builder::Term;
+use nixbuild::token::BlockInfo;
+use nixbuild::token::datalog::{self, Binary, CheckKind, Op};
 use nixbuild::{Process, Token};
 use serde::Serialize;
 use wiremock::Request;
@@ -54,6 +56,7 @@ pub(crate) fn exchange(
              their checks cannot be carried over, and dropping them would widen the token"
         ));
     }
+    only_expiry_checks(presented.info.authority())?;
     let (owner, rights) = presented.owner_and_rights()?;
     let six_hours = now.checked_add(EXCHANGED_TOKEN_LIFETIME).unwrap_or(now);
     let expiry = match presented.info.expires_at {
@@ -66,6 +69,42 @@ pub(crate) fn exchange(
         .rights(rights)
         .expires_at(expiry)
         .mint_with_claims(jwt_claims(jwt)))
+}
+
+/// Refuses an authority block with rules, or with a check other than the expiry check
+/// nixbuild.net writes (`check if time($t), $t < <date>`): the new token replaces that one
+/// with the earlier expiry, and could not carry any other without widening the token.
+fn only_expiry_checks(authority: &BlockInfo) -> Result<(), String> {
+    let unsupported = || {
+        "this mock exchanges only tokens whose authority block holds no rules and no checks \
+         but an expiry: others could not be carried into the new token"
+            .to_owned()
+    };
+    if !authority.rules.is_empty() || !authority.scopes.is_empty() {
+        return Err(unsupported());
+    }
+    for check in &authority.checks {
+        let [query] = check.queries.as_slice() else {
+            return Err(unsupported());
+        };
+        let is_expiry = check.kind == CheckKind::If
+            && query.scopes.is_empty()
+            && match (query.body.as_slice(), query.expressions.as_slice()) {
+                ([time], [expression]) => {
+                    time.name == "time"
+                        && matches!(
+                            (time.terms.as_slice(), expression.ops.as_slice()),
+                            ([datalog::Term::Variable(t)], [Op::Value(datalog::Term::Variable(v)), Op::Value(datalog::Term::Date(_)), Op::Binary(Binary::LessThan)])
+                                if t == v
+                        )
+                }
+                _ => false,
+            };
+        if !is_expiry {
+            return Err(unsupported());
+        }
+    }
+    Ok(())
 }
 
 /// The claims of a JWT's payload, unverified: strings, integers and booleans as such, other
