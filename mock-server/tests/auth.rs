@@ -203,3 +203,20 @@ async fn a_mock_can_reuse_another_mocks_root_key() {
             .contains("not a Biscuit private key")
     );
 }
+
+#[tokio::test]
+async fn dates_before_1970_do_not_panic() {
+    let mock = mock().await;
+    let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(86_400);
+    let token = mock.tokens().expires_at(before_1970).mint();
+    assert_eq!(get(&mock.uri(), "/builds", Some(&token)).await.status, 403);
+    let outcome = mock.authority().authorize(
+        Some(&format!(
+            "Bearer {}",
+            mock.tokens().never_expires().mint().expose_secret()
+        )),
+        nixbuild_mock::Permission::BuildRead,
+        before_1970,
+    );
+    assert_eq!(outcome, nixbuild_mock::AuthOutcome::Allowed);
+}

@@ -267,3 +267,24 @@ proptest! {
         prop_assert_eq!(info.expires_at, DateTime::from_timestamp(bound as i64, 0));
     }
 }
+
+#[test]
+fn an_endless_lifetime_is_an_error_not_a_panic() {
+    let token = token("owner(1);", no_params());
+    for lifetime in [
+        std::time::Duration::MAX,
+        std::time::Duration::from_secs(i64::MAX as u64),
+    ] {
+        let err = token.attenuate().expires_in(lifetime).finish().unwrap_err();
+        assert!(
+            matches!(err, TokenError::Datalog(ref why) if why.contains("lifetime")),
+            "{err}"
+        );
+    }
+    let before_1970 = token
+        .attenuate()
+        .expires_at(at("1960-01-01T00:00:00Z"))
+        .finish()
+        .unwrap();
+    assert!(before_1970.inspect().unwrap().is_expired());
+}

@@ -4,10 +4,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, SystemTime};
 
 use biscuit_auth::Biscuit;
-use biscuit_auth::builder::{Term, date, int, set, string};
+use biscuit_auth::builder::{Term, int, set, string};
 use nixbuild::Token;
 
-use super::{Authority, Permission};
+use super::{Authority, Permission, date_term};
 
 /// Lifetime of a minted token unless told otherwise.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -109,7 +109,7 @@ impl TokenMinter {
             Expiry::Never => None,
         };
         if let Some(expiry) = expiry {
-            params.insert("expiry".to_owned(), date(&expiry));
+            params.insert("expiry".to_owned(), date_term(expiry));
             code.push_str("check if time($time), $time < {expiry};\n");
         }
         self.sign(&code, params)

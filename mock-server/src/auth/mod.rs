@@ -14,7 +14,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use biscuit_auth::builder::{date, fact, string};
+use biscuit_auth::builder::{Term, fact, string};
 use biscuit_auth::error::{FailedCheck, Logic, Token as BiscuitError};
 use biscuit_auth::{AuthorizerBuilder, AuthorizerLimits, Biscuit, KeyPair, PrivateKey, PublicKey};
 use nixbuild::{Token, TokenError};
@@ -250,7 +250,7 @@ impl Authority {
         }
         let builder = self.inner.authorizers[permission.index()]
             .clone()
-            .fact(fact("time", &[date(&now)]))
+            .fact(fact("time", &[date_term(now)]))
             .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))?;
         builder
             .build(&verified.biscuit)
@@ -289,6 +289,16 @@ impl Authority {
                 .iter()
                 .any(|block| revoked.contains(&block.revocation_id))
     }
+}
+
+/// `time` as a Datalog date. biscuit-auth's own `date()` panics before 1970; a date there
+/// (a test's clock, a token's expiry) is the epoch instead, which is in every token's past.
+pub(crate) fn date_term(time: SystemTime) -> Term {
+    Term::Date(
+        time.duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    )
 }
 
 /// A root key that could not be read.

@@ -1,7 +1,7 @@
 //! Narrowing a token offline: one appended block of checks.
 
 use std::collections::{BTreeSet, HashMap};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use biscuit_auth::UnverifiedBiscuit;
 use biscuit_auth::builder::{BlockBuilder, Term};
@@ -140,10 +140,22 @@ impl<'a> Attenuation<'a> {
         )
     }
 
-    /// Valid for `lifetime` from now only.
-    pub fn expires_in(self, lifetime: Duration) -> Self {
-        let expiry: DateTime<Utc> = (SystemTime::now() + lifetime).into();
-        self.expires_at(expiry)
+    /// Valid for `lifetime` from now only. A lifetime that reaches past the last instant a
+    /// date can name makes [`finish`](Self::finish) fail rather than overflow.
+    pub fn expires_in(mut self, lifetime: Duration) -> Self {
+        let expiry = i64::try_from(lifetime.as_secs())
+            .ok()
+            .and_then(|seconds| Utc::now().checked_add_signed(chrono::TimeDelta::try_seconds(seconds)?));
+        match expiry {
+            Some(expiry) => self.expires_at(expiry),
+            None => {
+                self.block = Err(TokenError::Datalog(format!(
+                    "a lifetime of {} s reaches past the last date a token can hold",
+                    lifetime.as_secs()
+                )));
+                self
+            }
+        }
     }
 
     /// Only for these operations (`build:read`, `build:write`, …): the service's
