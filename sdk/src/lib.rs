@@ -7,6 +7,7 @@ mod client;
 mod error;
 pub mod filter;
 pub mod models;
+mod printable;
 pub mod report;
 mod request;
 mod retry;

@@ -180,7 +180,7 @@ impl Client {
 /// `Some(location)` when the answer is a redirect (a 3xx, or, from a caller-supplied client
 /// that followed one, an answer from another origin than the base URL's).
 fn redirect_target(response: &Response, base_url: &url::Url) -> Option<Option<String>> {
-    let printable = |text: &str| text.chars().filter(|c| !c.is_control()).collect::<String>();
+    let printable = |text: &str| crate::printable::escape_controls(text).into_owned();
     if response.status().is_redirection() {
         let location = response
             .headers()

@@ -44,14 +44,46 @@ fn assert_golden(name: &str, actual: &str) {
     }
 }
 
+/// Every case of `golden/summary-cases`: our Markdown is byte for byte what the Action's
+/// own code renders from the same summary and builds (see the folder's README).
 #[test]
-fn the_markdown_summary_matches_its_golden_file() {
-    let (summary, builds) = inputs();
-    assert_golden(
-        "summary-workflow.md",
-        &report::markdown(&summary, &builds, Scope::Workflow),
-    );
-    assert_golden("summary-job.md", &report::markdown(&summary, &builds, Scope::Job));
+fn the_markdown_summary_is_the_actions_byte_for_byte() {
+    let cases = golden_dir().join("summary-cases");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&cases).unwrap() {
+        let case = entry.unwrap().path();
+        if !case.is_dir() {
+            continue;
+        }
+        let read = |name: &str| std::fs::read_to_string(case.join(name)).unwrap();
+        let summary: BuildsSummary = serde_json::from_str(&read("summary.json")).unwrap();
+        let builds: Vec<Build> = serde_json::from_str(&read("builds.json")).unwrap();
+        for (scope, file) in [(Scope::Workflow, "workflow.md"), (Scope::Job, "job.md")] {
+            let ours = report::markdown(&summary, &builds, scope);
+            let theirs = read(file);
+            if ours != theirs {
+                let line = ours
+                    .lines()
+                    .zip(theirs.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                let (a, b) = (
+                    ours.lines().nth(line).unwrap_or(""),
+                    theirs.lines().nth(line).unwrap_or(""),
+                );
+                let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(0);
+                panic!(
+                    "{}/{file} differs at line {} byte {at}:\n  ours:   {:?}\n  action: {:?}",
+                    case.display(),
+                    line + 1,
+                    &a[at.saturating_sub(60)..(at + 60).min(a.len())],
+                    &b[at.saturating_sub(60)..(at + 60).min(b.len())],
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10, "five cases, two scopes each");
 }
 
 #[test]
@@ -81,7 +113,8 @@ fn the_markdown_holds_the_actions_figures() {
     assert!(
         markdown.contains("<br/>- out: /nix/store/f00405bw7avnd5asafvvq4dgh6y33brc-snix-qemu-6.1.0 (245 MB)")
     );
-    assert!(markdown.contains("<td>07:40</td><td>4</td><td>2 GB</td><td>2 GB</td>"));
+    assert!(markdown.contains("<td>07:40</td><td>4</td><td>1.57 GB</td><td>2.06 GB</td>"));
+    assert!(markdown.contains("<br/>start time: 2022-08-19T07:33:17.53853Z<br/>"));
     assert!(markdown.contains("<span title=\"client_disconnect: ssh session closed\">&#x274C;</span>"));
     assert!(
         markdown.contains("&#x1F3F4;</span>"),
@@ -96,4 +129,34 @@ fn an_empty_summary_has_only_the_totals() {
     assert_eq!(markdown.matches("<table>").count(), 1);
     assert!(markdown.contains("<td>Total output size</td><td>0 KB</td>"));
     assert!(report::text(&summary, &[]).starts_with("nixbuild.net summary: 0 builds\n"));
+}
+
+#[test]
+fn server_strings_are_escaped_in_markdown_and_made_printable_in_text() {
+    let (summary, mut builds) = inputs();
+    let build = &mut builds[0];
+    build.system = "<script>alert(1)</script>\u{1b}[2J".into();
+    build.status_message = Some("\"><img src=x onerror=alert(1)>\r\u{9b}31m".into());
+    build.derivation_path = "/nix/store/00000000000000000000000000000000-a&b<\u{202e}.drv".into();
+    let markdown = report::markdown(&summary, &builds, Scope::Job);
+    assert!(
+        !markdown.contains("<script>") && !markdown.contains("<img"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("&lt;script&gt;alert(1)&lt;/script&gt;&#x1b;[2J builds (1)"));
+    assert!(markdown.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#xd;&#x9b;31m"));
+    assert!(markdown.contains("a&amp;b&lt;&#x202e;"));
+    let text = report::text(&summary, &builds);
+    for rendered in [&markdown, &text] {
+        assert!(
+            !rendered
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            "{rendered:?}"
+        );
+    }
+    assert!(
+        text.contains("<script>alert(1)</script>\\u{1b}[2J builds (1)"),
+        "{text}"
+    );
 }

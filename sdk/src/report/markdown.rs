@@ -35,7 +35,7 @@ pub fn markdown(summary: &BuildsSummary, builds: &[Build], scope: Scope) -> Stri
             summary.failed_build_count.to_string(),
             "&#x1F4E6;".to_owned(),
             "Total output size".to_owned(),
-            format_bytes(kilobytes(Some(summary.total_output_nar_size_kilobytes)), 2),
+            format_bytes(kilobytes(Some(summary.total_output_nar_size_kilobytes))),
         ],
         [
             "&#x1F3F4;".to_owned(),
@@ -64,7 +64,10 @@ pub fn markdown(summary: &BuildsSummary, builds: &[Build], scope: Scope) -> Stri
         .map(String::from),
     );
     for (system, group) in by_system(builds) {
-        out.push_str(&element("h4", &format!("{system} builds ({})", group.len())));
+        out.push_str(&element(
+            "h4",
+            &format!("{} builds ({})", escape(system), group.len()),
+        ));
         out.push('\n');
         let rows = group.iter().map(|build| {
             cells(
@@ -74,8 +77,8 @@ pub fn markdown(summary: &BuildsSummary, builds: &[Build], scope: Scope) -> Stri
                     derivation_cell(build),
                     format_duration(build.duration_seconds.unwrap_or(0.0)),
                     build.cpu_count.to_string(),
-                    format_bytes(kilobytes(build.peak_memory_use_kilobytes), 0),
-                    format_bytes(kilobytes(build.peak_storage_use_kilobytes), 0),
+                    format_bytes(kilobytes(build.peak_memory_use_kilobytes)),
+                    format_bytes(kilobytes(build.peak_storage_use_kilobytes)),
                 ],
             )
         });
@@ -129,23 +132,40 @@ fn derivation_cell(build: &Build) -> String {
                 "<br/>- {}: {} ({})",
                 escape(&o.name),
                 escape(&o.path),
-                format_bytes(o.nar_size_bytes as f64, 0)
+                format_bytes(o.nar_size_bytes as f64)
             )
         })
         .collect();
+    // The Action prints the JSON's `start_time` as it is: `null` when there is none.
+    let start_time = build
+        .start_time
+        .as_ref()
+        .map_or_else(|| "null".to_owned(), crate::models::timestamp::format);
     format!(
-        "<details style=\"margin:0\"><summary>{}</summary><pre>build id: {}<br/>deriver: {}<br/>outputs:{outputs}</pre></details>",
+        "<details style=\"margin:0\"><summary>{}</summary><pre>build id: {}<br/>start time: {start_time}<br/>deriver: {}<br/>outputs:{outputs}</pre></details>",
         escape(build.name()),
         build.build_id,
         escape(&build.derivation_path),
     )
 }
 
-/// Text made safe inside HTML (the Action writes it raw; a status message with a quote
-/// would break its markup).
+/// Server text made safe inside HTML: the Action writes it raw, so a status message with a
+/// quote breaks its markup and one with `<script>` is markup. Control characters become
+/// character references too, so the summary is safe to print on a terminal. Text without
+/// any of these is written exactly as the Action writes it.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if crate::printable::is_unsafe(c) => {
+                let _ = write!(out, "&#x{:x};", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }

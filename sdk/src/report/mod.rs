@@ -22,7 +22,6 @@ mod text;
 use crate::models::{Build, BuildStatus};
 
 pub use markdown::markdown;
-pub use numbers::{format_bytes, format_cpu_hours, format_duration};
 pub use text::text;
 
 /// What a summary covers, which its heading says.

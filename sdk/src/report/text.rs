@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::numbers::{format_bytes, format_cpu_hours, format_duration};
 use super::{Mark, by_system, kilobytes};
 use crate::models::{Build, BuildsSummary};
+use crate::printable::escape_controls;
 
 /// The same summary as [`markdown`](super::markdown), as aligned plain-text tables.
 pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
@@ -21,7 +22,7 @@ pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
             "failed".to_owned(),
             summary.failed_build_count.to_string(),
             "total output size".to_owned(),
-            format_bytes(kilobytes(Some(summary.total_output_nar_size_kilobytes)), 2),
+            format_bytes(kilobytes(Some(summary.total_output_nar_size_kilobytes))),
         ],
         vec![
             "restarted".to_owned(),
@@ -32,7 +33,7 @@ pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
     ];
     out.push_str(&aligned(&totals, &[false, true, false, true]));
     for (system, group) in by_system(builds) {
-        let _ = writeln!(out, "\n{system} builds ({})", group.len());
+        let _ = writeln!(out, "\n{} builds ({})", escape_controls(system), group.len());
         let mut rows = vec![
             [
                 "",
@@ -65,17 +66,23 @@ fn row(build: &Build) -> Vec<String> {
     let outputs = build
         .outputs
         .iter()
-        .map(|o| format!("{} {}", o.name, format_bytes(o.nar_size_bytes as f64, 0)))
+        .map(|o| {
+            format!(
+                "{} {}",
+                escape_controls(&o.name),
+                format_bytes(o.nar_size_bytes as f64)
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ");
     vec![
         mark.to_owned(),
-        build.name().to_owned(),
-        build.status.to_string(),
+        escape_controls(build.name()).into_owned(),
+        escape_controls(&build.status.to_string()).into_owned(),
         format_duration(build.duration_seconds.unwrap_or(0.0)),
         build.cpu_count.to_string(),
-        format_bytes(kilobytes(build.peak_memory_use_kilobytes), 0),
-        format_bytes(kilobytes(build.peak_storage_use_kilobytes), 0),
+        format_bytes(kilobytes(build.peak_memory_use_kilobytes)),
+        format_bytes(kilobytes(build.peak_storage_use_kilobytes)),
         outputs,
     ]
 }

@@ -251,7 +251,7 @@ fn write_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
             '\\' => f.write_str("\\\\")?,
             '\n' => f.write_str("\\n")?,
             '\t' => f.write_char('\t')?,
-            c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
+            c if crate::printable::is_unsafe(c) => write!(f, "\\u{{{:x}}}", u32::from(c))?,
             c => f.write_char(c)?,
         }
     }
