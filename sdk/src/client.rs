@@ -16,6 +16,10 @@ use crate::token::Token;
 pub const DEFAULT_BASE_URL: &str = "https://api.nixbuild.net";
 /// The longest a request may take, connection, upload and download included, by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest answer a client reads unless told otherwise: 256 MiB. A build is about 650
+/// bytes of JSON, so this is some 400,000 builds in one answer, several times what any
+/// single listing returns in practice; larger ones are what `stream()` is for.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 /// The longest the client waits for a connection by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The environment variable [`Client::from_env`] reads the token from.
@@ -57,6 +61,8 @@ pub(crate) struct ClientInner {
     pub(crate) retry: RetryPolicy,
     /// When the token expires, as read from it; `None` when unknown or not checked.
     pub(crate) token_expiry: Option<chrono::DateTime<chrono::Utc>>,
+    /// The largest success body read.
+    pub(crate) max_response_bytes: u64,
 }
 
 impl Client {
@@ -135,6 +141,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     http: Option<reqwest::Client>,
     skip_expiry_check: bool,
+    max_response_bytes: Option<u64>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -148,6 +155,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("http", &self.http.as_ref().map(|_| "caller-supplied"))
             .field("skip_expiry_check", &self.skip_expiry_check)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -236,6 +244,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer the client reads, in bytes ([`DEFAULT_MAX_RESPONSE_BYTES`] unless
+    /// set). A larger one is [`Error::ResponseTooLarge`], refused from its `Content-Length`
+    /// before anything is read, or as soon as the bytes read pass the limit: a broken proxy
+    /// or an endless body cannot make the client allocate without bound.
+    /// [`ListBuilds::stream`](crate::api::ListBuilds::stream) reads page by page, so no
+    /// limit ever stops it.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// Checks the configuration and makes the client.
     pub fn build(self) -> Result<Client> {
         let token = self.token.ok_or_else(|| {
@@ -280,6 +299,7 @@ impl ClientBuilder {
                 timeout,
                 retry: self.retry.unwrap_or_default(),
                 token_expiry,
+                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             }),
         })
     }

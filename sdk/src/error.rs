@@ -71,6 +71,30 @@ pub enum Error {
         /// ended at), control characters removed.
         location: Option<String>,
     },
+    /// The answer was larger than the client's
+    /// [`max_response_bytes`](crate::ClientBuilder::max_response_bytes); it was not read
+    /// further.
+    #[error(
+        "{endpoint}: the answer is larger than {limit} bytes, the most this client reads (ClientBuilder::max_response_bytes; stream() reads a listing of any size page by page)"
+    )]
+    ResponseTooLarge {
+        /// The request.
+        endpoint: Endpoint,
+        /// The limit it passed.
+        limit: u64,
+    },
+    /// A listing's pages did not move back in time, so [`ListBuilds::stream`] stopped rather
+    /// than ask for the same builds forever (the server ignored `create_time_to`, or answered
+    /// out of order).
+    ///
+    /// [`ListBuilds::stream`]: crate::api::ListBuilds::stream
+    #[error("{endpoint}: the server's pages do not move back in time ({detail}); the stream stopped")]
+    Pagination {
+        /// The request.
+        endpoint: Endpoint,
+        /// What the page held.
+        detail: String,
+    },
     /// An argument of a request cannot be sent (a header value with a line break, …).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -165,7 +189,7 @@ pub struct ApiError {
     status: StatusCode,
     endpoint: Endpoint,
     message: String,
-    body: String,
+    body: bytes::Bytes,
     retry_after: Option<Duration>,
 }
 
@@ -178,10 +202,10 @@ impl ApiError {
     pub(crate) fn new(
         status: StatusCode,
         endpoint: Endpoint,
-        body: String,
+        body: bytes::Bytes,
         retry_after: Option<Duration>,
     ) -> ApiError {
-        let message = server_message(&body);
+        let message = server_message(&String::from_utf8_lossy(&body));
         ApiError {
             status,
             endpoint,
@@ -202,13 +226,21 @@ impl ApiError {
     }
 
     /// The server's message: the `error` or `message` field of a JSON body, else the body's
-    /// text, on one line and shortened to a few hundred characters.
+    /// text, on one line, control characters escaped, and shortened to a few hundred
+    /// characters.
     pub fn message(&self) -> &str {
         &self.message
     }
 
-    /// The body as the server sent it (its first 64 KiB), whatever its format.
-    pub fn body(&self) -> &str {
+    /// The body as text (its first 64 KiB), whatever its format; bytes that are not UTF-8
+    /// read as `�`, and control characters are as the server sent them: escape them before
+    /// printing it.
+    pub fn body(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
+    /// The body's bytes exactly as the server sent them (its first 64 KiB).
+    pub fn body_bytes(&self) -> &[u8] {
         &self.body
     }
 
@@ -237,7 +269,8 @@ fn server_message(body: &str) -> String {
     };
     let text = from_json.unwrap_or_else(|| body.to_owned());
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    truncate_chars(&one_line, MAX_MESSAGE_CHARS)
+    let printable = crate::printable::escape_controls(&one_line);
+    truncate_chars(&printable, MAX_MESSAGE_CHARS)
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
@@ -269,11 +302,13 @@ impl DecodeError {
         path: String,
         error: serde_json::Error,
     ) -> DecodeError {
-        let snippet = snippet_at(body, error.line(), error.column());
+        // Both hold bytes from the server: printed, they must not drive a terminal.
+        let escape = |text: &str| crate::printable::escape_controls(text).into_owned();
+        let snippet = escape(&snippet_at(body, error.line(), error.column()));
         DecodeError {
             endpoint,
-            path,
-            message: error.to_string(),
+            path: escape(&path),
+            message: escape(&error.to_string()),
             snippet,
         }
     }
@@ -371,7 +406,7 @@ mod tests {
         let e = Error::Api(Box::new(ApiError::new(
             StatusCode::FORBIDDEN,
             endpoint(),
-            r#"{"error":"check failed: expired"}"#.into(),
+            bytes::Bytes::from_static(br#"{"error":"check failed: expired"}"#),
             None,
         )));
         assert_eq!(
@@ -383,7 +418,7 @@ mod tests {
 
     #[test]
     fn an_empty_body_is_said_so() {
-        let e = ApiError::new(StatusCode::BAD_GATEWAY, endpoint(), String::new(), None);
+        let e = ApiError::new(StatusCode::BAD_GATEWAY, endpoint(), bytes::Bytes::new(), None);
         assert_eq!(e.to_string(), "GET /builds: HTTP 502 Bad Gateway (empty body)");
     }
 

@@ -14,7 +14,8 @@ mod retry;
 pub mod token;
 
 pub use client::{
-    API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
+    API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
 pub use error::{ApiError, DecodeError, Endpoint, Error, Result};
 pub use filter::{BuildFilter, FilterError, FilterParam, TimeBound};

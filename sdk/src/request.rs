@@ -59,10 +59,7 @@ impl Client {
 
     /// Sends `request`, retrying as the policy allows, and returns the success body.
     async fn send_with_retries(&self, request: &ApiRequest) -> Result<(Endpoint, bytes::Bytes)> {
-        let mut url = self.inner.base_url.clone();
-        url.path_segments_mut()
-            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
-            .extend(request.segments);
+        let mut url = self.url(request.segments)?;
         url.set_query(Some(&request.query).filter(|q| !q.is_empty()).map(String::as_str));
         let endpoint = Endpoint {
             method: request.method.clone(),
@@ -95,6 +92,24 @@ impl Client {
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// The URL of `segments` under the base URL.
+    fn url(&self, segments: &[&str]) -> Result<url::Url> {
+        let mut url = self.inner.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// The endpoint errors name for `method` on `segments`.
+    pub(crate) fn endpoint(&self, method: Method, segments: &[&str]) -> Endpoint {
+        let path = self.url(segments).map_or_else(
+            |_| format!("/{}", segments.join("/")),
+            |url| url.path().to_owned(),
+        );
+        Endpoint { method, path }
     }
 
     /// One attempt, recorded on the current span.
@@ -144,15 +159,26 @@ impl Client {
             });
         }
         if status.is_success() {
-            return response
-                .bytes()
-                .await
-                .map_err(|e| self.transport_error(endpoint, e));
+            let limit = self.inner.max_response_bytes;
+            let too_large = || Error::ResponseTooLarge {
+                endpoint: endpoint.clone(),
+                limit,
+            };
+            if response.content_length().is_some_and(|length| length > limit) {
+                return Err(too_large());
+            }
+            return match read_capped(response, limit).await {
+                Ok(Capped::Whole(body)) => Ok(body),
+                Ok(Capped::Cut(_)) => Err(too_large()),
+                Err(e) => Err(self.transport_error(endpoint, e)),
+            };
         }
         let retry_after = parse_retry_after(response.headers());
-        let body = read_capped(response, MAX_ERROR_BODY_BYTES)
-            .await
-            .map_err(|e| self.transport_error(endpoint, e))?;
+        // An error body is kept for the caller to read, its first 64 KiB only.
+        let body = match read_capped(response, MAX_ERROR_BODY_BYTES as u64).await {
+            Ok(Capped::Whole(body) | Capped::Cut(body)) => body,
+            Err(e) => return Err(self.transport_error(endpoint, e)),
+        };
         Err(Error::Api(Box::new(ApiError::new(
             status,
             endpoint.clone(),
@@ -191,17 +217,38 @@ fn redirect_target(response: &Response, base_url: &url::Url) -> Option<Option<St
     (response.url().origin() != base_url.origin()).then(|| Some(printable(response.url().as_str())))
 }
 
-/// Reads at most `limit` bytes of the body, as text.
-async fn read_capped(mut response: Response, limit: usize) -> reqwest::Result<String> {
-    let mut body = Vec::new();
-    while body.len() < limit {
-        match response.chunk().await? {
-            Some(chunk) => body.extend_from_slice(&chunk),
-            None => break,
+/// A body read up to a limit.
+enum Capped {
+    /// All of it.
+    Whole(bytes::Bytes),
+    /// Its first `limit` bytes: there was more.
+    Cut(bytes::Bytes),
+}
+
+/// Reads the body, at most `limit` bytes of it: memory stays bounded whatever the server
+/// sends, and whatever its `Content-Length` claimed.
+async fn read_capped(mut response: Response, limit: u64) -> reqwest::Result<Capped> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let first = match response.chunk().await? {
+        Some(chunk) => chunk,
+        None => return Ok(Capped::Whole(bytes::Bytes::new())),
+    };
+    let mut body = bytes::BytesMut::new();
+    let mut next = Some(first);
+    while let Some(chunk) = next {
+        if body.len().saturating_add(chunk.len()) > limit {
+            let room = limit - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            return Ok(Capped::Cut(body.freeze()));
         }
+        if body.is_empty() && response.content_length() == Some(chunk.len() as u64) {
+            // The whole body in one chunk: no copy.
+            return Ok(Capped::Whole(chunk));
+        }
+        body.extend_from_slice(&chunk);
+        next = response.chunk().await?;
     }
-    body.truncate(limit);
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    Ok(Capped::Whole(body.freeze()))
 }
 
 fn decode<T: DeserializeOwned>(endpoint: &Endpoint, body: &[u8]) -> Result<T> {

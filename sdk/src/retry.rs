@@ -101,7 +101,7 @@ impl RetryPolicy {
             .min(self.max_backoff);
         // "Equal jitter": at least half the ceiling, so the backoff still grows, plus a random
         // share of the rest, so that many clients failing together do not retry together.
-        ceiling / 2 + ceiling.mul_f64(fastrand::f64() / 2.0)
+        (ceiling / 2).saturating_add(ceiling.mul_f64(fastrand::f64() / 2.0))
     }
 }
 

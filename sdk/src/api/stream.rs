@@ -5,6 +5,11 @@
 //! cursor; the next page's cursor is the creation time `t` of the page's oldest build. Builds
 //! that share `t` but did not fit in the page would then be skipped, so before moving on the
 //! stream asks for every build created exactly at `t` and yields those it has not yet.
+//!
+//! A server is not trusted to keep to this: builds at or after the cursor are dropped, a
+//! build id is yielded once per page and tie, and a full page that does not move the
+//! cursor strictly back in time ends the stream with [`Error::Pagination`]. So the stream
+//! always ends, and never yields a build twice, whatever the server answers.
 
 use std::collections::HashSet;
 
@@ -12,7 +17,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Endpoint, Error, Result};
 use crate::filter::{BuildFilter, TimeBound};
 use crate::models::{Build, BuildId};
 use crate::request::ApiRequest;
@@ -69,11 +74,29 @@ impl Pager {
         let mut page_filter = self.filter.clone();
         page_filter.created_before = self.cursor;
         page_filter.limit = Some(want);
-        let mut page = self.list(&page_filter).await?;
-        let mut more = page.len() == want as usize;
-        if let Some(oldest) = page.last().map(|b| b.create_time).filter(|_| more) {
+        let answer = self.list(&page_filter).await?;
+        let full = answer.len() >= want as usize;
+        let before = self.cursor.map(|c| c.instant());
+        let mut seen = HashSet::new();
+        let mut page: Vec<Build> = answer
+            .into_iter()
+            .filter(|b| before.is_none_or(|cursor| b.create_time < cursor) && seen.insert(b.build_id))
+            .collect();
+        let mut more = full;
+        if full {
+            // The oldest of the page, wherever the server put it.
+            let Some(oldest) = page.iter().map(|b| b.create_time).min() else {
+                return Err(Error::Pagination {
+                    endpoint: self.endpoint(),
+                    detail: format!(
+                        "a full page of {want} builds, none created before {}",
+                        before.map_or("the cursor".to_owned(), |c| c.to_rfc3339())
+                    ),
+                });
+            };
             let rest = self.rest_created_at(oldest, &page).await?;
             page.extend(rest);
+            // Strictly back in time: every build kept is older than the previous cursor.
             self.cursor = Some(TimeBound::DateTime(oldest));
         }
         if let Some(remaining) = &mut self.remaining {
@@ -95,17 +118,22 @@ impl Pager {
         tie_filter.created_from = Some(TimeBound::DateTime(instant));
         tie_filter.created_before = Some(TimeBound::DateTime(instant + just_after(instant)));
         tie_filter.limit = None;
+        let mut seen = seen;
         let ties = self.list(&tie_filter).await?;
         // The window may hold newer builds too (within a microsecond): those came before.
         Ok(ties
             .into_iter()
-            .filter(|b| b.create_time == instant && !seen.contains(&b.build_id))
+            .filter(|b| b.create_time == instant && seen.insert(b.build_id))
             .collect())
     }
 
     async fn list(&self, filter: &BuildFilter) -> Result<Vec<Build>> {
         let request = ApiRequest::get(&["builds"], filter.to_query_string()?);
         self.client.send_json(request).await
+    }
+
+    fn endpoint(&self) -> Endpoint {
+        self.client.endpoint(reqwest::Method::GET, &["builds"])
     }
 }
 

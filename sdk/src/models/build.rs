@@ -82,8 +82,10 @@ impl Build {
         let seconds = self.duration_seconds?;
         let nanos = (seconds * 1e9).round();
         // A duration beyond what fits in i64 nanoseconds (292 years) is nonsense from the wire.
+        // Past the calendar's end there is no finish time either.
         (nanos.is_finite() && nanos.abs() < i64::MAX as f64)
-            .then(|| start + TimeDelta::nanoseconds(nanos as i64))
+            .then(|| start.checked_add_signed(TimeDelta::nanoseconds(nanos as i64)))
+            .flatten()
     }
 
     /// Whether this build's result was discarded because it was restarted.

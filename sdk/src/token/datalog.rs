@@ -3,7 +3,8 @@
 //!
 //! Every type prints as Datalog (`Display`), with strings escaped the way Biscuit's parser
 //! reads them back (`\"`, `\\`, `\n`). Other control characters, which a terminal would act
-//! on, print as `\u{…}`: the text stays safe to show, and the data itself keeps them.
+//! on, and the marks that reverse the direction of text print as `\u{…}`: the text stays
+//! safe to show, and the data itself keeps them.
 
 use std::fmt::{self, Write};
 
