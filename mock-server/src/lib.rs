@@ -31,4 +31,5 @@ pub use faults::{Fault, FaultKind};
 pub use fixtures::{BuildFixture, IntoBuild};
 pub use journal::{AuthStatus, RecordedRequest};
 pub use mock::{MockNixbuild, MockNixbuildBuilder, NoSuchBuild};
+pub use responder::MAX_REQUEST_BODY_BYTES;
 pub use store::BuildStore;

@@ -10,6 +10,7 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
 use crate::auth::{Authority, TokenMinter};
+use crate::experimental::ProcessLog;
 use crate::faults::{Fault, FaultQueue};
 use crate::fixtures::IntoBuild;
 use crate::journal::{Journal, RecordedRequest};
@@ -224,9 +225,9 @@ impl MockNixbuild {
         lock(&self.state.journal).count(path)
     }
 
-    /// The processes `POST /processes` received so far, in order.
+    /// The processes `POST /processes` received so far, in order (the most recent 10,000).
     pub fn submitted_processes(&self) -> Vec<nixbuild::Process> {
-        lock(&self.state.processes).clone()
+        lock(&self.state.processes).recent()
     }
 
     /// Forgets the requests received so far.
@@ -326,7 +327,7 @@ impl MockNixbuildBuilder {
             )),
             prefix: self.prefix,
             observer: self.observer,
-            processes: Mutex::new(Vec::new()),
+            processes: Mutex::new(ProcessLog::default()),
         });
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();

@@ -4,16 +4,20 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::SystemTime;
 
-use nixbuild::{BuildFilter, ErrorBody, FilterParam, Process};
+use nixbuild::{BuildFilter, ErrorBody, FilterParam};
 use serde::Serialize;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::auth::{Authority, Permission, Refusal, VerifiedToken};
-use crate::experimental::{self, ScheduledProcess};
+use crate::experimental::{self, ProcessLog};
 use crate::faults::{Fault, FaultKind, FaultQueue};
 use crate::journal::{AuthStatus, Journal, RecordedRequest};
 use crate::store::BuildStore;
 use crate::summary;
+
+/// The largest request body the mock takes (a `POST /processes` of thousands of processes
+/// is a few hundred KB); a larger one is answered 413.
+pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
 
 /// Called with each request once it is answered (the standalone binary logs them).
 pub(crate) type RequestObserver = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
@@ -27,8 +31,8 @@ pub(crate) struct State {
     pub(crate) journal: Mutex<Journal>,
     pub(crate) prefix: String,
     pub(crate) observer: Option<RequestObserver>,
-    /// The processes `POST /processes` received, in order.
-    pub(crate) processes: Mutex<Vec<Process>>,
+    /// The processes `POST /processes` received, the most recent ones.
+    pub(crate) processes: Mutex<ProcessLog>,
 }
 
 /// Locks a mutex, carrying on after a panic elsewhere poisoned it: the data stays usable
@@ -142,16 +146,22 @@ impl Respond for Responder {
         let path = full_path
             .strip_prefix(state.prefix.as_str())
             .filter(|p| p.starts_with('/'));
-        let mut record = RecordedRequest {
-            method: request.method.to_string(),
-            path: full_path.clone(),
-            query: request.url.query().map(str::to_owned),
-            auth: AuthStatus::NotChecked,
-            status: 0,
-        };
+        let mut record = RecordedRequest::new(request.method.to_string(), &full_path, request.url.query());
         let fault = path.and_then(|p| lock(&state.faults).take(p));
         let replacement = fault.as_ref().and_then(replacement_answer);
         let mut template = match (path, replacement) {
+            // wiremock has read the body whole by now; the mock keeps none this large.
+            _ if request.body.len() > MAX_REQUEST_BODY_BYTES => {
+                let answer = Answer::error(
+                    413,
+                    format!(
+                        "the request body has {} bytes; this mock takes at most {MAX_REQUEST_BODY_BYTES}",
+                        request.body.len()
+                    ),
+                );
+                record.status = answer.status;
+                answer.into_template()
+            }
             (None, _) => {
                 let answer = Answer::error(404, format!("no such path: {full_path}"));
                 record.status = answer.status;
@@ -273,17 +283,7 @@ impl Responder {
             Ok(processes) => processes,
             Err(message) => return Answer::error(400, message),
         };
-        let mut received = lock(&self.0.processes);
-        let first_id = received.len() as u64 + 1;
-        let scheduled: Vec<ScheduledProcess> = processes
-            .iter()
-            .zip(first_id..)
-            .map(|(process, id)| ScheduledProcess {
-                id,
-                installable: process.installable.clone(),
-            })
-            .collect();
-        received.extend(processes);
+        let scheduled = lock(&self.0.processes).record(processes);
         Answer::json(200, &scheduled)
     }
 }

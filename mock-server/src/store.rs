@@ -116,7 +116,9 @@ impl BuildStore {
         if window.is_empty() {
             return Vec::new();
         }
-        let limit = filter.limit.map_or(usize::MAX, |l| l as usize);
+        let limit = filter
+            .limit
+            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
         let matching = |build: &&Build| filter.matches(build);
         match self.narrowest_index(filter) {
             None => self
@@ -242,7 +244,11 @@ mod tests {
     fn naive<'a>(builds: &'a [Build], filter: &BuildFilter) -> Vec<&'a Build> {
         let mut selected: Vec<&Build> = builds.iter().filter(|b| filter.matches(b)).collect();
         selected.sort_by_key(|b| std::cmp::Reverse((b.create_time, b.build_id)));
-        selected.truncate(filter.limit.map_or(usize::MAX, |l| l as usize));
+        selected.truncate(
+            filter
+                .limit
+                .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
+        );
         selected
     }
 
@@ -273,7 +279,7 @@ mod tests {
                 filter = filter.created_before(builds[rng.usize(..builds.len())].create_time);
             }
             if rng.bool() {
-                filter = filter.limit(rng.u32(1..50));
+                filter = filter.limit(rng.u64(1..50));
             }
             let expected: Vec<BuildId> = naive(&builds, &filter).iter().map(|b| b.build_id).collect();
             let actual: Vec<BuildId> = store.select(&filter).iter().map(|b| b.build_id).collect();

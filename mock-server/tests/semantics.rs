@@ -328,3 +328,18 @@ async fn builds_move_from_pending_to_running_to_built() {
     assert_eq!(build.outputs.len(), 1);
     assert!(mock.update_build(BuildId(1), |_| ()).is_err());
 }
+
+#[tokio::test]
+async fn limit_accepts_any_positive_integer_a_u64_holds() {
+    let mock = mock_with_builds().await;
+    let token = mock.tokens().mint();
+    let all = mock.build_count();
+    for limit in ["4294967296", "18446744073709551615"] {
+        let answer = get(&mock.uri(), &format!("/builds?limit={limit}"), Some(&token)).await;
+        assert_eq!(answer.status, 200, "{limit}: {}", answer.body);
+        assert_eq!(answer.json().as_array().unwrap().len(), all, "{limit}");
+    }
+    let answer = get(&mock.uri(), "/builds?limit=18446744073709551616", Some(&token)).await;
+    assert_eq!(answer.status, 400);
+    assert!(answer.error().contains("larger than"), "{}", answer.body);
+}

@@ -52,9 +52,9 @@ fn parameter(param: FilterParam) -> Parameter {
         FilterParam::Limit => (
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                // Any positive integer a u64 holds: wider than int64, so no format.
                 .minimum(Some(1))
-                .maximum(Some(u32::MAX))
+                .maximum(Some(u64::MAX))
                 .into(),
             100.into(),
         ),

@@ -226,7 +226,7 @@ pub struct BuildFilter {
     /// Only builds created before this bound.
     pub created_before: Option<TimeBound>,
     /// At most this many builds (the newest); must be positive.
-    pub limit: Option<u32>,
+    pub limit: Option<u64>,
 }
 
 /// The characters a value must not carry raw in a query: the separators `&`, `=`, `#`, `+`
@@ -294,7 +294,7 @@ impl BuildFilter {
     }
 
     /// At most `limit` builds, the newest. Zero is refused when the filter is written.
-    pub fn limit(mut self, limit: u32) -> Self {
+    pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
         self
     }
@@ -446,10 +446,16 @@ impl BuildFilter {
             FilterParam::CreateTimeFrom => self.created_from = Some(read_time(param, value)?),
             FilterParam::CreateTimeTo => self.created_before = Some(read_time(param, value)?),
             FilterParam::Limit => {
-                let limit =
-                    value.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        FilterError::new(param, format!("`{value}` is not a positive integer"))
-                    })?;
+                // Digits only: Rust's parser would also take a leading `+`.
+                let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+                let limit = match value.parse::<u64>() {
+                    Ok(0) => Err("`0` is not a positive integer".to_owned()),
+                    Ok(n) if digits => Ok(n),
+                    // All digits, yet no u64: past what the service can count to.
+                    Err(_) if digits => Err(format!("`{value}` is larger than {}", u64::MAX)),
+                    _ => Err(format!("`{value}` is not a positive integer")),
+                }
+                .map_err(|message| FilterError::new(param, message))?;
                 self.limit = Some(limit);
             }
         }

@@ -125,7 +125,12 @@ fn malformed_values_are_errors_naming_the_parameter() {
         ("limit=0", FilterParam::Limit, "positive integer"),
         ("limit=-3", FilterParam::Limit, "positive integer"),
         ("limit=ten", FilterParam::Limit, "positive integer"),
-        ("limit=99999999999", FilterParam::Limit, "positive integer"),
+        (
+            "limit=18446744073709551616",
+            FilterParam::Limit,
+            "larger than 18446744073709551615",
+        ),
+        ("limit=+5", FilterParam::Limit, "positive integer"),
         ("limit=1&limit=2", FilterParam::Limit, "more than once"),
         (
             "status=built,exploded",
@@ -202,7 +207,7 @@ fn filter() -> impl Strategy<Value = BuildFilter> {
         proptest::collection::vec(proptest::sample::select(BuildStatus::KNOWN.to_vec()), 0..4),
         proptest::option::of(time_bound()),
         proptest::option::of(time_bound()),
-        proptest::option::of(1u32..),
+        proptest::option::of(1u64..),
     )
         .prop_map(
             |(derivation_path, tags, statuses, created_from, created_before, limit)| BuildFilter {

@@ -148,7 +148,7 @@ impl<K> BuildsRequest<K> {
     }
 
     /// At most `limit` builds, the newest; must be positive.
-    pub fn limit(self, limit: u32) -> Self {
+    pub fn limit(self, limit: u64) -> Self {
         self.map_filter(|f| f.limit(limit))
     }
 

@@ -41,7 +41,7 @@ struct Pager {
 }
 
 pub(crate) fn paginate(client: Client, mut filter: BuildFilter, page_size: u32) -> BuildStream {
-    let remaining = filter.limit.take().map(u64::from);
+    let remaining = filter.limit.take();
     let pager = Pager {
         client,
         cursor: filter.created_before,
@@ -73,7 +73,7 @@ impl Pager {
         };
         let mut page_filter = self.filter.clone();
         page_filter.created_before = self.cursor;
-        page_filter.limit = Some(want);
+        page_filter.limit = Some(u64::from(want));
         let answer = self.list(&page_filter).await?;
         let full = answer.len() >= want as usize;
         let before = self.cursor.map(|c| c.instant());
