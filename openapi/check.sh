@@ -44,8 +44,8 @@ step "openapi-python-client: generate, import, parse the seed builds and a newer
 PYTHONPATH="$work" "$check/.venv/bin/python" "$check/python_client_check.py" "$seed"
 
 step "the generated Python client against the standalone nixbuild-mock"
-(cd "$here/.." && cargo build --quiet -p nixbuild-mock)
-mock_bin="$here/../target/debug/nixbuild-mock"
+# Wherever the target directory is (CARGO_TARGET_DIR): cargo names the file it built.
+mock_bin=$("$here/../.ci/built-binary" nixbuild-mock)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 start_mock() { # NAME ARGS...: starts a mock, waits for its variables, exports NAME_URL and NAME_TOKEN

@@ -1,71 +1,13 @@
 //! The standalone `nixbuild-mock` binary: what it prints, serves, logs, refuses, and how it
 //! stops.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+mod common;
 
+use std::process::Command;
+
+use common::standalone::Standalone;
 use nixbuild::{Build, Client};
 use nixbuild_mock::{Authority, fixtures};
-
-/// A running binary and the variables it printed.
-struct Standalone {
-    child: Child,
-    vars: HashMap<String, String>,
-}
-
-impl Standalone {
-    fn start(args: &[&str]) -> Standalone {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut vars = HashMap::new();
-        for line in stdout.lines() {
-            let line = line.unwrap();
-            if line.starts_with("export ") {
-                break;
-            }
-            if let Some((name, value)) = line.split_once('=').filter(|_| !line.starts_with('#')) {
-                vars.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        assert!(vars.contains_key("NIXBUILD_API_URL"), "printed {vars:?}");
-        Standalone { child, vars }
-    }
-
-    fn client(&self) -> Client {
-        Client::builder()
-            .token(self.vars["NIXBUILD_TOKEN"].as_str())
-            .base_url(&self.vars["NIXBUILD_API_URL"])
-            .build()
-            .unwrap()
-    }
-
-    /// Sends SIGTERM and returns whether it exited successfully, and what it logged.
-    fn terminate(mut self) -> (bool, String) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = self.child.wait().unwrap();
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        (status.success(), stderr)
-    }
-}
 
 /// Runs the binary to completion (for arguments it must refuse).
 fn refused(args: &[&str]) -> (i32, String) {

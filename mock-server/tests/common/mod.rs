@@ -1,6 +1,8 @@
 //! Helpers shared by the mock's tests: raw HTTP, to see exactly what the mock answers.
 #![allow(dead_code)]
 
+pub mod standalone;
+
 use nixbuild::Token;
 
 /// A raw answer.

@@ -1,0 +1,103 @@
+//! The standalone `nixbuild-mock` binary, started for a test.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use nixbuild::Client;
+
+/// A running binary and the variables it printed.
+pub struct Standalone {
+    child: Child,
+    pub vars: HashMap<String, String>,
+    /// What it logged on stderr, read as it comes so that a busy mock never blocks on a
+    /// full pipe.
+    log: Arc<Mutex<String>>,
+    log_reader: Option<JoinHandle<()>>,
+}
+
+impl Standalone {
+    pub fn start(args: &[&str]) -> Standalone {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let log = Arc::new(Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().unwrap();
+        let log_reader = {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                let mut chunk = [0u8; 8192];
+                while let Ok(n @ 1..) = stderr.read(&mut chunk) {
+                    log.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&chunk[..n]));
+                }
+            })
+        };
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut vars = HashMap::new();
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            if line.starts_with("export ") {
+                break;
+            }
+            if let Some((name, value)) = line.split_once('=').filter(|_| !line.starts_with('#')) {
+                vars.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        assert!(vars.contains_key("NIXBUILD_API_URL"), "printed {vars:?}");
+        Standalone {
+            child,
+            vars,
+            log,
+            log_reader: Some(log_reader),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.vars["NIXBUILD_API_URL"]
+    }
+
+    pub fn token(&self) -> &str {
+        &self.vars["NIXBUILD_TOKEN"]
+    }
+
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .token(self.token())
+            .base_url(self.url())
+            .build()
+            .unwrap()
+    }
+
+    /// Sends SIGTERM and returns whether it exited successfully, and what it logged.
+    pub fn terminate(mut self) -> (bool, String) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().unwrap();
+        if let Some(reader) = self.log_reader.take() {
+            let _ = reader.join();
+        }
+        let log = self.log.lock().unwrap().clone();
+        (status.success(), log)
+    }
+}
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        // A test that fails before `terminate` leaves no process behind.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
