@@ -129,6 +129,12 @@ impl Journal {
         self.requests.iter().filter(|r| r.path == path).count()
     }
 
+    /// The status of the newest request.
+    #[cfg(fuzzing)]
+    pub(crate) fn last_status(&self) -> Option<u16> {
+        self.requests.back().map(|r| r.status)
+    }
+
     pub(crate) fn clear(&mut self) {
         self.requests.clear();
         self.bytes = 0;

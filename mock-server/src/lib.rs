@@ -19,6 +19,9 @@ pub mod auth;
 mod experimental;
 pub mod faults;
 pub mod fixtures;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod journal;
 mod mock;
 mod responder;

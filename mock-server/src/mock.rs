@@ -15,7 +15,6 @@ use crate::faults::{Fault, FaultQueue};
 use crate::fixtures::IntoBuild;
 use crate::journal::{Journal, RecordedRequest};
 use crate::responder::{Responder, State, lock};
-use crate::store::BuildStore;
 
 /// How many requests a mock remembers by default.
 const DEFAULT_JOURNAL_CAPACITY: usize = 100_000;
@@ -313,12 +312,9 @@ impl MockNixbuildBuilder {
 
     /// Starts the server.
     pub async fn start(self) -> MockNixbuild {
-        let mut store = BuildStore::default();
-        for build in self.builds {
-            store.insert(build);
-        }
+        let listener = self.listener;
         let state = Arc::new(State {
-            store: RwLock::new(store),
+            store: RwLock::new(self.builds.into_iter().collect()),
             authority: self.authority.unwrap_or_else(Authority::generate),
             auth_enabled: !self.auth_disabled,
             faults: Mutex::new(FaultQueue::default()),
@@ -331,7 +327,7 @@ impl MockNixbuildBuilder {
         });
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();
-        let builder = match self.listener {
+        let builder = match listener {
             Some(listener) => builder.listener(listener),
             None => builder,
         };

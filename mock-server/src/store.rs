@@ -41,6 +41,14 @@ pub struct BuildStore {
     by_status: HashMap<BuildStatus, BTreeSet<Key>>,
 }
 
+impl FromIterator<Build> for BuildStore {
+    fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
+        let mut store = BuildStore::default();
+        builds.into_iter().for_each(|build| store.insert(build));
+        store
+    }
+}
+
 impl BuildStore {
     /// Adds `build`, replacing a build with the same id.
     pub fn insert(&mut self, build: Build) {

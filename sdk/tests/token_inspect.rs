@@ -296,3 +296,19 @@ fn an_endless_lifetime_is_an_error_not_a_panic() {
         .unwrap();
     assert!(before_1970.inspect().unwrap().is_expired());
 }
+
+/// Found by the `token` fuzz target: names (of predicates, variables, functions) come from
+/// the token's symbol table as strings do, and must print as safely.
+#[test]
+fn control_characters_in_names_are_escaped_too() {
+    let bytes = include_bytes!("tokens/fuzz-control-in-a-name.bin");
+    let token = Token::new(base64_encode(bytes));
+    let info = token.inspect().unwrap();
+    let shown = info.to_string();
+    assert!(!shown.chars().any(|c| c.is_control() && c != '\n'), "{shown:?}");
+    assert!(shown.contains(r"aS\u{0}\u{0}\u{0}nt(1);"), "{shown}");
+    assert!(
+        info.authority().facts[0].name.contains('\0'),
+        "the data keeps the name as it is"
+    );
+}

@@ -198,7 +198,7 @@ pub struct Check {
 impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Term::Variable(name) => write!(f, "${name}"),
+            Term::Variable(name) => write!(f, "${}", printable(name)),
             Term::Integer(n) => write!(f, "{n}"),
             Term::Str(s) => write_string(f, s),
             Term::Date(seconds) => match i64::try_from(*seconds)
@@ -243,6 +243,12 @@ impl fmt::Display for Term {
     }
 }
 
+/// A name from the token (of a predicate, a variable, a function): symbols as strings are,
+/// so what a terminal would act on is escaped.
+fn printable(name: &str) -> std::borrow::Cow<'_, str> {
+    crate::printable::escape_controls(name)
+}
+
 /// A string as a Datalog literal that Biscuit's parser reads back as the same string.
 fn write_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     f.write_char('"')?;
@@ -271,7 +277,7 @@ fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::
 
 impl fmt::Display for Predicate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}(", self.name)?;
+        write!(f, "{}(", printable(&self.name))?;
         write_list(f, &self.terms)?;
         f.write_char(')')
     }
@@ -297,7 +303,7 @@ fn print_ops(ops: &[Op]) -> Option<String> {
                     Unary::Parens => format!("({value})"),
                     Unary::Length => format!("{value}.length()"),
                     Unary::TypeOf => format!("{value}.type()"),
-                    Unary::Extern(name) => format!("{value}.extern::{name}()"),
+                    Unary::Extern(name) => format!("{value}.extern::{}()", printable(name)),
                 }
             }
             Op::Binary(binary) => {
@@ -310,7 +316,7 @@ fn print_ops(ops: &[Op]) -> Option<String> {
                 if params.is_empty() {
                     body
                 } else {
-                    let params: Vec<String> = params.iter().map(|p| format!("${p}")).collect();
+                    let params: Vec<String> = params.iter().map(|p| format!("${}", printable(p))).collect();
                     format!("{} -> {body}", params.join(", "))
                 }
             }
@@ -357,7 +363,7 @@ impl Binary {
             Binary::Any => method("any"),
             Binary::Get => method("get"),
             Binary::TryOr => method("try_or"),
-            Binary::Extern(name) => method(&format!("extern::{name}")),
+            Binary::Extern(name) => method(&format!("extern::{}", printable(name))),
         }
     }
 }
@@ -376,7 +382,7 @@ impl fmt::Display for Scope {
         match self {
             Scope::Authority => f.write_str("authority"),
             Scope::Previous => f.write_str("previous"),
-            Scope::PublicKey(key) => f.write_str(key),
+            Scope::PublicKey(key) => f.write_str(&printable(key)),
         }
     }
 }

@@ -94,7 +94,7 @@ impl fmt::Display for TokenInfo {
         for (i, block) in self.blocks.iter().enumerate() {
             write!(f, "block {i}")?;
             if let Some(key) = &block.third_party_key {
-                write!(f, " (third party, {key})")?;
+                write!(f, " (third party, {})", crate::printable::escape_controls(key))?;
             }
             writeln!(f, ", revocation id {}:", block.revocation_id)?;
             write!(f, "{block}")?;

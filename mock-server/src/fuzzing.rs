@@ -1,0 +1,98 @@
+//! An entry point for the fuzzer in `fuzz/` (compiled only with `--cfg fuzzing`, which
+//! cargo-fuzz sets): one request through the mock's whole handling, routing, faults, auth,
+//! filters and answers, without a socket, so that millions of them run in minutes.
+
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+
+use wiremock::Respond;
+
+use crate::auth::Authority;
+use crate::experimental::ProcessLog;
+use crate::faults::FaultQueue;
+use crate::journal::Journal;
+use crate::responder::{Responder, State};
+
+struct Fixture {
+    state: Arc<State>,
+    bearer: String,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let authority = Authority::generate();
+        let token = authority
+            .tokens()
+            .rights(["build:read", "build:write"])
+            .never_expires()
+            .mint();
+        let builds = crate::fixtures::seed()
+            .into_iter()
+            .chain(crate::fixtures::generate(300, 1));
+        let state = State {
+            store: RwLock::new(builds.collect()),
+            authority,
+            auth_enabled: true,
+            faults: Mutex::new(FaultQueue::default()),
+            journal: Mutex::new(Journal::new(16)),
+            prefix: String::new(),
+            observer: None,
+            processes: Mutex::new(ProcessLog::default()),
+        };
+        Fixture {
+            state: Arc::new(state),
+            bearer: format!("Bearer {}", token.expose_secret()),
+        }
+    })
+}
+
+/// Handles a request written as text: `METHOD TARGET`, header lines `name: value`, an empty
+/// line, the body. A header value `Bearer VALID` stands for a genuine token. Returns the
+/// status the mock answered, or `None` when the text is no request.
+pub fn respond(text: &[u8]) -> Option<u16> {
+    let fixture = fixture();
+    let (head, body) = match text.windows(2).position(|w| w == b"\n\n") {
+        Some(at) => (&text[..at], &text[at + 2..]),
+        None => (text, &[][..]),
+    };
+    let mut lines = head.split(|b| *b == b'\n');
+    let request_line = std::str::from_utf8(lines.next()?).ok()?;
+    let (method, target) = request_line.split_once(' ')?;
+    let method = wiremock::http::Method::from_bytes(method.as_bytes()).ok()?;
+    let url = nixbuild::reexports::reqwest::Url::parse("http://127.0.0.1:1")
+        .ok()?
+        .join(target)
+        .ok()?;
+    let mut headers = wiremock::http::HeaderMap::new();
+    for line in lines {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        let value = if value == b"Bearer VALID" {
+            fixture.bearer.as_bytes()
+        } else {
+            value
+        };
+        let (Ok(name), Ok(value)) = (
+            wiremock::http::HeaderName::from_bytes(name),
+            wiremock::http::HeaderValue::from_bytes(value),
+        ) else {
+            continue;
+        };
+        headers.append(name, value);
+    }
+    let request = wiremock::Request {
+        url,
+        method,
+        headers,
+        body: body.to_vec(),
+    };
+    let _ = Responder(Arc::clone(&fixture.state)).respond(&request);
+    let journal = fixture
+        .state
+        .journal
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    journal.last_status()
+}
