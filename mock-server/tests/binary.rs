@@ -128,3 +128,13 @@ fn bad_files_keys_and_flags_are_clear_errors_not_panics() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_token_lifetime_past_any_date_is_no_panic() {
+    let mock = Standalone::start(&["--token-ttl", "18446744073709551615"]);
+    let builds = mock.client().builds().list().send().await.unwrap();
+    assert_eq!(builds, fixtures::seed());
+    let info = nixbuild::Token::new(mock.token()).inspect().unwrap();
+    assert_eq!(info.expires_at, None, "a lifetime no date can hold never ends");
+    assert!(mock.terminate().0);
+}
