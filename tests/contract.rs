@@ -224,3 +224,41 @@ async fn a_client_against_a_prefixed_mock_keeps_the_prefix() {
     assert_eq!(client.builds().list().send().await.unwrap(), fixtures::seed());
     assert_eq!(mock.request_count("/api/v1/builds"), 1);
 }
+
+/// Every row of the SDK's operation table is served by the mock (not 404, 405 or 501) and
+/// documented in the committed document with its method and operation id: a row added
+/// without its handler or its description fails here.
+#[tokio::test]
+async fn every_operation_of_the_table_is_served_and_documented() {
+    use nixbuild::api::operation::{OIDC_ID_TOKEN_HEADER, OPERATIONS};
+    let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;
+    let token = mock.tokens().rights(["build:read", "build:write"]).mint();
+    let http = reqwest::Client::new();
+    for op in OPERATIONS {
+        let mut request = http
+            .request(op.method.clone(), format!("{}{}", mock.uri(), op.path))
+            .bearer_auth(token.expose_secret());
+        for header in op.headers {
+            assert_eq!(
+                *header, OIDC_ID_TOKEN_HEADER,
+                "a header this test knows how to fill"
+            );
+            request = request.header(*header, "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+        }
+        if op.method == reqwest::Method::POST {
+            request = request.body("[]");
+        }
+        let status = request.send().await.unwrap().status().as_u16();
+        assert_eq!(status, 200, "{} {}", op.method, op.path);
+
+        let documented = &document()["paths"][op.path][op.method.as_str().to_lowercase()];
+        assert_eq!(documented["operationId"], op.name, "{}", op.path);
+        assert_eq!(
+            documented["x-experimental"].as_bool().unwrap_or(false),
+            op.experimental,
+            "{}",
+            op.path
+        );
+    }
+    assert_eq!(document()["paths"].as_object().unwrap().len(), OPERATIONS.len());
+}

@@ -19,8 +19,9 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{BatchSize, Criterion};
 use nixbuild::Token;
+use nixbuild::api::operation::Permission;
 use nixbuild::token::DatalogValue;
-use nixbuild_mock::{AuthOutcome, Authority, MockNixbuild, Permission, fixtures};
+use nixbuild_mock::{AuthOutcome, Authority, MockNixbuild, fixtures};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

@@ -3,6 +3,10 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use wiremock::ResponseTemplate;
+
+use crate::answer::Answer;
+
 /// What a faulty answer does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -121,4 +125,37 @@ impl FaultQueue {
     pub(crate) fn clear(&mut self) {
         self.faults.clear();
     }
+}
+
+/// The answer of a fault that replaces the normal one, and the status to record; `None` for a
+/// fault that only delays the normal answer.
+pub(crate) fn replacement(fault: &Fault) -> Option<(ResponseTemplate, u16)> {
+    let replacement = match &fault.kind {
+        FaultKind::Status(status) => {
+            let status = if (100..=999).contains(status) {
+                *status
+            } else {
+                500
+            };
+            let mut answer = Answer::error(status, format!("injected fault: HTTP {status}"));
+            if matches!(status, 429 | 503) {
+                answer.retry_after = Some(fault.retry_after.as_secs());
+            }
+            (answer.into_template(), status)
+        }
+        FaultKind::MalformedBody => (
+            ResponseTemplate::new(200).set_body_raw("[{\"build_id\": 1, \"create_ti", "application/json"),
+            200,
+        ),
+        // A Content-Length longer than the body: the server closes the connection when the
+        // body ends short, and the client sees the connection drop mid-answer.
+        FaultKind::DropConnection => (
+            ResponseTemplate::new(200)
+                .set_body_raw("[{\"build_id\"", "application/json")
+                .insert_header("content-length", "1048576"),
+            200,
+        ),
+        FaultKind::Delay(_) => return None,
+    };
+    Some(replacement)
 }

@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use wiremock::Respond;
 
 use crate::auth::Authority;
-use crate::experimental::ProcessLog;
 use crate::faults::FaultQueue;
+use crate::handlers::processes::ProcessLog;
 use crate::journal::Journal;
-use crate::responder::{Responder, State};
+use crate::responder::Responder;
+use crate::state::State;
 
 struct Fixture {
     state: Arc<State>,

@@ -10,29 +10,32 @@
 //!
 //! Auth is real and stays cheap: a token's signature is verified once and remembered, a
 //! token can be revoked with [`MockNixbuild::revoke`], and every token is held to
-//! [`auth::limits`] before its Datalog runs, so no token can stall the server. The OIDC
+//! [`limits`] before its Datalog runs, so no token can stall the server. The OIDC
 //! token exchange never hands out a token wider or longer-lived than the one presented.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod auth;
-mod experimental;
-pub mod faults;
+mod answer;
+mod auth;
+mod faults;
 pub mod fixtures;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod journal;
+mod handlers;
+mod journal;
+pub mod limits;
 mod mock;
 mod responder;
-pub mod store;
+mod routing;
+mod state;
+mod store;
 pub mod summary;
 
-pub use auth::{AuthOutcome, Authority, InvalidKey, LimitExceeded, Permission, TokenMinter};
-pub use experimental::{EXCHANGED_TOKEN_LIFETIME, OIDC_ID_TOKEN_HEADER};
+pub use auth::{AuthOutcome, Authority, DEFAULT_TOKEN_LIFETIME, InvalidKey, LimitExceeded, TokenMinter};
 pub use faults::{Fault, FaultKind};
-pub use fixtures::{BuildFixture, IntoBuild};
+pub use fixtures::build_fixture::{BuildFixture, IntoBuild};
+pub use handlers::exchange::EXCHANGED_TOKEN_LIFETIME;
 pub use journal::{AuthStatus, RecordedRequest};
 pub use mock::{MockNixbuild, MockNixbuildBuilder, NoSuchBuild};
-pub use responder::MAX_REQUEST_BODY_BYTES;
 pub use store::BuildStore;

@@ -9,12 +9,13 @@ use nixbuild::{Build, BuildId, Client, ClientBuilder};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
+use crate::IntoBuild;
 use crate::auth::{Authority, TokenMinter};
-use crate::experimental::ProcessLog;
 use crate::faults::{Fault, FaultQueue};
-use crate::fixtures::IntoBuild;
+use crate::handlers::processes::ProcessLog;
 use crate::journal::{Journal, RecordedRequest};
-use crate::responder::{Responder, State, lock};
+use crate::responder::Responder;
+use crate::state::{State, lock};
 
 /// How many requests a mock remembers by default.
 const DEFAULT_JOURNAL_CAPACITY: usize = 100_000;
@@ -250,7 +251,7 @@ pub struct MockNixbuildBuilder {
     builds: Vec<Build>,
     prefix: String,
     listener: Option<TcpListener>,
-    observer: Option<crate::responder::RequestObserver>,
+    observer: Option<crate::state::RequestObserver>,
     journal_capacity: Option<usize>,
 }
 

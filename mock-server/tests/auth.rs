@@ -215,7 +215,7 @@ async fn dates_before_1970_do_not_panic() {
             "Bearer {}",
             mock.tokens().never_expires().mint().expose_secret()
         )),
-        nixbuild_mock::Permission::BuildRead,
+        nixbuild::api::operation::Permission::BuildRead,
         before_1970,
     );
     assert_eq!(outcome, nixbuild_mock::AuthOutcome::Allowed);

@@ -3,7 +3,8 @@
 
 mod common;
 
-use nixbuild_mock::{MAX_REQUEST_BODY_BYTES, MockNixbuild, journal};
+use nixbuild_mock::MockNixbuild;
+use nixbuild_mock::limits::{MAX_RECORDED_PATH_BYTES, MAX_RECORDED_QUERY_BYTES, MAX_REQUEST_BODY_BYTES};
 
 #[tokio::test]
 async fn a_body_over_the_cap_is_413_and_not_kept() {
@@ -37,7 +38,7 @@ async fn long_paths_and_queries_are_cut_in_the_journal() {
     assert_eq!(answer.status, 404);
     let seen = mock.received_requests().await;
     assert!(seen.iter().all(|r| r.truncated), "{seen:?}");
-    assert!(seen[0].query.as_ref().unwrap().len() <= journal::MAX_RECORDED_QUERY_BYTES);
-    assert!(seen[1].path.len() <= journal::MAX_RECORDED_PATH_BYTES);
+    assert!(seen[0].query.as_ref().unwrap().len() <= MAX_RECORDED_QUERY_BYTES);
+    assert!(seen[1].path.len() <= MAX_RECORDED_PATH_BYTES);
     assert!(seen[1].line().contains("[truncated]"));
 }

@@ -2,39 +2,16 @@
 //! `POST /processes`. Their shape on the service may change.
 
 use nixbuild::Process;
+use nixbuild::api::operation::Operation as ApiOperation;
 use utoipa::ToSchema;
-use utoipa::openapi::extensions::ExtensionsBuilder;
-use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{Content, Ref, Required, ResponseBuilder};
 
 use crate::operations::operation;
 
-/// The header that carries the CI job's OIDC ID token.
-const OIDC_HEADER: &str = "NIXBUILDNET-OIDC-ID-TOKEN";
-
-fn oidc_header() -> Parameter {
-    ParameterBuilder::new()
-        .name(OIDC_HEADER)
-        .parameter_in(ParameterIn::Header)
-        .required(Required::True)
-        .description(Some(
-            "The CI job's OIDC ID token (a JWT), such as the one GitHub Actions issues. The service \
-             verifies it; nixbuild-mock only reads its claims.",
-        ))
-        .schema(Some(
-            ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)),
-        ))
-        .build()
-}
-
-fn experimental(mut operation: Operation) -> Operation {
-    operation.extensions = Some(ExtensionsBuilder::new().add("x-experimental", true).build());
-    operation
-}
-
-pub(crate) fn exchange_oidc_token() -> Operation {
+pub(crate) fn exchange_oidc_token(op: &ApiOperation) -> Operation {
     let token = ResponseBuilder::new()
         .description("The new nixbuild.net token, as plain text")
         .content(
@@ -46,20 +23,19 @@ pub(crate) fn exchange_oidc_token() -> Operation {
             )),
         )
         .build();
-    experimental(operation(
-        "exchangeOidcToken",
+    operation(
+        op,
         "auth",
         "Exchange a CI OIDC ID token",
         "Experimental. Exchanges the bearer token and a CI job's OIDC ID token for a short-lived \
          token carrying the bearer token's rights and the ID token's claims as \
          `jwt_claim(name, value)` facts. Earlier versions of the service answered a JSON string or \
          `{\"token\": …}`; clients should accept those too.",
-        vec![oidc_header()],
         token,
-    ))
+    )
 }
 
-pub(crate) fn create_processes() -> Operation {
+pub(crate) fn create_processes(op: &ApiOperation) -> Operation {
     let answer = ResponseBuilder::new()
         .description("The service's answer; its shape is not public")
         .content(
@@ -73,15 +49,14 @@ pub(crate) fn create_processes() -> Operation {
             )),
         )
         .build();
-    let mut operation = experimental(operation(
-        "createProcesses",
+    let mut operation = operation(
+        op,
         "processes",
         "Schedule asynchronous builds",
         "Experimental. Schedules the given processes. Needs the `build:write` right and the CI \
          job's OIDC ID token. Not idempotent: never retry it blindly.",
-        vec![oidc_header()],
         answer,
-    ));
+    );
     operation.request_body = Some(
         RequestBodyBuilder::new()
             .description(Some("The processes to schedule"))

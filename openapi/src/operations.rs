@@ -1,44 +1,60 @@
 //! The operations: one per endpoint of the read API.
 
+use nixbuild::api::operation::{OPERATIONS, Operation as ApiOperation, OperationId};
 use nixbuild::{Build, BuildsSummary, Usage};
 use utoipa::ToSchema;
+use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::{Operation, OperationBuilder, Parameter, PathItem};
 use utoipa::openapi::schema::ArrayBuilder;
-use utoipa::openapi::{HttpMethod, Paths, PathsBuilder, Ref, Response, ResponsesBuilder};
+use utoipa::openapi::{HttpMethod, Paths, PathsBuilder, Ref, Response, ResponseBuilder, ResponsesBuilder};
 
 use crate::{parameters, responses};
 
 /// The real `GET /builds` response of nixbuild.net's launch announcement.
 const SEED_BUILDS: &str = include_str!("../../mock-server/fixtures/seed-builds.json");
 
+/// One path per row of the SDK's operation table.
 pub(crate) fn paths() -> Paths {
-    PathsBuilder::new()
-        .path("/builds", PathItem::new(HttpMethod::Get, list_builds()))
-        .path(
-            "/builds/summary",
-            PathItem::new(HttpMethod::Get, get_builds_summary()),
-        )
-        .path("/usage", PathItem::new(HttpMethod::Get, get_usage()))
-        .path(
-            "/auth/oidc-token-exchange",
-            PathItem::new(HttpMethod::Get, crate::experimental::exchange_oidc_token()),
-        )
-        .path(
-            "/processes",
-            PathItem::new(HttpMethod::Post, crate::experimental::create_processes()),
-        )
+    OPERATIONS
+        .iter()
+        .fold(PathsBuilder::new(), |paths, op| {
+            let method = if op.method == nixbuild::reexports::reqwest::Method::POST {
+                HttpMethod::Post
+            } else {
+                HttpMethod::Get
+            };
+            paths.path(op.path, PathItem::new(method, describe(op)))
+        })
         .build()
 }
 
-fn list_builds() -> Operation {
+/// What the document says of `op`.
+fn describe(op: &ApiOperation) -> Operation {
+    match op.id {
+        OperationId::ListBuilds => list_builds(op),
+        OperationId::GetBuildsSummary => get_builds_summary(op),
+        OperationId::GetUsage => get_usage(op),
+        OperationId::ExchangeOidcToken => crate::experimental::exchange_oidc_token(op),
+        OperationId::CreateProcesses => crate::experimental::create_processes(op),
+        // A row added to the SDK's table before it is described here: listed, plainly.
+        _ => operation(
+            op,
+            "other",
+            op.name,
+            "Not described yet.",
+            ResponseBuilder::new().description("Success").build(),
+        ),
+    }
+}
+
+fn list_builds(op: &ApiOperation) -> Operation {
     let seed: serde_json::Value = serde_json::from_str(SEED_BUILDS).unwrap_or_default();
     operation(
-        "listBuilds",
+        op,
         "builds",
         "List builds",
         "The builds that pass every filter, newest first (by `create_time`, then `build_id`, \
          descending). Without filters, every build of the account.",
-        parameters::build_filters(),
         responses::json(
             "The matching builds, newest first",
             ArrayBuilder::new().items(Ref::from_schema_name(<Build as ToSchema>::name())),
@@ -47,49 +63,58 @@ fn list_builds() -> Operation {
     )
 }
 
-fn get_builds_summary() -> Operation {
+fn get_builds_summary(op: &ApiOperation) -> Operation {
     operation(
-        "getBuildsSummary",
+        op,
         "builds",
         "Summarise builds",
         "Counts, CPU time and output size over the builds that pass the same filters as \
          `listBuilds` (with `limit`, over the newest `limit` of them).",
-        parameters::build_filters(),
         responses::json("The summary", Ref::from_schema_name(BuildsSummary::name()), None),
     )
 }
 
-fn get_usage() -> Operation {
+fn get_usage(op: &ApiOperation) -> Operation {
     operation(
-        "getUsage",
+        op,
         "usage",
         "Get billing usage",
         "The CPU seconds and builds the account is billed for, over the builds created in the \
          given window (all builds without one): those `getBuildsSummary` counts as billable.",
-        parameters::time_window(),
         responses::json("The usage", Ref::from_schema_name(Usage::name()), None),
     )
 }
 
+/// An operation as the table describes it (id, query and header parameters, whether it is
+/// experimental), with these words and its success answer; every error answer besides.
 pub(crate) fn operation(
-    id: &str,
+    op: &ApiOperation,
     tag: &str,
     summary: &str,
     description: &str,
-    parameters: Vec<Parameter>,
     success: Response,
 ) -> Operation {
-    let takes_parameters = !parameters.is_empty();
+    let parameters: Vec<Parameter> = op
+        .params
+        .iter()
+        .copied()
+        .map(parameters::query)
+        .chain(op.headers.iter().map(|name| parameters::header(name)))
+        .collect();
     let responses = ResponsesBuilder::new()
         .response("200", success)
-        .responses_from_iter(responses::errors(takes_parameters))
+        .responses_from_iter(responses::errors(!parameters.is_empty()))
         .build();
-    OperationBuilder::new()
-        .operation_id(Some(id))
+    let mut operation = OperationBuilder::new()
+        .operation_id(Some(op.name))
         .tag(tag)
         .summary(Some(summary))
         .description(Some(description))
         .parameters(Some(parameters))
         .responses(responses)
-        .build()
+        .build();
+    if op.experimental {
+        operation.extensions = Some(ExtensionsBuilder::new().add("x-experimental", true).build());
+    }
+    operation
 }

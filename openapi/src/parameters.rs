@@ -1,26 +1,33 @@
 //! The query parameters, one per [`FilterParam`], described from the SDK's filter.
 
 use nixbuild::FilterParam;
+use nixbuild::api::operation::OIDC_ID_TOKEN_HEADER;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{
     AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::{Ref, RefOr, Required};
 
-/// The parameters of `GET /builds` and `GET /builds/summary`.
-pub(crate) fn build_filters() -> Vec<Parameter> {
-    FilterParam::ALL.into_iter().map(parameter).collect()
+/// A header an operation needs, by its name in the SDK's table, written as the service's
+/// documentation writes it (`NIXBUILDNET-OIDC-ID-TOKEN`).
+pub(crate) fn header(name: &str) -> Parameter {
+    let description = if name == OIDC_ID_TOKEN_HEADER {
+        "The CI job's OIDC ID token (a JWT), such as the one GitHub Actions issues. The service \
+         verifies it; nixbuild-mock only reads its claims."
+    } else {
+        "Required."
+    };
+    ParameterBuilder::new()
+        .name(name.to_uppercase())
+        .parameter_in(ParameterIn::Header)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(Some(string().min_length(Some(1))))
+        .build()
 }
 
-/// The parameters of `GET /usage`: the creation-time window.
-pub(crate) fn time_window() -> Vec<Parameter> {
-    [FilterParam::CreateTimeFrom, FilterParam::CreateTimeTo]
-        .into_iter()
-        .map(parameter)
-        .collect()
-}
-
-fn parameter(param: FilterParam) -> Parameter {
+/// A query parameter.
+pub(crate) fn query(param: FilterParam) -> Parameter {
     let builder = ParameterBuilder::new()
         .name(param.name())
         .parameter_in(ParameterIn::Query)

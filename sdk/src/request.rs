@@ -3,39 +3,35 @@
 
 use std::time::Instant;
 
+use reqwest::Response;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, USER_AGENT};
-use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+use crate::api::operation::{Operation, OperationId};
 use crate::client::Client;
 use crate::error::{ApiError, DecodeError, Endpoint, Error, MAX_ERROR_BODY_BYTES, Result};
 use crate::retry::parse_retry_after;
 
 /// What an operation asks the transport to send.
 pub(crate) struct ApiRequest {
-    pub(crate) method: Method,
-    /// Path segments after the base URL, such as `["builds", "summary"]`.
-    pub(crate) segments: &'static [&'static str],
+    /// The operation: its method, path, and whether it may be retried.
+    pub(crate) operation: &'static Operation,
     /// An already-encoded query string, or empty.
     pub(crate) query: String,
     /// Headers beyond the ones every request carries (they replace those of the same name).
     pub(crate) headers: HeaderMap,
     /// A JSON body.
     pub(crate) json_body: Option<Vec<u8>>,
-    /// Whether sending it twice does no harm; only such requests are retried.
-    pub(crate) idempotent: bool,
 }
 
 impl ApiRequest {
-    pub(crate) fn get(segments: &'static [&'static str], query: String) -> ApiRequest {
+    pub(crate) fn new(id: OperationId, query: String) -> ApiRequest {
         ApiRequest {
-            method: Method::GET,
-            segments,
+            operation: id.operation(),
             query,
             headers: HeaderMap::new(),
             json_body: None,
-            idempotent: true,
         }
     }
 }
@@ -59,10 +55,11 @@ impl Client {
 
     /// Sends `request`, retrying as the policy allows, and returns the success body.
     async fn send_with_retries(&self, request: &ApiRequest) -> Result<(Endpoint, bytes::Bytes)> {
-        let mut url = self.url(request.segments)?;
+        let operation = request.operation;
+        let mut url = self.url(operation)?;
         url.set_query(Some(&request.query).filter(|q| !q.is_empty()).map(String::as_str));
         let endpoint = Endpoint {
-            method: request.method.clone(),
+            method: operation.method.clone(),
             path: url.path().to_owned(),
         };
 
@@ -84,7 +81,7 @@ impl Client {
                 Ok(body) => return Ok((endpoint, body)),
                 Err(error) => error,
             };
-            let wait = (request.idempotent && error.is_retryable())
+            let wait = (operation.idempotent && error.is_retryable())
                 .then(|| self.inner.retry.wait_before_retry(attempt, error.retry_after()))
                 .flatten();
             let Some(wait) = wait else { return Err(error) };
@@ -94,22 +91,25 @@ impl Client {
         }
     }
 
-    /// The URL of `segments` under the base URL.
-    fn url(&self, segments: &[&str]) -> Result<url::Url> {
+    /// The URL of `operation` under the base URL (whose path prefix it keeps).
+    fn url(&self, operation: &Operation) -> Result<url::Url> {
         let mut url = self.inner.base_url.clone();
         url.path_segments_mut()
             .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
-            .extend(segments);
+            .extend(operation.segments());
         Ok(url)
     }
 
-    /// The endpoint errors name for `method` on `segments`.
-    pub(crate) fn endpoint(&self, method: Method, segments: &[&str]) -> Endpoint {
-        let path = self.url(segments).map_or_else(
-            |_| format!("/{}", segments.join("/")),
-            |url| url.path().to_owned(),
-        );
-        Endpoint { method, path }
+    /// The endpoint errors name for `id`.
+    pub(crate) fn endpoint(&self, id: OperationId) -> Endpoint {
+        let operation = id.operation();
+        let path = self
+            .url(operation)
+            .map_or_else(|_| operation.path.to_owned(), |url| url.path().to_owned());
+        Endpoint {
+            method: operation.method.clone(),
+            path,
+        }
     }
 
     /// One attempt, recorded on the current span.
@@ -123,7 +123,7 @@ impl Client {
         let inner = &self.inner;
         let mut builder = inner
             .http
-            .request(request.method.clone(), url.clone())
+            .request(request.operation.method.clone(), url.clone())
             .header(AUTHORIZATION, inner.authorization.clone())
             .header(USER_AGENT, inner.user_agent.clone())
             .header(ACCEPT, "application/json")

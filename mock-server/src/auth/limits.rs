@@ -1,21 +1,5 @@
-//! Bounds on what a token may cost, checked on its structure before any of its Datalog runs.
-//!
-//! Biscuit's own limits (`AuthorizerLimits`) are checked between iterations of the Datalog
-//! engine, so one costly join runs to its end before they apply: a 1.5 KB token whose check
-//! joins four copies of sixty facts held a request for seconds. And the mock answers under
-//! wiremock's lock, so every other request waited too. These bounds keep the most costly
-//! token the mock accepts within a few milliseconds of work (see `benches/auth.rs`), so a
-//! hostile token cannot hold up an honest request by more than that.
-//!
-//! | limit | value | why |
-//! |---|---|---|
-//! | `Authorization` header | [`MAX_AUTHORIZATION_BYTES`] | bounds parsing and every term's size; a nixbuild.net token is a few hundred bytes, one exchanged for a CI job's claims about 2 KB |
-//! | blocks | [`MAX_BLOCKS`] | each is a signature to verify |
-//! | facts, rules, checks per block | [`MAX_FACTS_PER_BLOCK`], [`MAX_RULES_PER_BLOCK`], [`MAX_CHECKS_PER_BLOCK`] | far above any token nixbuild.net issues (a CI job's OIDC claims are ~30 facts) |
-//! | alternatives per check, predicates per query | [`MAX_QUERIES_PER_CHECK`], [`MAX_BODY_PREDICATES`] | a join's cost grows as the facts raised to the number of predicates |
-//! | operations per query, items per collection, bytes per string | [`MAX_EXPRESSION_OPS`], [`MAX_COLLECTION_LEN`], [`MAX_STRING_BYTES`] | bound what one evaluation can do |
-//! | regular expressions (`.matches`) | none | each is compiled anew at every evaluation: a 1 KB pattern took 100 ms in a debug build, and no nixbuild.net token uses one |
-//! | estimated work | [`MAX_COST`] | what the others leave: every query's candidate joins times its operations (a closure over a collection, `.all`/`.any`, once per item), rules once per iteration |
+//! The bounds on a token's cost, checked on its structure before its Datalog runs: see
+//! [`crate::limits`] for what they are and why.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;

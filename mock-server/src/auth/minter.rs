@@ -7,7 +7,9 @@ use biscuit_auth::Biscuit;
 use biscuit_auth::builder::{Term, int, set, string};
 use nixbuild::Token;
 
-use super::{Authority, Permission, date_term};
+use nixbuild::api::operation::Permission;
+
+use super::{Authority, date_term};
 
 /// Lifetime of a minted token unless told otherwise.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);

@@ -5,7 +5,7 @@
 //! and held to [`limits`]; its signature, verified once and remembered; revocation; and last
 //! the Datalog, with `time(now)` and the operation, under biscuit's own run limits.
 
-pub mod limits;
+pub(crate) mod limits;
 mod minter;
 mod verified;
 
@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime};
 use biscuit_auth::builder::{Term, fact, string};
 use biscuit_auth::error::{FailedCheck, Logic, Token as BiscuitError};
 use biscuit_auth::{AuthorizerBuilder, AuthorizerLimits, Biscuit, KeyPair, PrivateKey, PublicKey};
+use nixbuild::api::operation::Permission;
 use nixbuild::{Token, TokenError};
 
 pub use limits::LimitExceeded;
@@ -24,58 +25,34 @@ pub use minter::{DEFAULT_TOKEN_LIFETIME, TokenMinter};
 pub(crate) use verified::VerifiedToken;
 use verified::VerifiedTokens;
 
-/// The permission an endpoint needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    /// `build:read`: `/builds`, `/builds/summary`, `/usage`.
-    BuildRead,
-    /// `build:write`: `/processes`.
-    BuildWrite,
-    /// Any right: `/auth/oidc-token-exchange`, which hands the token's own rights on.
-    TokenExchange,
+/// The authorizer's policies for `permission`: a current token must hold a right that
+/// contains the operation; a 2022 token (an `account` fact) may read.
+fn policies(permission: Permission) -> &'static str {
+    match permission {
+        Permission::AnyRight => "allow if right($r); allow if account($a);",
+        _ => {
+            r#"allow if operation($op), right($r), $r.contains($op);
+               allow if account($a), operation("read");"#
+        }
+    }
 }
 
-impl Permission {
-    const ALL: [Permission; 3] = [
-        Permission::BuildRead,
-        Permission::BuildWrite,
-        Permission::TokenExchange,
-    ];
-
-    /// The operation's name in the authorizer's `operation(…)` fact, such as `build:read`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Permission::BuildRead => "build:read",
-            Permission::BuildWrite => "build:write",
-            Permission::TokenExchange => "auth:oidc-token-exchange",
-        }
-    }
-
-    /// The authorizer's policies for this operation.
-    fn policies(self) -> &'static str {
-        match self {
-            Permission::BuildRead | Permission::BuildWrite => {
-                r#"allow if operation($op), right($r), $r.contains($op);
-                   allow if account($a), operation("read");"#
-            }
-            Permission::TokenExchange => "allow if right($r); allow if account($a);",
-        }
-    }
-
-    /// The operations the authorizer states: legacy tokens (`check if operation("read")`)
-    /// name read access `read`.
-    fn operations(self) -> &'static [&'static str] {
-        match self {
-            Permission::BuildRead => &["build:read", "read"],
-            Permission::BuildWrite => &["build:write"],
-            Permission::TokenExchange => &["auth:oidc-token-exchange"],
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
+/// The operations the authorizer states for `permission`: 2022 tokens
+/// (`check if operation("read")`) name read access `read`.
+fn operations(permission: Permission) -> Vec<&'static str> {
+    match permission {
+        Permission::BuildRead => vec!["build:read", "read"],
+        Permission::AnyRight => vec!["auth:oidc-token-exchange"],
+        other => vec![other.as_str()],
     }
 }
+
+/// The permissions whose authorizers are built ahead of every request.
+const PERMISSIONS: [Permission; 3] = [
+    Permission::BuildRead,
+    Permission::BuildWrite,
+    Permission::AnyRight,
+];
 
 /// The verdict on a request's token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +106,7 @@ struct AuthorityInner {
     /// Revocation ids (hex) of revoked blocks.
     revoked: RwLock<HashSet<String>>,
     /// Each permission's authorizer, policies parsed once.
-    authorizers: [AuthorizerBuilder; 3],
+    authorizers: Vec<(Permission, AuthorizerBuilder)>,
 }
 
 impl fmt::Debug for Authority {
@@ -168,17 +145,10 @@ impl Authority {
     }
 
     fn from_key_pair(root: KeyPair) -> Authority {
-        let authorizers = Permission::ALL.map(|permission| {
-            let mut builder = AuthorizerBuilder::new().set_limits(RUN_LIMITS);
-            for operation in permission.operations() {
-                builder = builder
-                    .fact(fact("operation", &[string(operation)]))
-                    .expect("a fact of the mock's own is valid");
-            }
-            builder
-                .code(permission.policies())
-                .expect("the mock's policies are valid Datalog")
-        });
+        let authorizers = PERMISSIONS
+            .into_iter()
+            .map(|permission| (permission, authorizer(permission)))
+            .collect();
         Authority {
             inner: Arc::new(AuthorityInner {
                 root,
@@ -248,8 +218,9 @@ impl Authority {
         if self.is_revoked(&verified) {
             return Err(Refusal::Unauthorized("the token has been revoked".into()));
         }
-        let builder = self.inner.authorizers[permission.index()]
-            .clone()
+        let prepared = self.inner.authorizers.iter().find(|(p, _)| *p == permission);
+        let builder = prepared
+            .map_or_else(|| authorizer(permission), |(_, builder)| builder.clone())
             .fact(fact("time", &[date_term(now)]))
             .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))?;
         builder
@@ -289,6 +260,19 @@ impl Authority {
                 .iter()
                 .any(|block| revoked.contains(&block.revocation_id))
     }
+}
+
+/// An authorizer for `permission`, before the request's time: its operations and policies.
+fn authorizer(permission: Permission) -> AuthorizerBuilder {
+    let mut builder = AuthorizerBuilder::new().set_limits(RUN_LIMITS);
+    for operation in operations(permission) {
+        builder = builder
+            .fact(fact("operation", &[string(operation)]))
+            .expect("a fact of the mock's own is valid");
+    }
+    builder
+        .code(policies(permission))
+        .expect("the mock's policies are valid Datalog")
 }
 
 /// `time` as a Datalog date. biscuit-auth's own `date()` panics before 1970; a date there
@@ -369,9 +353,7 @@ fn refusal(error: &BiscuitError, permission: Permission) -> String {
             };
             format!("{lead}failed check(s) in the token: {}", failed_checks(checks))
         }
-        BiscuitError::FailedLogic(Logic::NoMatchingPolicy { .. })
-            if permission == Permission::TokenExchange =>
-        {
+        BiscuitError::FailedLogic(Logic::NoMatchingPolicy { .. }) if permission == Permission::AnyRight => {
             "the token grants no right to hand on".to_owned()
         }
         BiscuitError::FailedLogic(Logic::NoMatchingPolicy { .. }) => {

@@ -3,13 +3,11 @@
 
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 
+use crate::api::operation::{OIDC_ID_TOKEN_HEADER, OperationId};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::ApiRequest;
 use crate::token::Token;
-
-/// The header that carries the CI job's OIDC ID token (a JWT).
-pub const OIDC_ID_TOKEN_HEADER: &str = "nixbuildnet-oidc-id-token";
 
 /// The `/auth` resource, from [`Client::auth`] (feature `experimental`).
 #[derive(Debug, Clone)]
@@ -51,7 +49,7 @@ impl OidcTokenExchange {
     /// Sends the request: the new token. The service answers it as plain text; earlier
     /// versions answered a JSON string or `{"token": "…"}`, which are read too.
     pub async fn send(self) -> Result<Token> {
-        let mut request = ApiRequest::get(&["auth", "oidc-token-exchange"], String::new());
+        let mut request = ApiRequest::new(OperationId::ExchangeOidcToken, String::new());
         request.headers.insert(
             HeaderName::from_static(OIDC_ID_TOKEN_HEADER),
             id_token_header(&self.id_token)?,

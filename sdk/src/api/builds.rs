@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 
+use crate::api::operation::OperationId;
 use crate::client::Client;
 use crate::error::Result;
 use crate::filter::{BuildFilter, TimeBound};
@@ -152,15 +153,15 @@ impl<K> BuildsRequest<K> {
         self.map_filter(|f| f.limit(limit))
     }
 
-    fn request(&self, segments: &'static [&'static str]) -> Result<ApiRequest> {
-        Ok(ApiRequest::get(segments, self.filter.to_query_string()?))
+    fn request(&self, id: OperationId) -> Result<ApiRequest> {
+        Ok(ApiRequest::new(id, self.filter.to_query_string()?))
     }
 }
 
 impl ListBuilds {
     /// Sends the request: the matching builds, newest first.
     pub async fn send(self) -> Result<Vec<Build>> {
-        let request = self.request(&["builds"])?;
+        let request = self.request(OperationId::ListBuilds)?;
         self.client.send_json(request).await
     }
 
@@ -197,7 +198,7 @@ impl ListBuilds {
 impl GetBuildsSummary {
     /// Sends the request: the summary of the matching builds.
     pub async fn send(self) -> Result<BuildsSummary> {
-        let request = self.request(&["builds", "summary"])?;
+        let request = self.request(OperationId::GetBuildsSummary)?;
         self.client.send_json(request).await
     }
 }

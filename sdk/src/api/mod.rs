@@ -3,6 +3,7 @@
 #[cfg(feature = "experimental")]
 pub mod auth;
 mod builds;
+pub mod operation;
 #[cfg(feature = "experimental")]
 mod processes;
 mod stream;

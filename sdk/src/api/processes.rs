@@ -1,6 +1,7 @@
 //! `POST /processes` (experimental): schedule asynchronous builds.
 
 use crate::api::auth::id_token_header;
+use crate::api::operation::{OIDC_ID_TOKEN_HEADER, OperationId};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::models::Process;
@@ -53,11 +54,10 @@ impl CreateProcesses {
     /// Sends the request: the service's answer, as JSON this crate does not interpret (its
     /// shape is not public).
     pub async fn send(self) -> Result<serde_json::Value> {
-        let mut request = ApiRequest::get(&["processes"], String::new());
-        request.method = reqwest::Method::POST;
-        request.idempotent = false;
+        // Not idempotent (its row says so): never retried.
+        let mut request = ApiRequest::new(OperationId::CreateProcesses, String::new());
         request.headers.insert(
-            reqwest::header::HeaderName::from_static(crate::api::auth::OIDC_ID_TOKEN_HEADER),
+            reqwest::header::HeaderName::from_static(OIDC_ID_TOKEN_HEADER),
             id_token_header(&self.id_token)?,
         );
         request.json_body = Some(

@@ -16,6 +16,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::stream::{self, BoxStream, StreamExt};
 
+use crate::api::operation::OperationId;
 use crate::client::Client;
 use crate::error::{Endpoint, Error, Result};
 use crate::filter::{BuildFilter, TimeBound};
@@ -128,12 +129,12 @@ impl Pager {
     }
 
     async fn list(&self, filter: &BuildFilter) -> Result<Vec<Build>> {
-        let request = ApiRequest::get(&["builds"], filter.to_query_string()?);
+        let request = ApiRequest::new(OperationId::ListBuilds, filter.to_query_string()?);
         self.client.send_json(request).await
     }
 
     fn endpoint(&self) -> Endpoint {
-        self.client.endpoint(reqwest::Method::GET, &["builds"])
+        self.client.endpoint(OperationId::ListBuilds)
     }
 }
 

@@ -1,5 +1,6 @@
 //! `/usage`: what the account is billed for.
 
+use crate::api::operation::OperationId;
 use crate::client::Client;
 use crate::error::Result;
 use crate::filter::{BuildFilter, TimeBound};
@@ -47,7 +48,7 @@ impl GetUsage {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Usage> {
-        let request = ApiRequest::get(&["usage"], self.window.to_query_string()?);
+        let request = ApiRequest::new(OperationId::GetUsage, self.window.to_query_string()?);
         self.client.send_json(request).await
     }
 }

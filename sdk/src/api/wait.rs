@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::api::operation::OperationId;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::filter::BuildFilter;
@@ -154,7 +155,7 @@ impl WaitForBuilds {
         loop {
             let builds: Vec<Build> = self
                 .client
-                .send_json(ApiRequest::get(&["builds"], query.clone()))
+                .send_json(ApiRequest::new(OperationId::ListBuilds, query.clone()))
                 .await?;
             let changed = self.report_changes(&builds, &mut known);
             let finished: Vec<&Build> = builds.iter().filter(|b| b.status.is_finished()).collect();

@@ -1,35 +1,41 @@
-//! The experimental endpoints: OIDC token exchange and `POST /processes`.
+//! `GET /auth/oidc-token-exchange` (experimental): the presented token and a CI job's OIDC
+//! ID token in, a token for the job out, never wider or longer-lived than the one presented.
 
 use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use biscuit_auth::builder::Term;
+use nixbuild::Token;
 use nixbuild::token::BlockInfo;
 use nixbuild::token::datalog::{self, Binary, CheckKind, Op};
-use nixbuild::{Process, Token};
-use serde::Serialize;
 use wiremock::Request;
 
+use super::id_token;
+use crate::answer::Answer;
 use crate::auth::{Authority, VerifiedToken};
+use crate::state::State;
 
-/// The header carrying the CI job's OIDC ID token.
-pub const OIDC_ID_TOKEN_HEADER: &str = "nixbuildnet-oidc-id-token";
-/// Lifetime of an exchanged token.
+/// Lifetime of an exchanged token (at most: never longer than the token presented).
 pub const EXCHANGED_TOKEN_LIFETIME: Duration = Duration::from_secs(6 * 3600);
 
-/// A request's OIDC ID token, or the message of a 400.
-pub(crate) fn id_token(request: &Request) -> Result<&str, String> {
-    let value = request
-        .headers
-        .get(OIDC_ID_TOKEN_HEADER)
-        .ok_or_else(|| "missing NIXBUILDNET-OIDC-ID-TOKEN header".to_owned())?;
-    value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| "the NIXBUILDNET-OIDC-ID-TOKEN header is empty or not text".to_owned())
+/// The handler.
+pub(crate) fn handle(state: &State, request: &Request, verified: Option<&VerifiedToken>) -> Answer {
+    let jwt = match id_token(request) {
+        Ok(jwt) => jwt,
+        Err(message) => return Answer::error(400, message),
+    };
+    let Some(presented) = verified else {
+        return Answer::error(
+            403,
+            "this mock runs with auth off, so it has no verified token to exchange; it \
+             signs nothing it has not verified",
+        );
+    };
+    match exchange(&state.authority, presented, jwt, SystemTime::now()) {
+        Ok(token) => Answer::text(200, token.expose_secret().to_owned()),
+        Err(message) => Answer::error(403, message),
+    }
 }
 
 /// The exchanged token: the presented token's owner and rights, read from its verified
@@ -43,7 +49,7 @@ pub(crate) fn id_token(request: &Request) -> Result<&str, String> {
 ///
 /// The mock does **not** verify the JWT (it has no issuer's keys): it reads the claims of
 /// its payload when it can, and a value that is not a decodable JWT gives no claims.
-pub(crate) fn exchange(
+fn exchange(
     authority: &Authority,
     presented: &VerifiedToken,
     jwt: &str,
@@ -131,53 +137,6 @@ pub(crate) fn jwt_claims(jwt: &str) -> Vec<(String, Term)> {
             (name, term)
         })
         .collect()
-}
-
-/// How many processes the mock remembers: the most recent ones; ids keep counting.
-pub(crate) const PROCESS_LOG_CAPACITY: usize = 10_000;
-
-/// The processes `POST /processes` received: the most recent [`PROCESS_LOG_CAPACITY`], and
-/// how many in all (which numbers the next).
-#[derive(Debug, Default)]
-pub(crate) struct ProcessLog {
-    recent: std::collections::VecDeque<Process>,
-    received: u64,
-}
-
-impl ProcessLog {
-    /// Records `processes` and numbers them.
-    pub(crate) fn record(&mut self, processes: Vec<Process>) -> Vec<ScheduledProcess> {
-        let mut scheduled = Vec::with_capacity(processes.len());
-        for process in processes {
-            self.received = self.received.saturating_add(1);
-            scheduled.push(ScheduledProcess {
-                id: self.received,
-                installable: process.installable.clone(),
-            });
-            if self.recent.len() == PROCESS_LOG_CAPACITY {
-                self.recent.pop_front();
-            }
-            self.recent.push_back(process);
-        }
-        scheduled
-    }
-
-    /// The processes remembered, oldest first.
-    pub(crate) fn recent(&self) -> Vec<Process> {
-        self.recent.iter().cloned().collect()
-    }
-}
-
-/// What `POST /processes` answers for each process.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ScheduledProcess {
-    pub(crate) id: u64,
-    pub(crate) installable: String,
-}
-
-/// The processes of a request body, or the message of a 400.
-pub(crate) fn processes(body: &[u8]) -> Result<Vec<Process>, String> {
-    serde_json::from_slice(body).map_err(|e| format!("the body is not a JSON array of processes: {e}"))
 }
 
 #[cfg(test)]

@@ -1,0 +1,55 @@
+//! [`Answer`]: what the mock answers, before it becomes a wiremock response.
+
+use nixbuild::ErrorBody;
+use serde::Serialize;
+use wiremock::ResponseTemplate;
+
+/// An answer: status, body, and the headers the API's errors carry.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    body: Vec<u8>,
+    content_type: &'static str,
+    pub(crate) retry_after: Option<u64>,
+    pub(crate) allow: Option<&'static str>,
+}
+
+impl Answer {
+    /// `value` as JSON.
+    pub(crate) fn json(status: u16, value: &impl Serialize) -> Answer {
+        match serde_json::to_vec(value) {
+            Ok(body) => Answer::raw(status, body, "application/json"),
+            Err(e) => Answer::error(500, format!("the mock could not encode its answer: {e}")),
+        }
+    }
+
+    /// The API's error body, `{"error": message}`.
+    pub(crate) fn error(status: u16, message: impl Into<String>) -> Answer {
+        Answer::json(status, &ErrorBody::new(message))
+    }
+
+    /// Plain text.
+    pub(crate) fn text(status: u16, text: String) -> Answer {
+        Answer::raw(status, text.into_bytes(), "text/plain")
+    }
+
+    fn raw(status: u16, body: Vec<u8>, content_type: &'static str) -> Answer {
+        Answer {
+            status,
+            body,
+            content_type,
+            retry_after: None,
+            allow: None,
+        }
+    }
+
+    pub(crate) fn into_template(self) -> ResponseTemplate {
+        let mut template = ResponseTemplate::new(self.status).set_body_raw(self.body, self.content_type);
+        if let Some(seconds) = self.retry_after {
+            template = template.insert_header("retry-after", seconds.to_string().as_str());
+        }
+        if let Some(allow) = self.allow {
+            template = template.insert_header("allow", allow);
+        }
+        template
+    }
+}

@@ -1,0 +1,54 @@
+//! One handler per operation of the table, and what they share.
+
+use nixbuild::BuildFilter;
+use nixbuild::api::operation::{OIDC_ID_TOKEN_HEADER, Operation, OperationId};
+use wiremock::Request;
+
+use crate::answer::Answer;
+use crate::auth::VerifiedToken;
+use crate::state::State;
+
+mod builds;
+pub(crate) mod exchange;
+pub(crate) mod processes;
+
+/// The answer to `request` for `operation`, once routing, faults and auth let it through
+/// (`verified` is the request's token, `None` with auth off).
+pub(crate) fn handle(
+    state: &State,
+    operation: &Operation,
+    request: &Request,
+    verified: Option<&VerifiedToken>,
+) -> Answer {
+    match operation.id {
+        OperationId::ListBuilds => builds::list(state, operation, request),
+        OperationId::GetBuildsSummary => builds::summary(state, operation, request),
+        OperationId::GetUsage => builds::usage(state, operation, request),
+        OperationId::ExchangeOidcToken => exchange::handle(state, request, verified),
+        OperationId::CreateProcesses => processes::create(state, request),
+        // A row added to the table before its handler: said plainly, never answered as
+        // something else. A test serves every row.
+        _ => Answer::error(501, format!("this mock has no handler for {}", operation.name)),
+    }
+}
+
+/// The filter of `request`'s query, reading the parameters `operation` takes; an error is
+/// the 400 that names the parameter.
+fn filter(operation: &Operation, request: &Request) -> Result<BuildFilter, Answer> {
+    BuildFilter::from_query_params(request.url.query().unwrap_or(""), operation.params)
+        .map_err(|e| Answer::error(400, e.to_string()))
+}
+
+/// A request's OIDC ID token, or the message of a 400.
+pub(crate) fn id_token(request: &Request) -> Result<&str, String> {
+    let value = request
+        .headers
+        .get(OIDC_ID_TOKEN_HEADER)
+        .ok_or_else(|| "missing NIXBUILDNET-OIDC-ID-TOKEN header".to_owned())?;
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| "the NIXBUILDNET-OIDC-ID-TOKEN header is empty or not text".to_owned())
+}
