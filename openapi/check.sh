@@ -45,7 +45,7 @@ PYTHONPATH="$work" "$check/.venv/bin/python" "$check/python_client_check.py" "$s
 
 step "the generated Python client against the standalone nixbuild-mock"
 # Wherever the target directory is (CARGO_TARGET_DIR): cargo names the file it built.
-mock_bin=$("$here/../.ci/built-binary" nixbuild-mock)
+mock_bin=$("$here/../.ci/built-binary" nixbuild-mock nixbuild-mock --features cli)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 start_mock() { # NAME ARGS...: starts a mock, waits for its variables, exports NAME_URL and NAME_TOKEN

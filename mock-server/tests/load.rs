@@ -2,7 +2,7 @@
 //! answered in full. The time is printed, never asserted:
 //!
 //! ```sh
-//! cargo test -p nixbuild-mock --test load -- --nocapture
+//! cargo test -p nixbuild-mock --features cli --test load -- --nocapture
 //! ```
 
 mod common;
