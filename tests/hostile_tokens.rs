@@ -133,7 +133,7 @@ async fn an_attenuated_token_is_refused_by_the_exchange_rather_than_widened() {
 #[tokio::test]
 async fn a_token_restricted_in_its_authority_block_is_refused_by_the_exchange() {
     let mock = mock().await;
-    let root = mock.authority().private_key();
+    let root = mock.authority().private_key().expose_secret().to_owned();
     let key = KeyPair::from(&root.parse::<biscuit_auth::PrivateKey>().unwrap());
     for restriction in [
         r#"check if resource("build", 5);"#,

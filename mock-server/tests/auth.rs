@@ -188,7 +188,7 @@ async fn without_auth_no_token_is_needed() {
 #[tokio::test]
 async fn a_mock_can_reuse_another_mocks_root_key() {
     let first = mock().await;
-    let key = first.authority().private_key();
+    let key = first.authority().private_key().expose_secret().to_owned();
     let second = MockNixbuild::builder()
         .authority(Authority::from_private_key(&key).unwrap())
         .start()

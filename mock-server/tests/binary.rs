@@ -76,7 +76,7 @@ async fn serves_a_builds_file_under_a_path_prefix() {
 #[tokio::test]
 async fn accepts_tokens_of_a_given_root_key_and_can_run_without_auth() {
     let authority = Authority::generate();
-    let key = authority.private_key();
+    let key = authority.private_key().expose_secret().to_owned();
     let mock = Standalone::start(&["--root-key", &key]);
     let client = Client::builder()
         .token(authority.tokens().mint())

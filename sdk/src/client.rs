@@ -131,7 +131,8 @@ impl fmt::Debug for Client {
 /// assert_eq!(client.base_url().as_str(), "https://nixbuild.example.com/api/v1");
 /// # Ok::<(), nixbuild::Error>(())
 /// ```
-#[derive(Default)]
+#[derive(Debug, Default)]
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct ClientBuilder {
     token: Option<Token>,
     base_url: Option<String>,
@@ -142,22 +143,6 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     skip_expiry_check: bool,
     max_response_bytes: Option<u64>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("token", &self.token)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("user_agent", &self.user_agent)
-            .field("retry", &self.retry)
-            .field("http", &self.http.as_ref().map(|_| "caller-supplied"))
-            .field("skip_expiry_check", &self.skip_expiry_check)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .finish()
-    }
 }
 
 impl ClientBuilder {

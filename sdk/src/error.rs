@@ -104,6 +104,11 @@ pub enum Error {
     /// A filter holds a value the API cannot express.
     #[error(transparent)]
     Filter(#[from] FilterError),
+    /// A token could not be read or attenuated.
+    #[cfg(feature = "biscuit")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "biscuit")))]
+    #[error(transparent)]
+    Token(#[from] crate::token::TokenError),
 }
 
 impl Error {
@@ -189,6 +194,7 @@ pub struct ApiError {
     status: StatusCode,
     endpoint: Endpoint,
     message: String,
+    headers: reqwest::header::HeaderMap,
     body: bytes::Bytes,
     retry_after: Option<Duration>,
 }
@@ -202,14 +208,16 @@ impl ApiError {
     pub(crate) fn new(
         status: StatusCode,
         endpoint: Endpoint,
+        headers: reqwest::header::HeaderMap,
         body: bytes::Bytes,
-        retry_after: Option<Duration>,
     ) -> ApiError {
         let message = server_message(&String::from_utf8_lossy(&body));
+        let retry_after = crate::retry::parse_retry_after(&headers);
         ApiError {
             status,
             endpoint,
             message,
+            headers,
             body,
             retry_after,
         }
@@ -242,6 +250,12 @@ impl ApiError {
     /// The body's bytes exactly as the server sent them (its first 64 KiB).
     pub fn body_bytes(&self) -> &[u8] {
         &self.body
+    }
+
+    /// The answer's headers, as the server sent them (a request id to quote to support,
+    /// rate-limit counters, …).
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
     }
 
     /// The wait the server asked for in `Retry-After`, as seconds or an HTTP date.
@@ -406,8 +420,8 @@ mod tests {
         let e = Error::Api(Box::new(ApiError::new(
             StatusCode::FORBIDDEN,
             endpoint(),
+            reqwest::header::HeaderMap::new(),
             bytes::Bytes::from_static(br#"{"error":"check failed: expired"}"#),
-            None,
         )));
         assert_eq!(
             e.to_string(),
@@ -418,7 +432,12 @@ mod tests {
 
     #[test]
     fn an_empty_body_is_said_so() {
-        let e = ApiError::new(StatusCode::BAD_GATEWAY, endpoint(), bytes::Bytes::new(), None);
+        let e = ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            endpoint(),
+            Default::default(),
+            bytes::Bytes::new(),
+        );
         assert_eq!(e.to_string(), "GET /builds: HTTP 502 Bad Gateway (empty body)");
     }
 

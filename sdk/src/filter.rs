@@ -214,6 +214,7 @@ impl FromStr for TimeBound {
 /// # Ok::<(), nixbuild::FilterError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use = "a filter does nothing until a request uses it"]
 pub struct BuildFilter {
     /// Only builds of this derivation (exact store path).
     pub derivation_path: Option<String>,

@@ -11,6 +11,7 @@ mod printable;
 pub mod report;
 mod request;
 mod retry;
+mod secret;
 pub mod token;
 
 pub use client::{
@@ -24,6 +25,7 @@ pub use models::Process;
 pub use models::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Usage};
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
+pub use secret::Secret;
 pub use token::Token;
 #[cfg(feature = "biscuit")]
 pub use token::{Attenuation, DatalogValue, TokenError, TokenInfo};

@@ -11,7 +11,6 @@ use tracing::Instrument;
 use crate::api::operation::{Operation, OperationId};
 use crate::client::Client;
 use crate::error::{ApiError, DecodeError, Endpoint, Error, MAX_ERROR_BODY_BYTES, Result};
-use crate::retry::parse_retry_after;
 
 /// What an operation asks the transport to send.
 pub(crate) struct ApiRequest {
@@ -173,7 +172,7 @@ impl Client {
                 Err(e) => Err(self.transport_error(endpoint, e)),
             };
         }
-        let retry_after = parse_retry_after(response.headers());
+        let headers = response.headers().clone();
         // An error body is kept for the caller to read, its first 64 KiB only.
         let body = match read_capped(response, MAX_ERROR_BODY_BYTES as u64).await {
             Ok(Capped::Whole(body) | Capped::Cut(body)) => body,
@@ -182,8 +181,8 @@ impl Client {
         Err(Error::Api(Box::new(ApiError::new(
             status,
             endpoint.clone(),
+            headers,
             body,
-            retry_after,
         ))))
     }
 

@@ -22,6 +22,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// # let _ = (patient, never);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a policy does nothing until given to `ClientBuilder::retry`"]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,

@@ -149,3 +149,32 @@ async fn a_refused_connection_is_a_retryable_transport_error() {
     assert!(line.starts_with("GET /usage: "), "{line}");
     assert!(line.to_lowercase().contains("connect"), "{line}");
 }
+
+#[tokio::test]
+async fn an_error_keeps_the_answers_headers() {
+    let server = answering(
+        ResponseTemplate::new(429)
+            .insert_header("x-request-id", "req-7")
+            .insert_header("retry-after", "3")
+            .set_body_string(r#"{"error":"slow down"}"#),
+    )
+    .await;
+    let client = common::builder(&server).no_retries().build().unwrap();
+    let err = client.builds().list().send().await.unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.headers()["x-request-id"], "req-7");
+    assert_eq!(api.retry_after(), Some(Duration::from_secs(3)));
+}
+
+#[cfg(feature = "biscuit")]
+#[test]
+fn a_token_error_converts_into_the_crates_error() {
+    fn inspect(token: &nixbuild::Token) -> nixbuild::Result<usize> {
+        Ok(token.inspect()?.blocks.len())
+    }
+    let err = inspect(&nixbuild::Token::new("not a token")).unwrap_err();
+    assert!(
+        matches!(err, Error::Token(nixbuild::TokenError::Unreadable(_))),
+        "{err:?}"
+    );
+}

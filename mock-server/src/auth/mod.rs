@@ -169,9 +169,9 @@ impl Authority {
     }
 
     /// The root private key as `ed25519-private/<hex>`, to start another mock with the same
-    /// key. A secret: keep it out of logs.
-    pub fn private_key(&self) -> String {
-        self.inner.root.private().to_prefixed_string()
+    /// key: a [`Secret`](nixbuild::Secret), whose `Debug` and `Display` never show it.
+    pub fn private_key(&self) -> nixbuild::Secret {
+        nixbuild::Secret::from(self.inner.root.private().to_prefixed_string())
     }
 
     /// A builder of tokens signed by this authority.

@@ -7,6 +7,7 @@ use crate::api::operation::{OIDC_ID_TOKEN_HEADER, OperationId};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::ApiRequest;
+use crate::secret::Secret;
 use crate::token::Token;
 
 /// The `/auth` resource, from [`Client::auth`] (feature `experimental`).
@@ -22,7 +23,7 @@ impl Auth {
 
     /// Exchanges the client's token and a CI OIDC ID token (a JWT, such as GitHub Actions'
     /// `ACTIONS_ID_TOKEN_REQUEST_*` one) for a new nixbuild.net token.
-    pub fn oidc_token_exchange(&self, id_token: impl Into<String>) -> OidcTokenExchange {
+    pub fn oidc_token_exchange(&self, id_token: impl Into<Secret>) -> OidcTokenExchange {
         OidcTokenExchange {
             client: self.client.clone(),
             id_token: id_token.into(),
@@ -31,18 +32,11 @@ impl Auth {
 }
 
 /// `GET /auth/oidc-token-exchange`, from [`Auth::oidc_token_exchange`].
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct OidcTokenExchange {
     client: Client,
-    id_token: String,
-}
-
-impl std::fmt::Debug for OidcTokenExchange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OidcTokenExchange")
-            .field("id_token", &"<redacted>")
-            .finish_non_exhaustive()
-    }
+    id_token: Secret,
 }
 
 impl OidcTokenExchange {
@@ -52,7 +46,7 @@ impl OidcTokenExchange {
         let mut request = ApiRequest::new(OperationId::ExchangeOidcToken, String::new());
         request.headers.insert(
             HeaderName::from_static(OIDC_ID_TOKEN_HEADER),
-            id_token_header(&self.id_token)?,
+            id_token_header(self.id_token.expose_secret())?,
         );
         request
             .headers

@@ -6,6 +6,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::models::Process;
 use crate::request::ApiRequest;
+use crate::secret::Secret;
 
 /// The `/processes` resource, from [`Client::processes`] (feature `experimental`).
 #[derive(Debug, Clone)]
@@ -22,7 +23,7 @@ impl Processes {
     pub fn create(
         &self,
         processes: impl IntoIterator<Item = Process>,
-        id_token: impl Into<String>,
+        id_token: impl Into<Secret>,
     ) -> CreateProcesses {
         CreateProcesses {
             client: self.client.clone(),
@@ -34,20 +35,12 @@ impl Processes {
 
 /// `POST /processes`, from [`Processes::create`]. Never retried: the service may have
 /// scheduled the processes even when the answer is lost.
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateProcesses {
     client: Client,
     processes: Vec<Process>,
-    id_token: String,
-}
-
-impl std::fmt::Debug for CreateProcesses {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateProcesses")
-            .field("processes", &self.processes)
-            .field("id_token", &"<redacted>")
-            .finish_non_exhaustive()
-    }
+    id_token: Secret,
 }
 
 impl CreateProcesses {
@@ -58,7 +51,7 @@ impl CreateProcesses {
         let mut request = ApiRequest::new(OperationId::CreateProcesses, String::new());
         request.headers.insert(
             reqwest::header::HeaderName::from_static(OIDC_ID_TOKEN_HEADER),
-            id_token_header(&self.id_token)?,
+            id_token_header(self.id_token.expose_secret())?,
         );
         request.json_body = Some(
             serde_json::to_vec(&self.processes)
