@@ -153,3 +153,16 @@ fn usage_reads_the_documented_example() {
         }
     );
 }
+
+/// Found by the `decode` fuzz target: a number with more digits than an f64 holds must
+/// decode to the nearest f64, or re-encoding it gives another number.
+#[test]
+fn long_numbers_decode_to_the_nearest_float_and_round_trip() {
+    let digits = format!("{}9.5", "3597".to_owned() + &"7".repeat(100));
+    let text = r#"{"billable_cpu_seconds": 1, "billable_build_count": 2}"#;
+    let _: nixbuild::Usage = serde_json::from_str(text).unwrap();
+    let value: f64 = serde_json::from_str(&digits).unwrap();
+    assert_eq!(value, digits.parse::<f64>().unwrap(), "the nearest f64, as Rust's parser finds it");
+    let again: f64 = serde_json::from_str(&serde_json::to_string(&value).unwrap()).unwrap();
+    assert_eq!(again, value);
+}
