@@ -72,8 +72,10 @@ pub fn usage<'a>(builds: impl IntoIterator<Item = &'a Build>) -> Usage {
     builds
         .into_iter()
         .filter(|b| is_billable(b))
-        .fold(Usage::default(), |usage, build| Usage {
-            billable_cpu_seconds: usage.billable_cpu_seconds.saturating_add(build.cpu_seconds),
-            billable_build_count: usage.billable_build_count + 1,
+        .fold(Usage::default(), |usage, build| {
+            Usage::new(
+                usage.billable_cpu_seconds.saturating_add(build.cpu_seconds),
+                usage.billable_build_count + 1,
+            )
         })
 }

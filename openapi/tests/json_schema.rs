@@ -79,11 +79,13 @@ fn status() -> impl Strategy<Value = BuildStatus> {
 }
 
 fn output() -> impl Strategy<Value = Output> {
-    ("[a-z]{1,8}", "[a-z0-9]{32}", any::<u64>()).prop_map(|(name, hash, size)| Output {
-        path: format!("/nix/store/{hash}-pkg-{name}"),
-        nar_hash: format!("sha256-{hash}="),
-        name,
-        nar_size_bytes: size,
+    ("[a-z]{1,8}", "[a-z0-9]{32}", any::<u64>()).prop_map(|(name, hash, size)| {
+        Output::new(
+            name.clone(),
+            format!("/nix/store/{hash}-pkg-{name}"),
+            format!("sha256-{hash}="),
+            size,
+        )
     })
 }
 
@@ -102,26 +104,24 @@ prop_compose! {
         restarts in (proptest::option::of(any::<u64>()), proptest::option::of(any::<u64>())),
     ) -> Build {
         let create_time = Utc.timestamp_opt(created, nanos).unwrap();
-        Build {
-            build_id: BuildId(id),
+        let mut build = Build::new(
+            id,
+            "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv",
+            "x86_64-linux",
             create_time,
-            start_time: started.map(|(queue, _)| create_time + chrono::TimeDelta::milliseconds(queue as i64)),
-            queue_time_seconds: started.map(|(queue, _)| queue),
-            duration_seconds: started.map(|(_, duration)| duration),
-            status,
-            status_message: message,
-            cpu_count: cpu.0,
-            allocated_megabytes: cpu.1,
-            cpu_seconds: cpu.2,
-            peak_memory_use_kilobytes: peaks.0,
-            peak_storage_use_kilobytes: peaks.1,
-            derivation_path: "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv".into(),
-            outputs,
-            system: "x86_64-linux".into(),
-            tags: tags.into_iter().collect::<BTreeMap<_, _>>(),
-            restart_of_build_id: restarts.0.map(BuildId),
-            restarted_as_build_id: restarts.1.map(BuildId),
-        }
+        );
+        build.start_time = started.map(|(queue, _)| create_time + chrono::TimeDelta::milliseconds(queue as i64));
+        build.queue_time_seconds = started.map(|(queue, _)| queue);
+        build.duration_seconds = started.map(|(_, duration)| duration);
+        build.status = status;
+        build.status_message = message;
+        (build.cpu_count, build.allocated_megabytes, build.cpu_seconds) = cpu;
+        (build.peak_memory_use_kilobytes, build.peak_storage_use_kilobytes) = peaks;
+        build.outputs = outputs;
+        build.tags = tags.into_iter().collect::<BTreeMap<_, _>>();
+        build.restart_of_build_id = restarts.0.map(BuildId);
+        build.restarted_as_build_id = restarts.1.map(BuildId);
+        build
     }
 }
 

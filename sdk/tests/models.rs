@@ -145,13 +145,7 @@ fn summary_reads_the_official_fields_and_the_optional_ones() {
 fn usage_reads_the_documented_example() {
     let usage: Usage =
         serde_json::from_str(r#"{"billable_cpu_seconds": 316, "billable_build_count": 251}"#).unwrap();
-    assert_eq!(
-        usage,
-        Usage {
-            billable_cpu_seconds: 316,
-            billable_build_count: 251
-        }
-    );
+    assert_eq!(usage, Usage::new(316, 251));
 }
 
 /// Found by the `decode` fuzz target: a number with more digits than an f64 holds must
@@ -162,7 +156,11 @@ fn long_numbers_decode_to_the_nearest_float_and_round_trip() {
     let text = r#"{"billable_cpu_seconds": 1, "billable_build_count": 2}"#;
     let _: nixbuild::Usage = serde_json::from_str(text).unwrap();
     let value: f64 = serde_json::from_str(&digits).unwrap();
-    assert_eq!(value, digits.parse::<f64>().unwrap(), "the nearest f64, as Rust's parser finds it");
+    assert_eq!(
+        value,
+        digits.parse::<f64>().unwrap(),
+        "the nearest f64, as Rust's parser finds it"
+    );
     let again: f64 = serde_json::from_str(&serde_json::to_string(&value).unwrap()).unwrap();
     assert_eq!(again, value);
 }

@@ -12,6 +12,7 @@ use super::{BuildId, BuildStatus, Output, timestamp};
 /// the restart links are left out rather than null when there is none. Older documentation
 /// calls `status` `build_status`; this crate reads either and writes `status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Build {
     /// The build's id.
@@ -67,6 +68,37 @@ pub struct Build {
 }
 
 impl Build {
+    /// A pending build of `derivation_path` on `system`, created at `create_time`: no start,
+    /// no figures, no outputs, no tags yet. Set the public fields for the rest (the service
+    /// may add fields, so `Build` is built this way rather than literally).
+    pub fn new(
+        build_id: impl Into<BuildId>,
+        derivation_path: impl Into<String>,
+        system: impl Into<String>,
+        create_time: DateTime<Utc>,
+    ) -> Build {
+        Build {
+            build_id: build_id.into(),
+            create_time,
+            start_time: None,
+            queue_time_seconds: None,
+            duration_seconds: None,
+            status: BuildStatus::Pending,
+            status_message: None,
+            cpu_count: 0,
+            allocated_megabytes: 0,
+            cpu_seconds: 0,
+            peak_memory_use_kilobytes: None,
+            peak_storage_use_kilobytes: None,
+            derivation_path: derivation_path.into(),
+            outputs: Vec::new(),
+            system: system.into(),
+            tags: Default::default(),
+            restart_of_build_id: None,
+            restarted_as_build_id: None,
+        }
+    }
+
     /// The name of the derivation built: its store path without the directory, hash and
     /// `.drv` suffix (`snix-qemu-6.1.0` for
     /// `/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv`).

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// One output path a successful build produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Output {
     /// The output's name, such as `out`, `dev` or `doc`.
@@ -12,4 +13,21 @@ pub struct Output {
     pub nar_hash: String,
     /// The size of the output's NAR serialisation, in bytes.
     pub nar_size_bytes: u64,
+}
+
+impl Output {
+    /// An output named `name` (`out`, `dev`, …) at store path `path`.
+    pub fn new(
+        name: impl Into<String>,
+        path: impl Into<String>,
+        nar_hash: impl Into<String>,
+        nar_size_bytes: u64,
+    ) -> Output {
+        Output {
+            name: name.into(),
+            path: path.into(),
+            nar_hash: nar_hash.into(),
+            nar_size_bytes,
+        }
+    }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// [`is_service_failure`](Self::is_service_failure), [`is_in_progress`](Self::is_in_progress))
 /// are those of the official nixbuild.net GitHub Action's summary.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BuildStatus {
     /// Waiting for a builder.
     Pending,

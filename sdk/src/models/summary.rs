@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The first six fields are the ones the official nixbuild.net GitHub Action reads. The
 /// others are newer or less documented: they may be absent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BuildsSummary {
     /// Every selected build.
