@@ -4,7 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use nixbuild::{Client, DatalogValue, Error, Process, Token, TokenError};
+use nixbuild::token::DatalogValue;
+use nixbuild::{Client, Error, Process, Token, TokenError};
 use nixbuild_mock::{MockNixbuild, fixtures};
 
 /// A public token minted by nixbuild.net itself (its API docs, 2022).

@@ -5,8 +5,8 @@
 pub mod api;
 mod client;
 mod error;
-pub mod filter;
-pub mod models;
+mod filter;
+mod models;
 mod printable;
 pub mod report;
 mod request;
@@ -20,15 +20,17 @@ pub use client::{
 };
 pub use error::{ApiError, DecodeError, Endpoint, Error, Result};
 pub use filter::{BuildFilter, FilterError, FilterParam, TimeBound};
+#[cfg(feature = "openapi")]
+pub use models::KnownBuildStatus;
 #[cfg(feature = "experimental")]
 pub use models::Process;
 pub use models::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Usage};
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
-pub use token::Token;
+pub use token::bearer::Token;
 #[cfg(feature = "biscuit")]
-pub use token::{Attenuation, DatalogValue, TokenError, TokenInfo};
+pub use token::error::TokenError;
 
 /// The versions of `chrono` and `reqwest` this crate's API uses, for callers that name their
 /// types (`chrono::NaiveDate` bounds, a custom `reqwest::Client`).

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use nixbuild::TokenInfo;
+use nixbuild::token::TokenInfo;
 use nixbuild::token::datalog::{Binary, Op, Predicate, Rule, Term};
 
 /// The largest `Authorization` header the mock reads, in bytes.

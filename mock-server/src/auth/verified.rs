@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::collections::BTreeSet;
 
 use biscuit_auth::{AuthorizerBuilder, Biscuit};
-use nixbuild::TokenInfo;
+use nixbuild::token::TokenInfo;
 
 /// How many verified tokens a mock remembers. A test suite uses a handful; the bound keeps a
 /// client that sends a new token with every request from growing the mock's memory (each

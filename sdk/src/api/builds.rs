@@ -1,14 +1,13 @@
 //! `/builds`: listing builds and summarising them, over the same filters.
 
-use std::marker::PhantomData;
-
 use crate::api::operation::OperationId;
 use crate::client::Client;
 use crate::error::Result;
-use crate::filter::{BuildFilter, TimeBound};
-use crate::models::{Build, BuildStatus, BuildsSummary};
+use crate::filter::BuildFilter;
+use crate::models::{Build, BuildsSummary};
 use crate::request::ApiRequest;
 
+use super::filter_setters::filter_setters;
 use super::stream::{BuildStream, paginate};
 use super::wait::WaitForBuilds;
 use futures::StreamExt;
@@ -39,7 +38,11 @@ impl Builds {
     /// # }
     /// ```
     pub fn list(&self) -> ListBuilds {
-        BuildsRequest::new(self.client.clone())
+        ListBuilds {
+            client: self.client.clone(),
+            filter: BuildFilter::new(),
+            page_size: super::stream::DEFAULT_PAGE_SIZE,
+        }
     }
 
     /// `GET /builds/summary`: counts, CPU and output size over the builds that pass the
@@ -53,7 +56,10 @@ impl Builds {
     /// # }
     /// ```
     pub fn summary(&self) -> GetBuildsSummary {
-        BuildsRequest::new(self.client.clone())
+        GetBuildsSummary {
+            client: self.client.clone(),
+            filter: BuildFilter::new(),
+        }
     }
 
     /// Waits until every build of this derivation has finished (see [`WaitForBuilds`]).
@@ -67,101 +73,30 @@ impl Builds {
     }
 }
 
-/// Marker types that say what a [`BuildsRequest`] asks for.
-pub mod kind {
-    /// `GET /builds`.
-    #[derive(Debug, Clone, Copy)]
-    pub struct List;
-    /// `GET /builds/summary`.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Summary;
-}
-
-/// A request over a [`BuildFilter`]; [`ListBuilds`] and [`GetBuildsSummary`] share its
-/// filter methods.
+/// `GET /builds`, from [`Builds::list`]: the matching builds, sent whole or streamed.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BuildsRequest<K> {
+pub struct ListBuilds {
     client: Client,
     filter: BuildFilter,
     page_size: u32,
-    kind: PhantomData<K>,
 }
 
-/// `GET /builds`, from [`Builds::list`].
-pub type ListBuilds = BuildsRequest<kind::List>;
-/// `GET /builds/summary`, from [`Builds::summary`].
-pub type GetBuildsSummary = BuildsRequest<kind::Summary>;
-
-impl<K> BuildsRequest<K> {
-    fn new(client: Client) -> Self {
-        BuildsRequest {
-            client,
-            filter: BuildFilter::new(),
-            page_size: super::stream::DEFAULT_PAGE_SIZE,
-            kind: PhantomData,
-        }
-    }
-
-    fn map_filter(mut self, change: impl FnOnce(BuildFilter) -> BuildFilter) -> Self {
-        self.filter = change(self.filter);
-        self
-    }
-
-    /// Replaces the whole filter.
-    pub fn filter(self, filter: BuildFilter) -> Self {
-        self.map_filter(|_| filter)
-    }
-
-    /// The filter as it stands.
-    pub fn current_filter(&self) -> &BuildFilter {
-        &self.filter
-    }
-
-    /// Only builds of this derivation (its `.drv` store path).
-    pub fn derivation_path(self, path: impl Into<String>) -> Self {
-        self.map_filter(|f| f.derivation_path(path))
-    }
-
-    /// Only builds tagged `name` = `value`; several tags must all match.
-    pub fn tag(self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.map_filter(|f| f.tag(name, value))
-    }
-
-    /// Also builds in this status; several statuses match any of them.
-    pub fn status(self, status: BuildStatus) -> Self {
-        self.map_filter(|f| f.status(status))
-    }
-
-    /// Also builds in these statuses.
-    pub fn statuses(self, statuses: impl IntoIterator<Item = BuildStatus>) -> Self {
-        self.map_filter(|f| f.statuses(statuses))
-    }
-
-    /// Only builds created at or after `bound` (a `NaiveDate` or a `DateTime<Utc>`).
-    pub fn created_from(self, bound: impl Into<TimeBound>) -> Self {
-        self.map_filter(|f| f.created_from(bound))
-    }
-
-    /// Only builds created before `bound` (exclusive).
-    pub fn created_before(self, bound: impl Into<TimeBound>) -> Self {
-        self.map_filter(|f| f.created_before(bound))
-    }
-
-    /// At most `limit` builds, the newest; must be positive.
-    pub fn limit(self, limit: u64) -> Self {
-        self.map_filter(|f| f.limit(limit))
-    }
-
-    fn request(&self, id: OperationId) -> Result<ApiRequest> {
-        Ok(ApiRequest::new(id, self.filter.to_query_string()?))
-    }
+/// `GET /builds/summary`, from [`Builds::summary`]: the summary of the matching builds.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBuildsSummary {
+    client: Client,
+    filter: BuildFilter,
 }
+
+filter_setters!(ListBuilds, all);
+filter_setters!(GetBuildsSummary, all);
 
 impl ListBuilds {
     /// Sends the request: the matching builds, newest first.
     pub async fn send(self) -> Result<Vec<Build>> {
-        let request = self.request(OperationId::ListBuilds)?;
+        let request = ApiRequest::new(OperationId::ListBuilds, self.filter.to_query_string()?);
         self.client.send_json(request).await
     }
 
@@ -198,7 +133,7 @@ impl ListBuilds {
 impl GetBuildsSummary {
     /// Sends the request: the summary of the matching builds.
     pub async fn send(self) -> Result<BuildsSummary> {
-        let request = self.request(OperationId::GetBuildsSummary)?;
+        let request = ApiRequest::new(OperationId::GetBuildsSummary, self.filter.to_query_string()?);
         self.client.send_json(request).await
     }
 }

@@ -1,8 +1,9 @@
 //! The API's resources, one file each; every operation is a builder ending in `.send()`.
 
 #[cfg(feature = "experimental")]
-pub mod auth;
+mod auth;
 mod builds;
+mod filter_setters;
 pub mod operation;
 #[cfg(feature = "experimental")]
 mod processes;
@@ -12,7 +13,7 @@ mod wait;
 
 #[cfg(feature = "experimental")]
 pub use auth::{Auth, OidcTokenExchange};
-pub use builds::{Builds, BuildsRequest, GetBuildsSummary, ListBuilds, kind};
+pub use builds::{Builds, GetBuildsSummary, ListBuilds};
 #[cfg(feature = "experimental")]
 pub use processes::{CreateProcesses, Processes};
 pub use stream::{BuildStream, DEFAULT_PAGE_SIZE};

@@ -1,9 +1,10 @@
 //! `/usage`: what the account is billed for.
 
+use super::filter_setters::filter_setters;
 use crate::api::operation::OperationId;
 use crate::client::Client;
 use crate::error::Result;
-use crate::filter::{BuildFilter, TimeBound};
+use crate::filter::BuildFilter;
 use crate::models::Usage;
 use crate::request::ApiRequest;
 
@@ -23,32 +24,23 @@ use crate::request::ApiRequest;
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetUsage {
     client: Client,
-    window: BuildFilter,
+    /// Only its creation-time window is set.
+    filter: BuildFilter,
 }
+
+filter_setters!(GetUsage, window);
 
 impl GetUsage {
     pub(crate) fn new(client: Client) -> GetUsage {
         GetUsage {
             client,
-            window: BuildFilter::new(),
+            filter: BuildFilter::new(),
         }
-    }
-
-    /// Only builds created at or after `bound`.
-    pub fn created_from(mut self, bound: impl Into<TimeBound>) -> Self {
-        self.window = self.window.created_from(bound);
-        self
-    }
-
-    /// Only builds created before `bound` (exclusive).
-    pub fn created_before(mut self, bound: impl Into<TimeBound>) -> Self {
-        self.window = self.window.created_before(bound);
-        self
     }
 
     /// Sends the request.
     pub async fn send(self) -> Result<Usage> {
-        let request = ApiRequest::new(OperationId::GetUsage, self.window.to_query_string()?);
+        let request = ApiRequest::new(OperationId::GetUsage, self.filter.to_query_string()?);
         self.client.send_json(request).await
     }
 }

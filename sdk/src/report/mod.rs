@@ -36,7 +36,7 @@ pub enum Scope {
 
 /// How a build ended, as the summary marks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     /// Built, or not a failure (still running, or a status the Action does not know).
     Success,
     /// The user's failure: `build_failed`, `cancelled`, `timeout`, ….
@@ -47,7 +47,7 @@ pub enum Mark {
 
 impl Mark {
     /// The mark of `status`.
-    pub fn of(status: &BuildStatus) -> Mark {
+    pub(crate) fn of(status: &BuildStatus) -> Mark {
         if status.is_user_failure() {
             Mark::Failure
         } else if status.is_service_failure() {
@@ -60,7 +60,7 @@ impl Mark {
 
 /// The builds grouped by system, in the order each system first appears, each group sorted
 /// by duration, longest first (a build without a duration counts as zero).
-pub fn by_system(builds: &[Build]) -> Vec<(&str, Vec<&Build>)> {
+pub(crate) fn by_system(builds: &[Build]) -> Vec<(&str, Vec<&Build>)> {
     let mut groups: Vec<(&str, Vec<&Build>)> = Vec::new();
     for build in builds {
         match groups.iter_mut().find(|(system, _)| *system == build.system) {
