@@ -1,17 +1,4 @@
-//! A stateful fake nixbuild.net for integration tests, on a real HTTP server.
-//!
-//! [`MockNixbuild`] answers `GET /builds`, `/builds/summary` and `/usage` from a store of
-//! builds (and the experimental `GET /auth/oidc-token-exchange` and `POST /processes`), with every filter, the ordering, `limit` and the summary definitions of the API
-//! contract, parsing queries with the SDK's own [`nixbuild::BuildFilter`]. Every request is
-//! authenticated with real Biscuit tokens signed by the mock's root key; faults (error
-//! statuses, delays, malformed bodies, dropped connections) are injected on demand; and every
-//! request is recorded for the test to inspect. The same server runs standalone as the
-//! `nixbuild-mock` binary, for tests in other languages.
-//!
-//! Auth is real and stays cheap: a token's signature is verified once and remembered, a
-//! token can be revoked with [`MockNixbuild::revoke`], and every token is held to
-//! [`limits`] before its Datalog runs, so no token can stall the server. The OIDC
-//! token exchange never hands out a token wider or longer-lived than the one presented.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
