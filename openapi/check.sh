@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 check="$here/check"
 spec="$here/openapi.json"
-seed="$here/../mock-server/fixtures/seed-builds.json"
+seed="$here/../sdk/src/examples/seed-builds.json"
 work="$check/.work"
 
 step() { printf '\n--> %s\n' "$*"; }

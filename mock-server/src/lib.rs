@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// docs.rs labels every item that needs a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod answer;
 mod auth;

@@ -60,11 +60,11 @@ async fn the_seed_builds_are_served_as_the_real_response() {
     mock.add_builds(fixtures::seed());
     let answer = get(&mock.uri(), "/builds", Some(&mock.tokens().mint())).await;
     assert_eq!(answer.status, 200);
-    let original: serde_json::Value = serde_json::from_str(fixtures::SEED_JSON).unwrap();
+    let original: serde_json::Value = serde_json::from_str(nixbuild::examples::SEED_BUILDS_JSON).unwrap();
     assert_eq!(answer.json(), original);
     // The same text too, key order and number formatting included, once the file's
     // indentation is taken out.
-    assert_eq!(answer.body, minified(fixtures::SEED_JSON));
+    assert_eq!(answer.body, minified(nixbuild::examples::SEED_BUILDS_JSON));
 }
 
 /// JSON text without the white space between tokens.

@@ -1,7 +1,7 @@
 // Type-checked by ../check.sh (`tsc --noEmit`) against the types openapi-typescript generated
 // from openapi.json: the real seed response fits them, and a consumer's everyday code compiles.
 import type { components, paths } from "./.work/nixbuild";
-import seed from "../../mock-server/fixtures/seed-builds.json";
+import seed from "../../sdk/src/examples/seed-builds.json";
 
 type Build = components["schemas"]["Build"];
 type BuildsSummary = components["schemas"]["BuildsSummary"];

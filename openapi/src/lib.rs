@@ -7,6 +7,8 @@
 //! are stale. Other languages generate their clients from the committed files.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// docs.rs labels every item that needs a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod artifacts;
 mod experimental;

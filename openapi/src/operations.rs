@@ -10,9 +10,6 @@ use utoipa::openapi::{HttpMethod, Paths, PathsBuilder, Ref, Response, ResponseBu
 
 use crate::{parameters, responses};
 
-/// The real `GET /builds` response of nixbuild.net's launch announcement.
-const SEED_BUILDS: &str = include_str!("../../mock-server/fixtures/seed-builds.json");
-
 /// One path per row of the SDK's operation table.
 pub(crate) fn paths() -> Paths {
     OPERATIONS
@@ -48,7 +45,8 @@ fn describe(op: &ApiOperation) -> Operation {
 }
 
 fn list_builds(op: &ApiOperation) -> Operation {
-    let seed: serde_json::Value = serde_json::from_str(SEED_BUILDS).unwrap_or_default();
+    let seed: serde_json::Value =
+        serde_json::from_str(nixbuild::examples::SEED_BUILDS_JSON).unwrap_or_default();
     operation(
         op,
         "builds",

@@ -104,8 +104,7 @@ fn the_seed_builds_are_the_example_of_list_builds() {
     let doc = document();
     let example =
         &doc["paths"]["/builds"]["get"]["responses"]["200"]["content"]["application/json"]["example"];
-    let seed: Value =
-        serde_json::from_str(include_str!("../../mock-server/fixtures/seed-builds.json")).unwrap();
+    let seed: Value = serde_json::from_str(nixbuild::examples::SEED_BUILDS_JSON).unwrap();
     assert_eq!(example, &seed);
 }
 

@@ -24,7 +24,7 @@ fn build_validator() -> jsonschema::Validator {
 }
 
 fn seed() -> Value {
-    serde_json::from_str(include_str!("../../mock-server/fixtures/seed-builds.json")).unwrap()
+    serde_json::from_str(nixbuild::examples::SEED_BUILDS_JSON).unwrap()
 }
 
 #[test]

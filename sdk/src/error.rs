@@ -106,7 +106,6 @@ pub enum Error {
     Filter(#[from] FilterError),
     /// A token could not be read or attenuated.
     #[cfg(feature = "biscuit")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "biscuit")))]
     #[error(transparent)]
     Token(#[from] crate::token::TokenError),
 }

@@ -1,10 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// docs.rs labels every item that needs a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod api;
 mod client;
 mod error;
+pub mod examples;
 mod filter;
 mod models;
 mod printable;

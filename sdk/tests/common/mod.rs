@@ -9,14 +9,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const TOKEN: &str = "EpABCiYKB2FjY291bnQYAyIJCgcIgAgSAhABMg4KDAoCCBsSBggDEgIYABIkCAA-secret";
 
-/// The real `GET /builds` response from the launch announcement (the workspace keeps it with
-/// the mock server, which serves it).
+/// The real `GET /builds` response from the launch announcement.
 pub fn seed_json() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../mock-server/fixtures/seed-builds.json"
-    ))
-    .expect("the seed fixture is in the repository")
+    nixbuild::examples::SEED_BUILDS_JSON.to_owned()
 }
 
 /// A builder pointed at `server`, with the test token and fast retries.
