@@ -41,14 +41,16 @@ fn filter(operation: &Operation, request: &Request) -> Result<BuildFilter, Answe
 
 /// A request's OIDC ID token, or the message of a 400.
 pub(crate) fn id_token(request: &Request) -> Result<&str, String> {
+    // Named as the service's documentation writes it: NIXBUILDNET-OIDC-ID-TOKEN.
+    let name = OIDC_ID_TOKEN_HEADER.to_uppercase();
     let value = request
         .headers
         .get(OIDC_ID_TOKEN_HEADER)
-        .ok_or_else(|| "missing NIXBUILDNET-OIDC-ID-TOKEN header".to_owned())?;
+        .ok_or_else(|| format!("missing {name} header"))?;
     value
         .to_str()
         .ok()
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| "the NIXBUILDNET-OIDC-ID-TOKEN header is empty or not text".to_owned())
+        .ok_or_else(|| format!("the {name} header is empty or not text"))
 }
