@@ -31,6 +31,15 @@ fn jwt(claims: serde_json::Value) -> String {
     format!("{header}.{}.c2ln", URL_SAFE_NO_PAD.encode(claims.to_string()))
 }
 
+/// `token` exchanged for a CI job's token, with a JWT of no claims.
+async fn exchange(mock: &MockNixbuild, token: Token) -> nixbuild::Result<Token> {
+    client(mock, token)
+        .auth()
+        .oidc_token_exchange(jwt(serde_json::json!({})))
+        .send()
+        .await
+}
+
 /// `token` with one more block of Datalog, with its values bound as parameters.
 fn append(token: &Token, code: &str, params: HashMap<String, biscuit_auth::builder::Term>) -> Token {
     let block = BlockBuilder::new()
@@ -80,28 +89,13 @@ async fn an_exchanged_token_lives_no_longer_than_the_one_presented() {
     let mock = mock().await;
     let short = mock.tokens().expires_in(Duration::from_secs(600)).mint();
     let presented_expiry = short.inspect().unwrap().expires_at.unwrap();
-    let exchanged = client(&mock, short)
-        .auth()
-        .oidc_token_exchange(jwt(serde_json::json!({})))
-        .send()
-        .await
-        .unwrap();
+    let exchanged = exchange(&mock, short).await.unwrap();
     assert_eq!(exchanged.inspect().unwrap().expires_at, Some(presented_expiry));
-    let again = client(&mock, exchanged)
-        .auth()
-        .oidc_token_exchange(jwt(serde_json::json!({})))
-        .send()
-        .await
-        .unwrap();
+    let again = exchange(&mock, exchanged).await.unwrap();
     assert_eq!(again.inspect().unwrap().expires_at, Some(presented_expiry));
 
     let long = mock.tokens().never_expires().mint();
-    let capped = client(&mock, long)
-        .auth()
-        .oidc_token_exchange(jwt(serde_json::json!({})))
-        .send()
-        .await
-        .unwrap();
+    let capped = exchange(&mock, long).await.unwrap();
     let lifetime = capped.inspect().unwrap().expires_at.unwrap() - Utc::now();
     assert!(
         (lifetime - TimeDelta::hours(6)).num_seconds().abs() <= 5,
@@ -120,12 +114,7 @@ async fn an_attenuated_token_is_refused_by_the_exchange_rather_than_widened() {
         .expires_in(Duration::from_secs(2))
         .finish()
         .unwrap();
-    let err = client(&mock, two_seconds)
-        .auth()
-        .oidc_token_exchange(jwt(serde_json::json!({})))
-        .send()
-        .await
-        .unwrap_err();
+    let err = exchange(&mock, two_seconds).await.unwrap_err();
     assert!(err.is_forbidden(), "{err}");
     assert!(err.to_string().contains("attenuation blocks"), "{err}");
 }
@@ -147,10 +136,7 @@ async fn a_token_restricted_in_its_authority_block_is_refused_by_the_exchange() 
             .unwrap()
             .build(&key)
             .unwrap();
-        let err = client(&mock, Token::new(pinned.to_base64().unwrap()))
-            .auth()
-            .oidc_token_exchange(jwt(serde_json::json!({})))
-            .send()
+        let err = exchange(&mock, Token::new(pinned.to_base64().unwrap()))
             .await
             .unwrap_err();
         // Refused either by the token's own check or because it could not be carried over.
@@ -166,12 +152,7 @@ async fn a_token_restricted_in_its_authority_block_is_refused_by_the_exchange() 
 #[tokio::test]
 async fn with_auth_off_the_exchange_signs_nothing() {
     let mock = MockNixbuild::builder().without_auth().start().await;
-    let err = client(&mock, Token::new("anything at all"))
-        .auth()
-        .oidc_token_exchange(jwt(serde_json::json!({})))
-        .send()
-        .await
-        .unwrap_err();
+    let err = exchange(&mock, Token::new("anything at all")).await.unwrap_err();
     assert!(err.is_forbidden(), "{err}");
     assert!(err.to_string().contains("auth off"), "{err}");
 }
