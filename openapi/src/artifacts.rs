@@ -5,6 +5,29 @@ use std::path::{Path, PathBuf};
 /// The command that rewrites the committed files.
 pub const REGENERATE: &str = "cargo run -p nixbuild-openapi";
 
+/// The document could not be rendered or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArtifactError {
+    /// utoipa could not render the document in this format.
+    #[error("cannot render the document as {format}: {message}")]
+    Render {
+        /// `JSON` or `YAML`.
+        format: &'static str,
+        /// What utoipa said.
+        message: String,
+    },
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// One committed rendering of the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
@@ -15,14 +38,16 @@ pub struct Artifact {
 }
 
 /// The files `openapi/` commits: `openapi.json` (pretty, stable key order) and `openapi.yaml`.
-pub fn artifacts() -> Result<Vec<Artifact>, String> {
+pub fn artifacts() -> Result<Vec<Artifact>, ArtifactError> {
     let document = crate::document();
-    let json = document
-        .to_pretty_json()
-        .map_err(|e| format!("cannot render JSON: {e}"))?;
-    let yaml = document
-        .to_yaml()
-        .map_err(|e| format!("cannot render YAML: {e}"))?;
+    let json = document.to_pretty_json().map_err(|e| ArtifactError::Render {
+        format: "JSON",
+        message: e.to_string(),
+    })?;
+    let yaml = document.to_yaml().map_err(|e| ArtifactError::Render {
+        format: "YAML",
+        message: e.to_string(),
+    })?;
     Ok(vec![
         Artifact {
             file_name: "openapi.json",
@@ -62,8 +87,10 @@ impl std::fmt::Display for Staleness {
     }
 }
 
+impl std::error::Error for Staleness {}
+
 /// Compares the files in `dir` with what the code generates.
-pub fn check(dir: &Path) -> Result<Result<(), Staleness>, String> {
+pub fn check(dir: &Path) -> Result<Result<(), Staleness>, ArtifactError> {
     let stale = artifacts()?
         .into_iter()
         .map(|artifact| (dir.join(artifact.file_name), artifact.content))
@@ -78,14 +105,14 @@ pub fn check(dir: &Path) -> Result<Result<(), Staleness>, String> {
 }
 
 /// Writes the files into `dir`.
-pub fn write(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn write(dir: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
     artifacts()?
         .into_iter()
         .map(|artifact| {
             let path = dir.join(artifact.file_name);
             std::fs::write(&path, artifact.content)
                 .map(|()| path.clone())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                .map_err(|source| ArtifactError::Write { path, source })
         })
         .collect()
 }

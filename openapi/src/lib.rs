@@ -10,7 +10,7 @@
 // docs.rs labels every item that needs a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod artifacts;
+mod artifacts;
 mod experimental;
 pub mod json_schema;
 mod operations;
@@ -25,7 +25,7 @@ use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
 use utoipa::{PartialSchema, ToSchema};
 
-pub use artifacts::{Artifact, Staleness, artifacts, check, write};
+pub use artifacts::{Artifact, ArtifactError, REGENERATE, Staleness, artifacts, check, directory, write};
 
 /// The name of the security scheme every operation requires.
 pub const SECURITY_SCHEME: &str = "biscuit";

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use nixbuild_openapi::artifacts::directory;
+use nixbuild_openapi::directory;
 
 fn main() -> ExitCode {
     let dir = directory();
@@ -14,7 +14,7 @@ fn main() -> ExitCode {
                 paths.iter().for_each(|path| println!("wrote {}", path.display()));
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(&e),
+            Err(e) => fail(&e.to_string()),
         },
         Some("--check") => match nixbuild_openapi::check(&dir) {
             Ok(Ok(())) => {
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Ok(Err(staleness)) => fail(&staleness.to_string()),
-            Err(e) => fail(&e),
+            Err(e) => fail(&e.to_string()),
         },
         Some(other) => {
             eprintln!("unknown argument `{other}`; usage: nixbuild-openapi [--check]");

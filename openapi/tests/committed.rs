@@ -2,7 +2,7 @@
 
 #[test]
 fn the_committed_document_is_up_to_date() {
-    let dir = nixbuild_openapi::artifacts::directory();
+    let dir = nixbuild_openapi::directory();
     if let Err(staleness) = nixbuild_openapi::check(&dir).expect("the document renders") {
         panic!("{staleness}");
     }
