@@ -1,18 +1,11 @@
 //! The experimental endpoints: OIDC token exchange and `POST /processes`, SDK against mock.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+mod common;
+
+use common::jwt;
+
 use nixbuild::{Process, Token};
 use nixbuild_mock::{MockNixbuild, fixtures};
-
-/// An unsigned JWT with these claims (the mock does not verify signatures).
-fn jwt(claims: serde_json::Value) -> String {
-    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
-    format!(
-        "{header}.{}.c2lnbmF0dXJl",
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    )
-}
 
 #[tokio::test]
 async fn the_exchange_hands_on_the_rights_with_the_jwt_claims_and_six_hours() {

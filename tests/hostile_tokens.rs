@@ -1,35 +1,19 @@
 //! Tokens built by an attacker, against the SDK and the mock together: nothing a token
 //! holder writes can widen a token, lengthen it, escape revocation or stall the server.
 
+mod common;
+
+use common::{client, jwt, mock};
+
 use std::collections::HashMap;
 use std::time::Duration;
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use biscuit_auth::builder::{BlockBuilder, int};
 use biscuit_auth::{Biscuit, KeyPair};
 use chrono::{TimeDelta, Utc};
-use nixbuild::{Client, Process, Token};
-use nixbuild_mock::{MockNixbuild, fixtures};
-
-async fn mock() -> MockNixbuild {
-    MockNixbuild::builder().builds(fixtures::seed()).start().await
-}
-
-fn client(mock: &MockNixbuild, token: Token) -> Client {
-    Client::builder()
-        .token(token)
-        .base_url(mock.uri())
-        .no_retries()
-        .build()
-        .unwrap()
-}
-
-/// An unsigned JWT with these claims (the mock reads claims without verifying them).
-fn jwt(claims: serde_json::Value) -> String {
-    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
-    format!("{header}.{}.c2ln", URL_SAFE_NO_PAD.encode(claims.to_string()))
-}
+use nixbuild::{Process, Token};
+use nixbuild_mock::MockNixbuild;
 
 /// `token` exchanged for a CI job's token, with a JWT of no claims.
 async fn exchange(mock: &MockNixbuild, token: Token) -> nixbuild::Result<Token> {

@@ -1,27 +1,18 @@
 //! Biscuit tokens in the SDK: inspected, attenuated, refused when expired; the mock honours
 //! every attenuation.
 
+mod common;
+
+use common::{client, mock};
+
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use nixbuild::token::DatalogValue;
 use nixbuild::{Client, Error, Process, Token, TokenError};
-use nixbuild_mock::{MockNixbuild, fixtures};
 
 /// A public token minted by nixbuild.net itself (its API docs, 2022).
 const REAL_LEGACY_TOKEN: &str = include_str!("../sdk/tests/tokens/legacy-read-only.txt");
-
-async fn mock() -> MockNixbuild {
-    MockNixbuild::builder().builds(fixtures::seed()).start().await
-}
-
-fn client(mock: &MockNixbuild, token: Token) -> Client {
-    Client::builder()
-        .token(token)
-        .base_url(mock.uri())
-        .build()
-        .unwrap()
-}
 
 fn whole_seconds(t: SystemTime) -> DateTime<Utc> {
     DateTime::from_timestamp(DateTime::<Utc>::from(t).timestamp(), 0).unwrap()
