@@ -52,7 +52,8 @@ pub enum Permission {
 }
 
 impl Permission {
-    /// The permission's name in a token's `right({…})` set; `AnyRight` has none.
+    /// The permission's name in a token's `right({…})` set (`build:read`); `AnyRight`,
+    /// which no right is named, is `any`.
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::BuildRead => "build:read",

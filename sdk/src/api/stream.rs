@@ -110,16 +110,18 @@ impl Pager {
 
     /// The builds created exactly at `instant` that `page` does not hold, in API order.
     async fn rest_created_at(&self, instant: DateTime<Utc>, page: &[Build]) -> Result<Vec<Build>> {
-        let seen: HashSet<BuildId> = page
+        let mut seen: HashSet<BuildId> = page
             .iter()
             .filter(|b| b.create_time == instant)
             .map(|b| b.build_id)
             .collect();
         let mut tie_filter = self.filter.clone();
         tie_filter.created_from = Some(TimeBound::DateTime(instant));
-        tie_filter.created_before = Some(TimeBound::DateTime(instant + just_after(instant)));
+        // At the calendar's very end nothing is newer: the window needs no upper bound.
+        tie_filter.created_before = instant
+            .checked_add_signed(just_after(instant))
+            .map(TimeBound::DateTime);
         tie_filter.limit = None;
-        let mut seen = seen;
         let ties = self.list(&tie_filter).await?;
         // The window may hold newer builds too (within a microsecond): those came before.
         Ok(ties
