@@ -8,7 +8,8 @@ use wiremock::ResponseTemplate;
 pub(crate) struct Answer {
     pub(crate) status: u16,
     body: Vec<u8>,
-    content_type: &'static str,
+    /// `None` for an answer without a body.
+    content_type: Option<&'static str>,
     pub(crate) retry_after: Option<u64>,
     pub(crate) allow: Option<&'static str>,
 }
@@ -32,18 +33,29 @@ impl Answer {
         Answer::raw(status, text.into_bytes(), "text/plain")
     }
 
+    /// 204, no body.
+    pub(crate) fn empty() -> Answer {
+        Answer {
+            content_type: None,
+            ..Answer::raw(204, Vec::new(), "")
+        }
+    }
+
     fn raw(status: u16, body: Vec<u8>, content_type: &'static str) -> Answer {
         Answer {
             status,
             body,
-            content_type,
+            content_type: Some(content_type),
             retry_after: None,
             allow: None,
         }
     }
 
     pub(crate) fn into_template(self) -> ResponseTemplate {
-        let mut template = ResponseTemplate::new(self.status).set_body_raw(self.body, self.content_type);
+        let mut template = ResponseTemplate::new(self.status);
+        if let Some(content_type) = self.content_type {
+            template = template.set_body_raw(self.body, content_type);
+        }
         if let Some(seconds) = self.retry_after {
             template = template.insert_header("retry-after", seconds.to_string().as_str());
         }

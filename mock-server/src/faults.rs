@@ -125,6 +125,11 @@ impl FaultQueue {
     pub(crate) fn clear(&mut self) {
         self.faults.clear();
     }
+
+    /// The faults not yet used up, in the order they apply.
+    pub(crate) fn pending(&self) -> impl Iterator<Item = &Fault> {
+        self.faults.iter()
+    }
 }
 
 /// The answer of a fault that replaces the normal one, and the status to record; `None` for a

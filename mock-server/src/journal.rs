@@ -2,8 +2,11 @@
 
 use std::collections::VecDeque;
 
-/// How the request's token fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the request's token fared (in the control API's journal: `passed`, `disabled`,
+/// `refused`, `not_checked`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum AuthStatus {
     /// The token allowed the request.
     Passed,
@@ -19,11 +22,31 @@ pub enum AuthStatus {
 pub const MAX_RECORDED_PATH_BYTES: usize = 1024;
 /// The longest query string a journal entry keeps, in bytes.
 pub const MAX_RECORDED_QUERY_BYTES: usize = 4096;
+/// The most header bytes (names and values) a journal entry keeps; later headers are left out.
+pub const MAX_RECORDED_HEADER_BYTES: usize = 16 * 1024;
+/// The longest body a journal entry keeps, in bytes.
+pub const MAX_RECORDED_BODY_BYTES: usize = 64 * 1024;
 /// The most bytes the journal's entries hold together; the oldest are forgotten first.
 pub const MAX_JOURNAL_BYTES: usize = 64 * 1024 * 1024;
 
+/// Headers whose values are secrets: a journal entry keeps their names, never their values.
+const REDACTED_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    nixbuild::api::operation::OIDC_ID_TOKEN_HEADER,
+];
+
+/// What a redacted header's value becomes (after its scheme, for `Authorization`).
+pub const REDACTED: &str = "[redacted]";
+
 /// One request the mock received, and how it answered.
+///
+/// Secrets never reach the journal: the values of `Authorization`, `Proxy-Authorization`,
+/// `Cookie` and the OIDC ID token header are replaced by [`REDACTED`] (keeping the scheme,
+/// as in `Bearer [redacted]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RecordedRequest {
     /// The HTTP method, such as `GET`.
     pub method: String,
@@ -32,7 +55,12 @@ pub struct RecordedRequest {
     pub path: String,
     /// The raw query string, if there was one (its first [`MAX_RECORDED_QUERY_BYTES`]).
     pub query: Option<String>,
-    /// Whether the path or query was longer than the journal keeps, and was cut.
+    /// The headers, names in lower case, in the order received, secrets redacted (at most
+    /// [`MAX_RECORDED_HEADER_BYTES`] of them). A value that is not UTF-8 is read lossily.
+    pub headers: Vec<(String, String)>,
+    /// The body (its first [`MAX_RECORDED_BODY_BYTES`]).
+    pub body: Vec<u8>,
+    /// Whether the path, query, headers or body was longer than the journal keeps, and was cut.
     pub truncated: bool,
     /// How the request's token fared.
     pub auth: AuthStatus,
@@ -41,6 +69,30 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// An entry for `request`, cut to what the journal keeps, its secrets redacted.
+    pub(crate) fn of(request: &wiremock::Request) -> RecordedRequest {
+        let mut entry = RecordedRequest::new(
+            request.method.to_string(),
+            request.url.path(),
+            request.url.query(),
+        );
+        let mut header_bytes = 0;
+        for (name, value) in &request.headers {
+            let name = name.as_str();
+            header_bytes += name.len() + value.len();
+            if header_bytes > MAX_RECORDED_HEADER_BYTES {
+                entry.truncated = true;
+                break;
+            }
+            let value = String::from_utf8_lossy(value.as_bytes());
+            entry.headers.push((name.to_owned(), redact(name, &value)));
+        }
+        let body = &request.body[..request.body.len().min(MAX_RECORDED_BODY_BYTES)];
+        entry.truncated |= body.len() < request.body.len();
+        entry.body = body.to_vec();
+        entry
+    }
+
     /// An entry for a request to `path` with `query`, both cut to what the journal keeps.
     pub(crate) fn new(method: String, path: &str, query: Option<&str>) -> RecordedRequest {
         let (path, path_cut) = cut(path, MAX_RECORDED_PATH_BYTES);
@@ -55,10 +107,25 @@ impl RecordedRequest {
             method,
             path,
             query,
+            headers: Vec::new(),
+            body: Vec::new(),
             truncated: path_cut || query_cut,
             auth: AuthStatus::NotChecked,
             status: 0,
         }
+    }
+
+    /// The value of header `name` (any case), the first if it came more than once.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body read as JSON, if it is JSON.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
     }
 
     /// `GET /builds?…` on one line (never the token).
@@ -77,6 +144,28 @@ impl RecordedRequest {
             + self.method.len()
             + self.path.len()
             + self.query.as_ref().map_or(0, String::len)
+            + self
+                .headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len() + std::mem::size_of::<(String, String)>())
+                .sum::<usize>()
+            + self.body.len()
+    }
+}
+
+/// `value` as the journal keeps it: a secret header's scheme alone, followed by [`REDACTED`].
+fn redact(name: &str, value: &str) -> String {
+    if !REDACTED_HEADERS
+        .iter()
+        .any(|secret| secret.eq_ignore_ascii_case(name))
+    {
+        return value.to_owned();
+    }
+    match value.trim().split_once(' ') {
+        Some((scheme, _)) if scheme.len() <= 16 && scheme.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            format!("{scheme} {REDACTED}")
+        }
+        _ => REDACTED.to_owned(),
     }
 }
 
@@ -125,6 +214,11 @@ impl Journal {
         self.requests.iter().cloned().collect()
     }
 
+    /// The entries, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &RecordedRequest> {
+        self.requests.iter()
+    }
+
     pub(crate) fn count(&self, path: &str) -> usize {
         self.requests.iter().filter(|r| r.path == path).count()
     }
@@ -155,6 +249,15 @@ mod tests {
         assert!(entry.line().contains("[truncated]"));
         let short = RecordedRequest::new("GET".into(), "/builds", Some("limit=1"));
         assert!(!short.truncated);
+    }
+
+    #[test]
+    fn secret_headers_keep_their_scheme_and_lose_their_value() {
+        assert_eq!(redact("Authorization", "Bearer En0KEw"), "Bearer [redacted]");
+        assert_eq!(redact("authorization", "En0KEw"), "[redacted]");
+        assert_eq!(redact("cookie", "a=b; c=d"), "[redacted]");
+        assert_eq!(redact("nixbuildnet-oidc-id-token", "eyJ.eyJ.sig"), "[redacted]");
+        assert_eq!(redact("user-agent", "probe/1"), "probe/1");
     }
 
     #[test]

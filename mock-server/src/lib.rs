@@ -4,8 +4,12 @@
 // docs.rs labels every item that needs a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod admin;
 mod answer;
 mod auth;
+mod clock;
+pub mod control;
+mod expectation;
 mod faults;
 pub mod fixtures;
 #[cfg(fuzzing)]
@@ -13,6 +17,7 @@ pub mod fixtures;
 pub mod fuzzing;
 mod handlers;
 mod journal;
+mod lifecycle;
 pub mod limits;
 mod mock;
 mod responder;
@@ -21,10 +26,14 @@ mod state;
 mod store;
 pub mod summary;
 
+pub use admin::ADMIN_TOKEN_PREFIX;
 pub use auth::{AuthOutcome, Authority, DEFAULT_TOKEN_LIFETIME, InvalidKey, LimitExceeded, TokenMinter};
+pub use clock::ClockOverflow;
+pub use expectation::{Expectation, Times, UnmetExpectations};
 pub use faults::{Fault, FaultKind};
 pub use fixtures::build_fixture::{BuildFixture, IntoBuild};
 pub use handlers::exchange::EXCHANGED_TOKEN_LIFETIME;
-pub use journal::{AuthStatus, RecordedRequest};
+pub use journal::{AuthStatus, REDACTED, RecordedRequest};
+pub use lifecycle::StatusChangeError;
 pub use mock::{MockNixbuild, MockNixbuildBuilder, NoSuchBuild};
 pub use store::BuildStore;

@@ -28,15 +28,20 @@
 //! | bound | value |
 //! |---|---|
 //! | a request body | [`MAX_REQUEST_BODY_BYTES`]; larger is 413 (wiremock has read it, the mock keeps none of it) |
-//! | a journal entry | [`MAX_RECORDED_PATH_BYTES`] of path, [`MAX_RECORDED_QUERY_BYTES`] of query, marked `truncated` beyond |
+//! | a journal entry | [`MAX_RECORDED_PATH_BYTES`] of path, [`MAX_RECORDED_QUERY_BYTES`] of query, [`MAX_RECORDED_HEADER_BYTES`] of headers, [`MAX_RECORDED_BODY_BYTES`] of body, marked `truncated` beyond |
 //! | the journal | [`MAX_JOURNAL_BYTES`] in all, besides its count (`MockNixbuildBuilder::journal_capacity`) |
 //! | `POST /processes` | the newest 10,000 processes remembered |
 //! | tokens verified | the last 512 remembered; beyond, one more verification each |
+//! | a control request body (admin token only) | [`MAX_CONTROL_BODY_BYTES`]; larger is 413 |
 
 pub use crate::auth::limits::{
     MAX_AUTHORIZATION_BYTES, MAX_BLOCKS, MAX_BODY_PREDICATES, MAX_CHECKS_PER_BLOCK, MAX_COLLECTION_LEN,
     MAX_COST, MAX_EXPRESSION_OPS, MAX_FACTS_PER_BLOCK, MAX_QUERIES_PER_CHECK, MAX_RULES_PER_BLOCK,
     MAX_STRING_BYTES,
 };
-pub use crate::journal::{MAX_JOURNAL_BYTES, MAX_RECORDED_PATH_BYTES, MAX_RECORDED_QUERY_BYTES};
+pub use crate::control::MAX_CONTROL_BODY_BYTES;
+pub use crate::journal::{
+    MAX_JOURNAL_BYTES, MAX_RECORDED_BODY_BYTES, MAX_RECORDED_HEADER_BYTES, MAX_RECORDED_PATH_BYTES,
+    MAX_RECORDED_QUERY_BYTES,
+};
 pub use crate::responder::MAX_REQUEST_BODY_BYTES;

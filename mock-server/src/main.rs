@@ -5,10 +5,15 @@
 //! ```text
 //! # nixbuild-mock: 2 builds; root public key ed25519/…
 //! NIXBUILD_API_URL=http://127.0.0.1:41234
+//! NIXBUILD_MOCK_URL=http://127.0.0.1:41234
 //! NIXBUILD_MOCK_PORT=41234
 //! NIXBUILD_TOKEN=En0K…
-//! export NIXBUILD_API_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN
+//! NIXBUILD_MOCK_ADMIN_TOKEN=nbmock-admin-…
+//! export NIXBUILD_API_URL NIXBUILD_MOCK_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN NIXBUILD_MOCK_ADMIN_TOKEN
 //! ```
+//!
+//! `NIXBUILD_MOCK_URL` is the server's root, where the control API lives (`/_mock`), and
+//! `NIXBUILD_MOCK_ADMIN_TOKEN` its secret.
 //!
 //! then logs each request on one line on stderr, and exits cleanly on Ctrl-C or SIGTERM.
 
@@ -34,6 +39,9 @@ struct Args {
     /// A JSON array of builds to serve (the seed builds when neither this nor --generate).
     #[arg(long, value_name = "FILE", conflicts_with = "generate")]
     builds: Option<PathBuf>,
+    /// Start with no builds at all (a test adds its own through the control API).
+    #[arg(long, conflicts_with_all = ["builds", "generate"])]
+    empty: bool,
     /// Serve N synthetic builds instead.
     #[arg(long, value_name = "N")]
     generate: Option<usize>,
@@ -52,6 +60,15 @@ struct Args {
     /// Serve the API under this path prefix, such as /api/v1.
     #[arg(long, value_name = "PREFIX", default_value = "")]
     path_prefix: String,
+    /// The control API's secret (a fresh random one when absent). Prefer the environment
+    /// variable: an argument is visible to every user of the machine.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "NIXBUILD_MOCK_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
     /// Lifetime of the printed token, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 24 * 3600)]
     token_ttl: u64,
@@ -72,6 +89,7 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> Result<(), String> {
     let builds = load_builds(&args)?;
     let authority = load_authority(&args)?;
+    let admin_token = args.admin_token.as_deref().map(checked_admin_token).transpose()?;
     let listener = TcpListener::bind((args.host.as_str(), args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     let port = listener
@@ -89,6 +107,9 @@ async fn run(args: Args) -> Result<(), String> {
     if args.no_auth {
         builder = builder.without_auth();
     }
+    if let Some(admin_token) = admin_token {
+        builder = builder.admin_token(admin_token);
+    }
     let mock = builder.start().await;
     let token = mock
         .tokens()
@@ -102,15 +123,38 @@ async fn run(args: Args) -> Result<(), String> {
     };
     println!("# nixbuild-mock: {count} builds; {auth}");
     println!("NIXBUILD_API_URL={}", mock.uri());
+    println!("NIXBUILD_MOCK_URL={}", mock.server().uri());
     println!("NIXBUILD_MOCK_PORT={port}");
     println!("NIXBUILD_TOKEN={}", token.expose_secret());
-    println!("export NIXBUILD_API_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN");
+    println!("NIXBUILD_MOCK_ADMIN_TOKEN={}", mock.admin_token().expose_secret());
+    println!(
+        "export NIXBUILD_API_URL NIXBUILD_MOCK_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN NIXBUILD_MOCK_ADMIN_TOKEN"
+    );
     shutdown_signal().await;
     eprintln!("nixbuild-mock: shutting down");
     Ok(())
 }
 
+/// An admin token given on the command line: long enough not to be guessed, and printable
+/// as one shell word.
+fn checked_admin_token(token: &str) -> Result<String, String> {
+    if token.len() < 16
+        || token.len() > 256
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"'\"\\$`".contains(&b))
+    {
+        return Err(
+            "the admin token must be 16 to 256 printable ASCII characters, without quotes, \\, $ or `".into(),
+        );
+    }
+    Ok(token.to_owned())
+}
+
 fn load_builds(args: &Args) -> Result<Vec<Build>, String> {
+    if args.empty {
+        return Ok(Vec::new());
+    }
     if let Some(n) = args.generate {
         return Ok(fixtures::generate(n, args.seed));
     }

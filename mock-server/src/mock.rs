@@ -2,21 +2,27 @@
 
 use std::fmt;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use nixbuild::{Build, BuildId, Client, ClientBuilder};
+use chrono::{DateTime, TimeDelta, Utc};
+use nixbuild::{Build, BuildId, BuildStatus, Client, ClientBuilder, Secret};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
 use crate::IntoBuild;
 use crate::auth::{Authority, TokenMinter};
+use crate::clock::{Clock, ClockOverflow};
+use crate::expectation::{self, Counted, Expectation, UnmetExpectations};
 use crate::faults::{Fault, FaultQueue};
 use crate::handlers::processes::ProcessLog;
 use crate::journal::{Journal, RecordedRequest};
+use crate::lifecycle::StatusChangeError;
 use crate::responder::Responder;
 use crate::state::{State, lock};
 
+/// How many of the most recent requests a failed verification shows.
+const RECENT_REQUESTS_SHOWN: usize = 20;
 /// How many requests a mock remembers by default.
 const DEFAULT_JOURNAL_CAPACITY: usize = 100_000;
 /// How long the tokens of [`MockNixbuild::client`] live.
@@ -106,9 +112,20 @@ impl MockNixbuild {
             .expect("a client for the mock's own URL can be built")
     }
 
-    /// A minter of tokens signed by this mock's root key.
+    /// A minter of tokens signed by this mock's root key, their lifetimes counted from the
+    /// mock's clock.
     pub fn tokens(&self) -> TokenMinter {
-        self.state.authority.tokens()
+        self.state
+            .authority
+            .tokens()
+            .issued_at(self.state.clock.system_now())
+    }
+
+    /// The secret of the control API under `/_mock` (`Authorization: Bearer <admin token>`),
+    /// for a test that drives this mock over HTTP, as other languages do. It opens nothing
+    /// of the API itself.
+    pub fn admin_token(&self) -> Secret {
+        self.state.admin_token.clone()
     }
 
     /// Revokes `token` and every token attenuated from it, as nixbuild.net's `tokens revoke`
@@ -139,64 +156,68 @@ impl MockNixbuild {
     /// Adds a build (a [`Build`] or a [`BuildFixture`](crate::BuildFixture)), replacing any
     /// with the same id, and returns its id.
     pub fn add_build(&self, build: impl IntoBuild) -> BuildId {
-        let mut store = self.state.store.write().unwrap_or_else(PoisonError::into_inner);
-        let next = BuildId(store.max_id().map_or(10_000_000, |id| id.0 + 1));
-        let build = build.into_build(next);
-        let id = build.build_id;
-        store.insert(build);
-        id
+        self.add_builds([build])[0]
     }
 
-    /// Adds several builds; returns their ids.
+    /// Adds several builds; returns their ids. A fixture without a creation time is created
+    /// at the mock's now.
     pub fn add_builds<B: IntoBuild>(&self, builds: impl IntoIterator<Item = B>) -> Vec<BuildId> {
-        builds.into_iter().map(|build| self.add_build(build)).collect()
+        self.state.add_builds(builds)
+    }
+
+    /// Moves build `id` to `status` at the mock's now, as the service would: to `running` it
+    /// starts; to a finished status it finishes (starting first if pending), with the
+    /// outputs and figures of a finished build. Builds never go back to `pending`, and a
+    /// finished build does not change. Returns the build as it is now.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use nixbuild::BuildStatus;
+    /// use nixbuild_mock::{BuildFixture, MockNixbuild};
+    ///
+    /// let mock = MockNixbuild::start().await;
+    /// let id = mock.add_build(BuildFixture::pending("hello-2.12"));
+    /// mock.set_status(id, BuildStatus::Running).unwrap();
+    /// let built = mock.set_status(id, BuildStatus::Built).unwrap();
+    /// assert_eq!(built.outputs.len(), 1);
+    /// # }
+    /// ```
+    pub fn set_status(&self, id: BuildId, status: BuildStatus) -> Result<Build, StatusChangeError> {
+        self.state.set_status(id, status)
+    }
+
+    /// Removes every build.
+    pub fn clear_builds(&self) {
+        self.state.store_mut().clear();
     }
 
     /// Changes a stored build: its status, times, outputs, … (see
     /// [`fixtures::mark_running`](crate::fixtures::mark_running) and
     /// [`fixtures::mark_finished`](crate::fixtures::mark_finished)).
     pub fn update_build(&self, id: BuildId, change: impl FnOnce(&mut Build)) -> Result<(), NoSuchBuild> {
-        let mut store = self.state.store.write().unwrap_or_else(PoisonError::into_inner);
+        let mut store = self.state.store_mut();
         store.update(id, change).ok_or(NoSuchBuild(id))
     }
 
     /// Removes a build.
     pub fn remove_build(&self, id: BuildId) -> Option<Build> {
-        self.state
-            .store
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(id)
+        self.state.store_mut().remove(id)
     }
 
     /// A stored build.
     pub fn build(&self, id: BuildId) -> Option<Build> {
-        self.state
-            .store
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(id)
-            .cloned()
+        self.state.store().get(id).cloned()
     }
 
     /// Every stored build, newest first.
     pub fn builds(&self) -> Vec<Build> {
-        self.state
-            .store
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .all()
-            .cloned()
-            .collect()
+        self.state.store().all().cloned().collect()
     }
 
     /// How many builds are stored.
     pub fn build_count(&self) -> usize {
-        self.state
-            .store
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.state.store().len()
     }
 
     /// The next `n` requests answer `status` (with `Retry-After: 1` for 429 and 503).
@@ -235,10 +256,80 @@ impl MockNixbuild {
         lock(&self.state.journal).clear();
     }
 
+    /// Expects requests for an operation or to a path; checked when the mock is dropped
+    /// (a failing check panics, naming what was expected and what arrived), or by
+    /// [`verify`](Self::verify). Only requests that arrive after this call count.
+    pub fn expect(&self, expectation: Expectation) {
+        lock(&self.state.expectations).push(Counted {
+            expectation,
+            received: 0,
+        });
+    }
+
+    /// The expectations not met so far, with the most recent requests.
+    pub fn check_expectations(&self) -> Result<(), UnmetExpectations> {
+        let unmet = expectation::unmet(&lock(&self.state.expectations));
+        if unmet.is_empty() {
+            return Ok(());
+        }
+        let journal = lock(&self.state.journal);
+        let skip = journal.iter().count().saturating_sub(RECENT_REQUESTS_SHOWN);
+        let recent_requests = journal.iter().skip(skip).map(RecordedRequest::line).collect();
+        Err(UnmetExpectations {
+            unmet,
+            recent_requests,
+        })
+    }
+
+    /// Checks every expectation now.
+    ///
+    /// # Panics
+    ///
+    /// When one is not met, with a message naming each unmet expectation, what it counted,
+    /// and the most recent requests.
+    pub fn verify(&self) {
+        if let Err(unmet) = self.check_expectations() {
+            panic!("{unmet}");
+        }
+    }
+
+    /// The mock's now: real time, unless a test froze or moved it. It decides token expiry,
+    /// the creation time of fixtures that set none, and the times of status changes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.clock.now()
+    }
+
+    /// Freezes the mock's clock at `now`.
+    pub fn set_clock(&self, now: DateTime<Utc>) {
+        self.state.clock.set(now);
+    }
+
+    /// Moves the mock's clock by `by` and freezes it there; returns the new now.
+    pub fn advance_clock(&self, by: std::time::Duration) -> Result<DateTime<Utc>, ClockOverflow> {
+        let by = TimeDelta::from_std(by).map_err(|_| ClockOverflow)?;
+        self.state.clock.advance(by)
+    }
+
+    /// Real time again.
+    pub fn reset_clock(&self) {
+        self.state.clock.reset();
+    }
+
     /// The wiremock server underneath. Mocks mounted on it take precedence over the fake
     /// nixbuild.net, which answers at the lowest priority.
     pub fn server(&self) -> &MockServer {
         &self.server
+    }
+}
+
+impl Drop for MockNixbuild {
+    /// Checks the expectations, as wiremock does: a test that forgot to call
+    /// [`verify`](MockNixbuild::verify) still fails. Not while the thread is already
+    /// panicking (the test failed anyway, and a second panic would abort).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.verify();
+        }
     }
 }
 
@@ -253,6 +344,7 @@ pub struct MockNixbuildBuilder {
     listener: Option<TcpListener>,
     observer: Option<crate::state::RequestObserver>,
     journal_capacity: Option<usize>,
+    admin_token: Option<Secret>,
 }
 
 impl fmt::Debug for MockNixbuildBuilder {
@@ -305,6 +397,13 @@ impl MockNixbuildBuilder {
         self
     }
 
+    /// The control API's secret (a fresh random one otherwise), for a test that must know
+    /// it in advance.
+    pub fn admin_token(mut self, token: impl Into<Secret>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
     /// Remembers at most this many requests (the oldest are forgotten first).
     pub fn journal_capacity(mut self, capacity: usize) -> Self {
         self.journal_capacity = Some(capacity.max(1));
@@ -325,6 +424,9 @@ impl MockNixbuildBuilder {
             prefix: self.prefix,
             observer: self.observer,
             processes: Mutex::new(ProcessLog::default()),
+            clock: Clock::default(),
+            admin_token: self.admin_token.unwrap_or_else(crate::admin::generate),
+            expectations: Mutex::new(Vec::new()),
         });
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();

@@ -1,8 +1,8 @@
-//! The fake nixbuild.net's answer to one request, in the order it is decided: route, fault,
-//! auth, handler, journal. Each step is a module of its own.
+//! The fake nixbuild.net's answer to one request, in the order it is decided: the control
+//! API apart, then route, expectations, fault, auth, handler, journal. Each step is a module
+//! of its own.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use wiremock::{Request, Respond, ResponseTemplate};
 
@@ -11,7 +11,7 @@ use crate::auth::Refusal;
 use crate::faults::{self, FaultKind};
 use crate::journal::{AuthStatus, RecordedRequest};
 use crate::state::{State, lock};
-use crate::{handlers, routing};
+use crate::{admin, control, handlers, routing};
 
 /// The largest request body the mock takes (a `POST /processes` of thousands of processes
 /// is a few hundred KB); a larger one is answered 413.
@@ -23,11 +23,10 @@ pub(crate) struct Responder(pub(crate) Arc<State>);
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let state = &self.0;
-        let mut record = RecordedRequest::new(
-            request.method.to_string(),
-            request.url.path(),
-            request.url.query(),
-        );
+        if control::is_control_path(request.url.path()) {
+            return control::handle(state, request).into_template();
+        }
+        let mut record = RecordedRequest::of(request);
         let template = answer(state, request, &mut record);
         if let Some(observe) = &state.observer {
             observe(&record);
@@ -53,7 +52,9 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
             ),
         ));
     }
-    let operation = match routing::route(&state.prefix, request) {
+    let routed = routing::route(&state.prefix, request);
+    count_for_expectations(state, request, routed.as_ref().ok().copied());
+    let operation = match routed {
         Ok(operation) => operation,
         Err(answer) => return finish(answer),
     };
@@ -62,15 +63,26 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
         record.status = status;
         return template;
     }
+    let authorization = request
+        .headers
+        .get("authorization")
+        .map(|v| v.to_str().unwrap_or(""));
+    if let Ok(token) = crate::auth::bearer_token(authorization)
+        && admin::is_admin(token, &state.admin_token)
+    {
+        // Refused even with auth off: a test that sends it here has mixed up its tokens.
+        record.auth = AuthStatus::Refused;
+        return finish(Answer::error(
+            401,
+            "this is the mock's admin token, for the control API under /_mock; the API takes an API token",
+        ));
+    }
     let verified = if state.auth_enabled {
-        let authorization = request
-            .headers
-            .get("authorization")
-            .map(|v| v.to_str().unwrap_or(""));
-        match state
-            .authority
-            .verify_and_authorize(authorization, operation.permission, SystemTime::now())
-        {
+        match state.authority.verify_and_authorize(
+            authorization,
+            operation.permission,
+            state.clock.system_now(),
+        ) {
             Ok(verified) => Some(verified),
             Err(refusal) => {
                 record.auth = AuthStatus::Refused;
@@ -92,5 +104,24 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
     match fault.as_ref().map(|f| &f.kind) {
         Some(FaultKind::Delay(delay)) => template.set_delay(*delay),
         _ => template,
+    }
+}
+
+/// Counts `request` for every expectation it meets.
+fn count_for_expectations(
+    state: &State,
+    request: &Request,
+    operation: Option<&nixbuild::api::operation::Operation>,
+) {
+    let mut expectations = lock(&state.expectations);
+    if expectations.is_empty() {
+        return;
+    }
+    let full_path = request.url.path();
+    let path = full_path.strip_prefix(state.prefix.as_str()).unwrap_or(full_path);
+    for counted in expectations.iter_mut() {
+        if counted.expectation.counts(path, operation) {
+            counted.received += 1;
+        }
     }
 }

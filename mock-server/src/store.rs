@@ -39,6 +39,9 @@ pub struct BuildStore {
     by_derivation: HashMap<String, BTreeSet<Key>>,
     by_tag: HashMap<(String, String), BTreeSet<Key>>,
     by_status: HashMap<BuildStatus, BTreeSet<Key>>,
+    /// The highest id stored, kept as builds come and go so that a mock's next free id is
+    /// found without a scan.
+    highest: Option<BuildId>,
 }
 
 impl FromIterator<Build> for BuildStore {
@@ -55,6 +58,7 @@ impl BuildStore {
         self.remove(build.build_id);
         let key = key(&build);
         self.keys.insert(build.build_id, key);
+        self.highest = self.highest.max(Some(build.build_id));
         self.by_derivation
             .entry(build.derivation_path.clone())
             .or_default()
@@ -81,7 +85,16 @@ impl BuildStore {
             unindex(&mut self.by_tag, &(name.clone(), value.clone()), &key);
         }
         unindex(&mut self.by_status, &build.status, &key);
+        if self.highest == Some(id) {
+            // Only removing the highest id costs a scan.
+            self.highest = self.keys.keys().max().copied();
+        }
         Some(build)
+    }
+
+    /// Removes every build.
+    pub fn clear(&mut self) {
+        *self = BuildStore::default();
     }
 
     /// The build with this id.
@@ -110,7 +123,7 @@ impl BuildStore {
 
     /// The highest build id, if any.
     pub fn max_id(&self) -> Option<BuildId> {
-        self.keys.keys().max().copied()
+        self.highest
     }
 
     /// Every build, newest first.

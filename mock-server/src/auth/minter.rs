@@ -36,6 +36,8 @@ pub struct TokenMinter {
     owner: i64,
     rights: Vec<String>,
     expires: Expiry,
+    /// What `expires_in` counts from: the real time unless told.
+    issued_at: Option<SystemTime>,
 }
 
 impl TokenMinter {
@@ -45,7 +47,15 @@ impl TokenMinter {
             owner: 1,
             rights: vec![Permission::BuildRead.as_str().to_owned()],
             expires: Expiry::In(DEFAULT_TOKEN_LIFETIME),
+            issued_at: None,
         }
+    }
+
+    /// Counts [`expires_in`](Self::expires_in) from `now` instead of the real time: a mock's
+    /// minter counts from the mock's clock.
+    pub fn issued_at(mut self, now: impl Into<SystemTime>) -> Self {
+        self.issued_at = Some(now.into());
+        self
     }
 
     /// The account id in `owner(N)` (1 by default).
@@ -106,7 +116,10 @@ impl TokenMinter {
         }
         let expiry = match self.expires {
             // A lifetime past what a clock can name never ends: no expiry check.
-            Expiry::In(lifetime) => SystemTime::now().checked_add(lifetime),
+            Expiry::In(lifetime) => self
+                .issued_at
+                .unwrap_or_else(SystemTime::now)
+                .checked_add(lifetime),
             Expiry::At(time) => Some(time),
             Expiry::Never => None,
         };

@@ -32,7 +32,7 @@ pub(crate) fn handle(state: &State, request: &Request, verified: Option<&Verifie
              signs nothing it has not verified",
         );
     };
-    match exchange(&state.authority, presented, jwt, SystemTime::now()) {
+    match exchange(&state.authority, presented, jwt, state.clock.system_now()) {
         Ok(token) => Answer::text(200, token.expose_secret().to_owned()),
         Err(message) => Answer::error(403, message),
     }

@@ -1,0 +1,49 @@
+//! The control API's secret: the admin token, and the check of a request's bearer against it.
+
+use nixbuild::Secret;
+
+/// What every admin token starts with, so that one is told from an API token at a glance.
+pub const ADMIN_TOKEN_PREFIX: &str = "nbmock-admin-";
+
+/// A fresh admin token: the prefix and 32 random bytes from the operating system, in hex.
+pub(crate) fn generate() -> Secret {
+    let mut bytes = [0u8; 32];
+    // The OS's generator does not fail on the systems Rust supports; if it did, a token
+    // from the clock and the address space is still unguessable enough for a test server.
+    if getrandom::fill(&mut bytes).is_err() {
+        let mut fallback = fastrand::Rng::new();
+        bytes.iter_mut().for_each(|b| *b = fallback.u8(..));
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Secret::from(format!("{ADMIN_TOKEN_PREFIX}{hex}"))
+}
+
+/// Whether `presented` is `admin`, compared in time that does not depend on where they differ.
+pub(crate) fn is_admin(presented: &str, admin: &Secret) -> bool {
+    let expected = admin.expose_secret().as_bytes();
+    let presented = presented.as_bytes();
+    if presented.len() != expected.len() {
+        return false;
+    }
+    presented
+        .iter()
+        .zip(expected)
+        .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_tokens_are_fresh_and_compared_whole() {
+        let (a, b) = (generate(), generate());
+        assert_ne!(a.expose_secret(), b.expose_secret());
+        assert!(a.expose_secret().starts_with(ADMIN_TOKEN_PREFIX));
+        assert!(is_admin(a.expose_secret(), &a));
+        assert!(!is_admin(b.expose_secret(), &a));
+        assert!(!is_admin(&a.expose_secret()[1..], &a));
+        assert!(!is_admin("", &a));
+    }
+}

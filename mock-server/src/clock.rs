@@ -1,0 +1,92 @@
+//! [`Clock`]: the mock's idea of now. Real time until a test sets it; then frozen at the
+//! instant it was set to, so that what a test asserts about times is exact.
+
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+
+use crate::state::lock;
+
+/// Real time, or an instant a test froze it at.
+#[derive(Debug, Default)]
+pub(crate) struct Clock {
+    frozen: Mutex<Option<DateTime<Utc>>>,
+}
+
+/// A clock moved past what a date can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockOverflow;
+
+impl std::fmt::Display for ClockOverflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the mock's clock cannot move past the calendar's range")
+    }
+}
+
+impl std::error::Error for ClockOverflow {}
+
+impl Clock {
+    /// Now, to the microsecond (the API's precision).
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        lock(&self.frozen).unwrap_or_else(|| Utc::now().trunc_subsecs(6))
+    }
+
+    /// Now, for what counts in [`SystemTime`] (token expiry).
+    pub(crate) fn system_now(&self) -> SystemTime {
+        self.now().into()
+    }
+
+    /// Whether a test has frozen the clock.
+    pub(crate) fn is_frozen(&self) -> bool {
+        lock(&self.frozen).is_some()
+    }
+
+    /// Freezes the clock at `now`.
+    pub(crate) fn set(&self, now: DateTime<Utc>) {
+        *lock(&self.frozen) = Some(now);
+    }
+
+    /// Moves the clock by `by` (backwards when negative) and freezes it there; returns the
+    /// new now.
+    pub(crate) fn advance(&self, by: TimeDelta) -> Result<DateTime<Utc>, ClockOverflow> {
+        let mut frozen = lock(&self.frozen);
+        let from = frozen.unwrap_or_else(|| Utc::now().trunc_subsecs(6));
+        let to = from.checked_add_signed(by).ok_or(ClockOverflow)?;
+        *frozen = Some(to);
+        Ok(to)
+    }
+
+    /// Real time again.
+    pub(crate) fn reset(&self) {
+        *lock(&self.frozen) = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frozen_clock_stays_put_and_moves_only_when_told() {
+        let clock = Clock::default();
+        assert!(!clock.is_frozen());
+        let start = DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        clock.set(start);
+        assert_eq!(clock.now(), start);
+        assert_eq!(
+            clock.advance(TimeDelta::seconds(90)).unwrap(),
+            start + TimeDelta::seconds(90)
+        );
+        assert_eq!(clock.advance(TimeDelta::MAX), Err(ClockOverflow));
+        assert_eq!(
+            clock.now(),
+            start + TimeDelta::seconds(90),
+            "an overflow leaves it"
+        );
+        clock.reset();
+        assert!(clock.now() < start);
+    }
+}

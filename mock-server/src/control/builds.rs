@@ -1,0 +1,251 @@
+//! `/_mock/builds`: builds added (complete, or from a fixture spec), moved through their
+//! statuses, listed and cleared.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use nixbuild::{Build, BuildId, BuildStatus};
+use serde::{Deserialize, Serialize};
+use wiremock::Request;
+
+use super::json_body;
+use crate::BuildFixture;
+use crate::answer::Answer;
+use crate::lifecycle::StatusChangeError;
+use crate::state::State;
+
+/// The longest name a Nix store path may have, less the `.drv` of a derivation.
+const MAX_NAME_BYTES: usize = 211 - 4;
+
+/// A build to add, described by its name and status and filled in realistically (store
+/// paths, hashes, sizes, times, CPU figures, outputs when built), as
+/// [`BuildFixture`](crate::BuildFixture) does. Fields left out are derived from the name; the
+/// creation time is the mock's now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FixtureSpec {
+    /// The derivation's name, such as `hello-2.12` (Nix store name characters only).
+    pub name: String,
+    /// Its status (`built` when left out).
+    #[serde(default = "built")]
+    pub status: BuildStatus,
+    /// Its Nix system (`x86_64-linux` when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// Its tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// When it was created (the mock's now when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// The build it restarts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_of: Option<BuildId>,
+    /// The build that restarted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarted_as: Option<BuildId>,
+    /// Its id (the next free one when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<BuildId>,
+    /// Seconds it waited for a builder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_seconds: Option<f64>,
+    /// Seconds it ran, once finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<f64>,
+    /// CPUs allocated (1 to 1024).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_count: Option<u32>,
+    /// Its status message (one that fits the status when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+}
+
+fn built() -> BuildStatus {
+    BuildStatus::Built
+}
+
+impl FixtureSpec {
+    /// The fixture, or why the spec is not realistic.
+    pub fn to_fixture(&self) -> Result<BuildFixture, String> {
+        check_name(&self.name)?;
+        let seconds = |field: &str, value: Option<f64>| match value {
+            Some(v) if !(v.is_finite() && (0.0..=1e9).contains(&v)) => {
+                Err(format!("`{field}` must be a number of seconds from 0 to 1e9"))
+            }
+            _ => Ok(()),
+        };
+        seconds("queue_seconds", self.queue_seconds)?;
+        seconds("duration_seconds", self.duration_seconds)?;
+        let mut fixture = BuildFixture::new(self.name.clone(), self.status.clone());
+        for (name, value) in &self.tags {
+            fixture = fixture.tag(name, value);
+        }
+        if let Some(system) = &self.system {
+            fixture = fixture.system(system);
+        }
+        if let Some(created) = self.created_at {
+            fixture = fixture.created_at(created);
+        }
+        if let Some(id) = self.restart_of {
+            fixture = fixture.restart_of(id);
+        }
+        if let Some(id) = self.restarted_as {
+            fixture = fixture.restarted_as(id);
+        }
+        if let Some(id) = self.id {
+            fixture = fixture.id(id);
+        }
+        if let Some(seconds) = self.queue_seconds {
+            fixture = fixture.queue_seconds(seconds);
+        }
+        if let Some(seconds) = self.duration_seconds {
+            fixture = fixture.duration_seconds(seconds);
+        }
+        if let Some(cpus) = self.cpu_count {
+            if !(1..=1024).contains(&cpus) {
+                return Err("`cpu_count` must be from 1 to 1024".into());
+            }
+            fixture = fixture.cpu_count(cpus);
+        }
+        if let Some(message) = &self.status_message {
+            fixture = fixture.status_message(message);
+        }
+        Ok(fixture)
+    }
+}
+
+/// A name Nix would accept in a store path: what a realistic fixture's paths are made of.
+fn check_name(name: &str) -> Result<(), String> {
+    let nix_char = |c: char| c.is_ascii_alphanumeric() || "+-._?=".contains(c);
+    if name.is_empty() || name.len() > MAX_NAME_BYTES || name.starts_with('.') || !name.chars().all(nix_char)
+    {
+        return Err(format!(
+            "`name` {:?} is not a Nix store name: 1 to {MAX_NAME_BYTES} of A-Z a-z 0-9 + - . _ ? =, \
+             not starting with a dot",
+            name.chars().take(80).collect::<String>()
+        ));
+    }
+    Ok(())
+}
+
+/// The answer of `POST /_mock/builds`: the ids of the builds added, in the order given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BuildIds {
+    /// The ids, in the order the builds were given.
+    pub build_ids: Vec<BuildId>,
+}
+
+/// The body of `PATCH /_mock/builds/{id}`: the status to move the build to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// `running`, or a finished status such as `built` or `build_failed`.
+    pub status: BuildStatus,
+}
+
+/// One element of `POST /_mock/builds`: a complete build (it has a `derivation_path`) or a
+/// fixture spec.
+enum NewBuild {
+    Complete(Box<Build>),
+    Fixture(Box<BuildFixture>),
+}
+
+impl crate::IntoBuild for NewBuild {
+    fn into_build(self, next_id: BuildId, now: DateTime<Utc>) -> Build {
+        match self {
+            NewBuild::Complete(build) => *build,
+            NewBuild::Fixture(fixture) => (*fixture).into_build(next_id, now),
+        }
+    }
+}
+
+fn read_new_build(index: usize, value: serde_json::Value) -> Result<NewBuild, String> {
+    let at = |e: &dyn std::fmt::Display| format!("builds[{index}]: {e}");
+    if !value.is_object() {
+        return Err(at(&"each element is a build or a fixture spec (a JSON object)"));
+    }
+    if value.get("derivation_path").is_some() {
+        let build: Build = serde_json::from_value(value).map_err(|e| at(&e))?;
+        return Ok(NewBuild::Complete(Box::new(build)));
+    }
+    let spec: FixtureSpec = serde_json::from_value(value).map_err(|e| at(&e))?;
+    spec.to_fixture()
+        .map(|f| NewBuild::Fixture(Box::new(f)))
+        .map_err(|e| at(&e))
+}
+
+/// `POST /_mock/builds`.
+pub(super) fn add(state: &State, request: &Request) -> Answer {
+    let elements: Vec<serde_json::Value> = match json_body(request) {
+        Ok(elements) => elements,
+        Err(answer) => return answer,
+    };
+    let builds: Result<Vec<NewBuild>, String> = elements
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| read_new_build(i, value))
+        .collect();
+    match builds {
+        Ok(builds) => Answer::json(
+            201,
+            &BuildIds {
+                build_ids: state.add_builds(builds),
+            },
+        ),
+        Err(message) => Answer::error(400, message),
+    }
+}
+
+/// `GET /_mock/builds`: every stored build, newest first.
+pub(super) fn list(state: &State) -> Answer {
+    Answer::json(200, &state.store().all().collect::<Vec<_>>())
+}
+
+/// `GET /_mock/builds/{id}`.
+pub(super) fn get(state: &State, id: &str) -> Answer {
+    let id = match parse_id(id) {
+        Ok(id) => id,
+        Err(answer) => return answer,
+    };
+    match state.store().get(id) {
+        Some(build) => Answer::json(200, build),
+        None => Answer::error(404, StatusChangeError::NoSuchBuild(id).to_string()),
+    }
+}
+
+/// `PATCH /_mock/builds/{id}`.
+pub(super) fn patch(state: &State, id: &str, request: &Request) -> Answer {
+    let id = match parse_id(id) {
+        Ok(id) => id,
+        Err(answer) => return answer,
+    };
+    let change: StatusChange = match json_body(request) {
+        Ok(change) => change,
+        Err(answer) => return answer,
+    };
+    match state.set_status(id, change.status) {
+        Ok(build) => Answer::json(200, &build),
+        Err(e @ StatusChangeError::NoSuchBuild(_)) => Answer::error(404, e.to_string()),
+        Err(e @ StatusChangeError::AlreadyFinished(..)) => Answer::error(409, e.to_string()),
+        Err(e) => Answer::error(400, e.to_string()),
+    }
+}
+
+/// `DELETE /_mock/builds`.
+pub(super) fn clear(state: &State) -> Answer {
+    state.store_mut().clear();
+    Answer::empty()
+}
+
+fn parse_id(text: &str) -> Result<BuildId, Answer> {
+    text.parse::<u64>().map(BuildId).map_err(|_| {
+        Answer::error(
+            400,
+            format!("{} is not a build id (digits only)", super::escaped(text)),
+        )
+    })
+}

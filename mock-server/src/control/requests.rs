@@ -1,0 +1,106 @@
+//! `/_mock/requests`: the journal of the API requests the mock received.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use wiremock::Request;
+
+use crate::answer::Answer;
+use crate::journal::{AuthStatus, RecordedRequest};
+use crate::state::{State, lock};
+
+/// One API request the mock received, and how it answered. Secret headers
+/// (`Authorization`, `Cookie`, the OIDC ID token) keep only their scheme:
+/// `Bearer [redacted]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JournalEntry {
+    /// The HTTP method, such as `GET`.
+    pub method: String,
+    /// The URL path, with the mock's prefix if it has one.
+    pub path: String,
+    /// The raw query string, if there was one.
+    pub query: Option<String>,
+    /// The headers by lower-case name; a header sent more than once has its values joined
+    /// with `, `.
+    pub headers: BTreeMap<String, String>,
+    /// The body as text, when it is UTF-8 (`null` when empty or not UTF-8).
+    pub body: Option<String>,
+    /// The body in base64, when it is not UTF-8.
+    pub body_base64: Option<String>,
+    /// Whether the path, query, headers or body were longer than the journal keeps, and cut.
+    pub truncated: bool,
+    /// The status the mock answered with.
+    pub status: u16,
+    /// How the request's token fared.
+    pub auth: AuthStatus,
+}
+
+impl From<&RecordedRequest> for JournalEntry {
+    fn from(request: &RecordedRequest) -> JournalEntry {
+        let mut headers: BTreeMap<String, String> = BTreeMap::new();
+        for (name, value) in &request.headers {
+            headers
+                .entry(name.clone())
+                .and_modify(|joined| {
+                    joined.push_str(", ");
+                    joined.push_str(value);
+                })
+                .or_insert_with(|| value.clone());
+        }
+        let (body, body_base64) = match std::str::from_utf8(&request.body) {
+            Ok("") => (None, None),
+            Ok(text) => (Some(text.to_owned()), None),
+            Err(_) => (None, Some(STANDARD.encode(&request.body))),
+        };
+        JournalEntry {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            query: request.query.clone(),
+            headers,
+            body,
+            body_base64,
+            truncated: request.truncated,
+            status: request.status,
+            auth: request.auth,
+        }
+    }
+}
+
+/// `GET /_mock/requests[?path=/builds][&method=GET]`: oldest first. `path` matches with or
+/// without the mock's prefix.
+pub(super) fn list(state: &State, request: &Request) -> Answer {
+    let mut path = None;
+    let mut method = None;
+    for (name, value) in request.url.query_pairs() {
+        match name.as_ref() {
+            "path" => path = Some(value.into_owned()),
+            "method" => method = Some(value.into_owned()),
+            other => {
+                return Answer::error(
+                    400,
+                    format!(
+                        "unknown parameter {}: this path takes `path` and `method`",
+                        super::escaped(other)
+                    ),
+                );
+            }
+        }
+    }
+    let prefixed = path.as_ref().map(|p| format!("{}{p}", state.prefix));
+    let entries: Vec<JournalEntry> = lock(&state.journal)
+        .iter()
+        .filter(|r| path.is_none() || path.as_ref() == Some(&r.path) || prefixed.as_ref() == Some(&r.path))
+        .filter(|r| method.as_ref().is_none_or(|m| m.eq_ignore_ascii_case(&r.method)))
+        .map(JournalEntry::from)
+        .collect();
+    Answer::json(200, &entries)
+}
+
+/// `DELETE /_mock/requests`.
+pub(super) fn clear(state: &State) -> Answer {
+    lock(&state.journal).clear();
+    Answer::empty()
+}

@@ -1,0 +1,109 @@
+//! `/_mock/tokens`: tokens minted by the mock's root key, and revoked.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use wiremock::Request;
+
+use super::json_body;
+use crate::answer::Answer;
+use crate::state::State;
+
+/// The most rights a minted token names.
+const MAX_RIGHTS: usize = 64;
+/// The longest right, in bytes.
+const MAX_RIGHT_BYTES: usize = 128;
+
+/// The body of `POST /_mock/tokens`: the token's shape. Everything is optional: by default a
+/// token of account 1 with `build:read`, expiring an hour after the mock's now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The rights in `right({…})`, such as `build:read` (`["build:read"]` when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<Vec<String>>,
+    /// The account in `owner(N)` (1 when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<i64>,
+    /// Seconds from the mock's now until it expires (3600 when left out; 0 for a token that
+    /// is expired already).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_seconds: Option<u64>,
+    /// The instant it expires, instead of `expires_in_seconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// A 2022 token (`account(N); check if operation("read");`, no expiry) instead.
+    #[serde(default)]
+    pub legacy: bool,
+}
+
+/// A token the mock minted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MintedToken {
+    /// The token (base64url), to send as `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+/// The body of `POST /_mock/tokens/revoke`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// The token to revoke: it and every token attenuated from it get 401 from now on.
+    pub token: String,
+}
+
+/// `POST /_mock/tokens`.
+pub(super) fn mint(state: &State, request: &Request) -> Answer {
+    let shape: TokenRequest = match json_body(request) {
+        Ok(shape) => shape,
+        Err(answer) => return answer,
+    };
+    let mut minter = state.authority.tokens().issued_at(state.clock.system_now());
+    if let Some(rights) = shape.rights {
+        if rights.len() > MAX_RIGHTS || rights.iter().any(|r| r.is_empty() || r.len() > MAX_RIGHT_BYTES) {
+            return Answer::error(
+                400,
+                format!("`rights` holds at most {MAX_RIGHTS} rights of 1 to {MAX_RIGHT_BYTES} bytes"),
+            );
+        }
+        minter = minter.rights(rights);
+    }
+    if let Some(owner) = shape.owner {
+        minter = minter.owner(owner);
+    }
+    minter = match (shape.expires_in_seconds, shape.expires_at) {
+        (Some(_), Some(_)) => {
+            return Answer::error(400, "give `expires_in_seconds` or `expires_at`, not both");
+        }
+        (Some(seconds), None) => minter.expires_in(Duration::from_secs(seconds)),
+        (None, Some(at)) => minter.expires_at(at),
+        (None, None) => minter,
+    };
+    let token = if shape.legacy {
+        minter.mint_legacy()
+    } else {
+        minter.mint()
+    };
+    Answer::json(
+        201,
+        &MintedToken {
+            token: token.expose_secret().to_owned(),
+        },
+    )
+}
+
+/// `POST /_mock/tokens/revoke`.
+pub(super) fn revoke(state: &State, request: &Request) -> Answer {
+    let body: RevokeRequest = match json_body(request) {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
+    match state.authority.revoke(&nixbuild::Token::new(body.token.trim())) {
+        Ok(()) => Answer::empty(),
+        Err(e) => Answer::error(400, format!("cannot revoke: {e}")),
+    }
+}

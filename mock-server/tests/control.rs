@@ -1,0 +1,606 @@
+//! The control API under `/_mock`, driven over HTTP as a test in another language drives it:
+//! every route, its admin token, and hostile bodies.
+
+mod common;
+
+use nixbuild::{BuildId, BuildStatus, Client};
+use nixbuild_mock::{BuildFixture, MockNixbuild};
+use serde_json::{Value, json};
+
+/// A test's view of a mock from outside: its root URL and admin token.
+struct Control {
+    root: String,
+    admin: String,
+    http: reqwest::Client,
+}
+
+struct Reply {
+    status: u16,
+    allow: Option<String>,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    fn error(&self) -> String {
+        self.json()["error"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Control {
+    fn of(mock: &MockNixbuild) -> Control {
+        Control {
+            root: mock.server().uri(),
+            admin: mock.admin_token().expose_secret().to_owned(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let bearer = format!("Bearer {}", self.admin);
+        self.raw(method, path, Some(&bearer), body.map(|b| b.to_string()))
+            .await
+    }
+
+    async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.root));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        let response = request.send().await.unwrap();
+        Reply {
+            status: response.status().as_u16(),
+            allow: response
+                .headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            body: response.text().await.unwrap(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn health_is_open_and_everything_else_takes_the_admin_token_only() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let health = control.raw("GET", "/_mock/health", None, None).await;
+    assert_eq!((health.status, health.json()), (200, json!({"status": "ok"})));
+
+    let api_token = format!("Bearer {}", mock.tokens().mint().expose_secret());
+    for authorization in [
+        None,
+        Some("Bearer nope"),
+        Some(api_token.as_str()),
+        Some("Basic Zm9vOmJhcg=="),
+    ] {
+        let refused = control.raw("GET", "/_mock/requests", authorization, None).await;
+        assert_eq!(refused.status, 401, "{authorization:?}");
+        assert!(refused.error().contains("admin token"), "{}", refused.body);
+    }
+    let almost = format!("Bearer {}x", control.admin);
+    assert_eq!(
+        control
+            .raw("GET", "/_mock/clock", Some(&almost), None)
+            .await
+            .status,
+        401
+    );
+
+    // The admin token opens nothing of the API, even with auth off.
+    let admin = mock.admin_token();
+    let with_admin = Client::builder()
+        .token(admin.expose_secret())
+        .base_url(mock.uri())
+        .build()
+        .unwrap();
+    let error = with_admin.builds().list().send().await.unwrap_err();
+    assert!(error.is_unauthorized());
+    assert!(!error.to_string().contains(admin.expose_secret()), "{error}");
+    let open = MockNixbuild::builder().without_auth().start().await;
+    let admin_on_open = Client::builder()
+        .token(open.admin_token().expose_secret())
+        .base_url(open.uri())
+        .build()
+        .unwrap();
+    assert!(
+        admin_on_open
+            .builds()
+            .list()
+            .send()
+            .await
+            .unwrap_err()
+            .is_unauthorized()
+    );
+    assert!(!format!("{mock:?}").contains(admin.expose_secret()));
+}
+
+#[tokio::test]
+async fn builds_are_added_from_fixture_specs_and_complete_builds() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let complete = serde_json::to_value(BuildFixture::built("coreutils-9.4").id(77).build()).unwrap();
+    let added = control
+        .call(
+            "POST",
+            "/_mock/builds",
+            Some(json!([
+                {"name": "hello-2.12", "status": "build_failed", "tags": {"GITHUB_RUN_ID": "42"}},
+                {"name": "hello-2.12", "system": "aarch64-linux", "tags": {"GITHUB_RUN_ID": "42"},
+                 "created_at": "2024-05-01T10:00:00Z", "restart_of": 77},
+                complete,
+            ])),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let ids: Vec<u64> = serde_json::from_value(added.json()["build_ids"].clone()).unwrap();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[2], 77);
+
+    let run = mock
+        .client()
+        .builds()
+        .list()
+        .tag("GITHUB_RUN_ID", "42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.len(), 2);
+    let failed = run.iter().find(|b| b.status == BuildStatus::BuildFailed).unwrap();
+    assert!(failed.outputs.is_empty() && failed.derivation_path.ends_with("-hello-2.12.drv"));
+    let restarted = run.iter().find(|b| b.system == "aarch64-linux").unwrap();
+    assert_eq!(restarted.restart_of_build_id, Some(BuildId(77)));
+    assert_eq!(restarted.outputs.len(), 1, "built by default, with its output");
+    assert_eq!(restarted.create_time.to_rfc3339(), "2024-05-01T10:00:00+00:00");
+
+    let one = control
+        .call("GET", &format!("/_mock/builds/{}", ids[0]), None)
+        .await;
+    assert_eq!(one.json()["status"], "build_failed");
+    assert_eq!(
+        control
+            .call("GET", "/_mock/builds", None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(control.call("DELETE", "/_mock/builds", None).await.status, 204);
+    assert_eq!(mock.build_count(), 0);
+}
+
+#[tokio::test]
+async fn bad_build_specs_are_refused_with_what_is_wrong() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let long_name = "a".repeat(300);
+    let cases: [(Value, &str); 9] = [
+        (json!({"name": "x"}), "invalid type"),
+        (json!([{"name": "x"}, 3]), "builds[1]"),
+        (json!([{"name": "../../etc/passwd"}]), "not a Nix store name"),
+        (json!([{"name": "a\nb\u{202e}"}]), "not a Nix store name"),
+        (json!([{"name": long_name}]), "not a Nix store name"),
+        (json!([{"name": "x", "colour": "red"}]), "unknown field `colour`"),
+        (json!([{"name": "x", "cpu_count": 100000}]), "cpu_count"),
+        (json!([{"name": "x", "duration_seconds": -1}]), "duration_seconds"),
+        (json!([{"derivation_path": "/nix/store/x.drv"}]), "builds[0]"),
+    ];
+    for (body, expected) in cases {
+        let refused = control.call("POST", "/_mock/builds", Some(body.clone())).await;
+        assert_eq!(refused.status, 400, "{body}");
+        assert!(refused.error().contains(expected), "{body}: {}", refused.body);
+        assert!(!refused.error().contains('\n'), "one line: {}", refused.body);
+    }
+    let not_json = control
+        .raw(
+            "POST",
+            "/_mock/builds",
+            Some(&format!("Bearer {}", control.admin)),
+            Some("[{".into()),
+        )
+        .await;
+    assert_eq!(not_json.status, 400);
+    assert_eq!(mock.build_count(), 0, "nothing of a refused request is added");
+}
+
+#[tokio::test]
+async fn a_pending_build_moves_to_running_then_built_and_never_back() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let id = mock.add_build(BuildFixture::pending("hello-2.12"));
+    let path = format!("/_mock/builds/{id}");
+    let running = control
+        .call("PATCH", &path, Some(json!({"status": "running"})))
+        .await;
+    assert_eq!(
+        (running.status, running.json()["status"].clone()),
+        (200, json!("running"))
+    );
+    assert!(running.json()["start_time"].is_string());
+    let built = control
+        .call("PATCH", &path, Some(json!({"status": "built"})))
+        .await;
+    assert_eq!(built.json()["status"], "built");
+    assert_eq!(built.json()["outputs"].as_array().unwrap().len(), 1);
+    assert_eq!(mock.build(id).unwrap().status, BuildStatus::Built);
+
+    let again = control
+        .call("PATCH", &path, Some(json!({"status": "build_failed"})))
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let other = mock.add_build(BuildFixture::running("x"));
+    let back = control
+        .call(
+            "PATCH",
+            &format!("/_mock/builds/{other}"),
+            Some(json!({"status": "pending"})),
+        )
+        .await;
+    assert_eq!(back.status, 400);
+    assert_eq!(
+        control
+            .call("PATCH", "/_mock/builds/1", Some(json!({"status": "built"})))
+            .await
+            .status,
+        404
+    );
+    for hostile in ["abc", "-1", "99999999999999999999999", "%0a"] {
+        let reply = control
+            .call(
+                "PATCH",
+                &format!("/_mock/builds/{hostile}"),
+                Some(json!({"status": "built"})),
+            )
+            .await;
+        assert_eq!(reply.status, 400, "{hostile}");
+    }
+    assert_eq!(
+        control
+            .call("PATCH", &path, Some(json!({"state": "built"})))
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn minted_tokens_work_and_revoked_ones_get_401() {
+    let mock = MockNixbuild::builder()
+        .builds(nixbuild_mock::fixtures::seed())
+        .start()
+        .await;
+    let control = Control::of(&mock);
+    let minted = control
+        .call(
+            "POST",
+            "/_mock/tokens",
+            Some(json!({"rights": ["build:read"], "owner": 9, "expires_in_seconds": 600})),
+        )
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.body);
+    let token = minted.json()["token"].as_str().unwrap().to_owned();
+    let info = nixbuild::Token::new(token.clone()).inspect().unwrap();
+    assert_eq!(info.owner, Some(9));
+    let client = |token: &str| mock.client_builder().token(token).build().unwrap();
+    assert_eq!(client(&token).builds().list().send().await.unwrap().len(), 2);
+
+    let default = control.call("POST", "/_mock/tokens", None).await.json()["token"].clone();
+    let legacy = control
+        .call("POST", "/_mock/tokens", Some(json!({"legacy": true})))
+        .await;
+    let legacy = legacy.json()["token"].as_str().unwrap().to_owned();
+    assert!(client(&legacy).builds().list().send().await.is_ok());
+    assert!(
+        client(default.as_str().unwrap())
+            .builds()
+            .list()
+            .send()
+            .await
+            .is_ok()
+    );
+
+    let revoked = control
+        .call("POST", "/_mock/tokens/revoke", Some(json!({"token": token})))
+        .await;
+    assert_eq!(revoked.status, 204);
+    assert!(
+        client(&token)
+            .builds()
+            .list()
+            .send()
+            .await
+            .unwrap_err()
+            .is_unauthorized()
+    );
+
+    let expired = control
+        .call("POST", "/_mock/tokens", Some(json!({"expires_in_seconds": 0})))
+        .await;
+    let expired = expired.json()["token"].as_str().unwrap().to_owned();
+    // Sent raw: the SDK itself refuses to send a token it can see has expired.
+    let refused = common::get(&mock.uri(), "/builds", Some(&nixbuild::Token::new(expired))).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    for bad in [
+        json!({"rights": [""]}),
+        json!({"rights": ["x".repeat(500)]}),
+        json!({"expires_in_seconds": 1, "expires_at": "2030-01-01T00:00:00Z"}),
+        json!({"owner": "nine"}),
+        json!({"expires_in_seconds": -5}),
+    ] {
+        assert_eq!(
+            control
+                .call("POST", "/_mock/tokens", Some(bad.clone()))
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+    let garbage = control
+        .call(
+            "POST",
+            "/_mock/tokens/revoke",
+            Some(json!({"token": "not a token"})),
+        )
+        .await;
+    assert_eq!(garbage.status, 400);
+    assert!(!garbage.body.contains("not a token") || garbage.body.len() < 200);
+}
+
+#[tokio::test]
+async fn faults_are_queued_listed_used_and_cleared() {
+    let mock = MockNixbuild::builder()
+        .builds(nixbuild_mock::fixtures::seed())
+        .start()
+        .await;
+    let control = Control::of(&mock);
+    let queued = control
+        .call(
+            "POST",
+            "/_mock/faults",
+            Some(json!({"status": 503, "retry_after_seconds": 2, "times": 1, "path": "/builds"})),
+        )
+        .await;
+    assert_eq!(queued.status, 201, "{}", queued.body);
+    assert_eq!(queued.json()["times"], 1);
+    assert_eq!(
+        control
+            .call("GET", "/_mock/faults", None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let token = mock.tokens().mint();
+    let first = common::get(&mock.uri(), "/builds", Some(&token)).await;
+    assert_eq!((first.status, first.retry_after.as_deref()), (503, Some("2")));
+    assert_eq!(
+        common::get(&mock.uri(), "/builds", Some(&token)).await.status,
+        200
+    );
+
+    control
+        .call(
+            "POST",
+            "/_mock/faults",
+            Some(json!({"malformed_body": true, "times": 5})),
+        )
+        .await;
+    assert_eq!(control.call("DELETE", "/_mock/faults", None).await.status, 204);
+    assert_eq!(
+        common::get(&mock.uri(), "/builds", Some(&token)).await.status,
+        200
+    );
+
+    for bad in [
+        json!({}),
+        json!({"status": 503, "delay_ms": 10}),
+        json!({"status": 42}),
+        json!({"status": 503, "times": 0}),
+        json!({"delay_ms": 100000000}),
+        json!({"delay_ms": 5, "retry_after_seconds": 1}),
+        json!({"drop_connection": true, "path": "builds"}),
+        json!({"status": 503, "forever": true}),
+    ] {
+        let refused = control.call("POST", "/_mock/faults", Some(bad.clone())).await;
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+    }
+}
+
+#[tokio::test]
+async fn the_journal_keeps_headers_redacted_and_bodies() {
+    let mock = MockNixbuild::builder()
+        .builds(nixbuild_mock::fixtures::seed())
+        .start()
+        .await;
+    let control = Control::of(&mock);
+    let client = mock.client_builder().user_agent("acme-ci/1.0").build().unwrap();
+    client.builds().list().limit(1).send().await.unwrap();
+    let token = mock.tokens().rights(["build:write"]).mint();
+    let body = r#"[{"id":"p1"}]"#;
+    let raw = reqwest::Client::new()
+        .post(format!("{}/processes", mock.uri()))
+        .header("authorization", format!("Bearer {}", token.expose_secret()))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let _ = raw.status();
+
+    let all = control.call("GET", "/_mock/requests", None).await.json();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 2, "control requests are not journaled: {all:?}");
+    let user_agent = all[0]["headers"]["user-agent"].as_str().unwrap();
+    assert!(user_agent.starts_with("acme-ci/1.0 nixbuild-rs/"), "{user_agent}");
+    assert_eq!(all[0]["headers"]["authorization"], "Bearer [redacted]");
+    assert_eq!(all[0]["auth"], "passed");
+    assert_eq!(all[0]["query"], "limit=1");
+    assert_eq!(all[1]["body"], body);
+    let text = serde_json::to_string(all).unwrap();
+    assert!(!text.contains(token.expose_secret()));
+
+    let builds_only = control
+        .call("GET", "/_mock/requests?path=/builds", None)
+        .await
+        .json();
+    assert_eq!(builds_only.as_array().unwrap().len(), 1);
+    let posts = control
+        .call("GET", "/_mock/requests?method=post", None)
+        .await
+        .json();
+    assert_eq!(posts.as_array().unwrap().len(), 1);
+    assert_eq!(
+        control
+            .call("GET", "/_mock/requests?colour=red", None)
+            .await
+            .status,
+        400
+    );
+
+    let in_rust = &mock.received_requests().await[0];
+    assert_eq!(in_rust.header("User-Agent"), Some(user_agent));
+    assert_eq!(in_rust.header("authorization"), Some("Bearer [redacted]"));
+
+    assert_eq!(control.call("DELETE", "/_mock/requests", None).await.status, 204);
+    assert!(
+        control
+            .call("GET", "/_mock/requests", None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_large_body_is_kept_cut_and_marked() {
+    let mock = MockNixbuild::builder().without_auth().start().await;
+    let big = format!("[{}]", vec![r#"{"id":"p"}"#; 20_000].join(","));
+    reqwest::Client::new()
+        .post(format!("{}/processes", mock.uri()))
+        .header("x-filler", "v".repeat(20_000))
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    let entry = &mock.received_requests().await[0];
+    assert!(big.len() > nixbuild_mock::limits::MAX_RECORDED_BODY_BYTES);
+    assert_eq!(entry.body.len(), nixbuild_mock::limits::MAX_RECORDED_BODY_BYTES);
+    assert!(entry.truncated);
+    assert!(
+        entry.header("x-filler").is_none(),
+        "headers past the budget are left out"
+    );
+}
+
+#[tokio::test]
+async fn the_clock_drives_expiry_and_new_builds_until_reset() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let set = control
+        .call(
+            "PUT",
+            "/_mock/clock",
+            Some(json!({"now": "2030-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.json(), json!({"now": "2030-01-01T00:00:00Z", "frozen": true}));
+
+    let token = control
+        .call("POST", "/_mock/tokens", Some(json!({"expires_in_seconds": 3600})))
+        .await;
+    let token = token.json()["token"].as_str().unwrap().to_owned();
+    let client = mock.client_builder().token(token.as_str()).build().unwrap();
+    // Valid at the mock's now, although in the real future.
+    assert!(client.builds().list().send().await.is_ok());
+
+    let added = control
+        .call(
+            "POST",
+            "/_mock/builds",
+            Some(json!([{"name": "hello", "status": "pending"}])),
+        )
+        .await;
+    let id = added.json()["build_ids"][0].as_u64().unwrap();
+    assert_eq!(
+        mock.build(BuildId(id)).unwrap().create_time.to_rfc3339(),
+        "2030-01-01T00:00:00+00:00"
+    );
+
+    let moved = control
+        .call("PUT", "/_mock/clock", Some(json!({"advance_seconds": 3601})))
+        .await;
+    assert_eq!(moved.json()["now"], "2030-01-01T01:00:01Z");
+    let expired = client.builds().list().send().await.unwrap_err();
+    assert!(expired.is_forbidden(), "{expired}");
+    let finished = control
+        .call(
+            "PATCH",
+            &format!("/_mock/builds/{id}"),
+            Some(json!({"status": "built"})),
+        )
+        .await;
+    // Never started: it started a second after its creation, and ran until the mock's now.
+    assert_eq!(finished.json()["start_time"], "2030-01-01T00:00:01Z");
+    assert_eq!(finished.json()["duration_seconds"], 3600.0);
+
+    assert_eq!(control.call("DELETE", "/_mock/clock", None).await.status, 204);
+    let real = control.call("GET", "/_mock/clock", None).await.json();
+    assert_eq!(real["frozen"], false);
+    assert!(real["now"].as_str().unwrap() < "2030");
+
+    for bad in [
+        json!({}),
+        json!({"now": "2030-01-01T00:00:00Z", "advance_seconds": 1}),
+        json!({"now": "yesterday"}),
+        json!({"advance_seconds": 1e300}),
+    ] {
+        assert_eq!(
+            control
+                .call("PUT", "/_mock/clock", Some(bad.clone()))
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_control_paths_and_methods_say_so() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let missing = control.call("GET", "/_mock/nothing", None).await;
+    assert_eq!(missing.status, 404);
+    let wrong = control.call("PUT", "/_mock/builds", None).await;
+    assert_eq!(
+        (wrong.status, wrong.allow.as_deref()),
+        (405, Some("GET, POST, DELETE"))
+    );
+    let hostile = control.call("GET", "/_mock/%1b%5b31m%0a", None).await;
+    assert_eq!(hostile.status, 404);
+    assert!(!hostile.body.contains('\u{1b}'));
+    // `/_mockery` is not the control API: the API answers it (404, no such path).
+    assert_eq!(control.call("GET", "/_mockery", None).await.status, 404);
+}
