@@ -119,6 +119,12 @@ fn bad_files_keys_and_flags_are_clear_errors_not_panics() {
         (vec!["--port", "99999"], "invalid value '99999'"),
         (vec!["--frobnicate"], "unexpected argument '--frobnicate'"),
         (vec!["--host", "256.0.0.1"], "cannot listen on 256.0.0.1"),
+        (vec!["--admin-token", "short"], "the admin token must be 16 to 256"),
+        (
+            vec!["--admin-token", "0123456789abcdef$(reboot)"],
+            "the admin token must be",
+        ),
+        (vec!["--empty", "--generate", "3"], "cannot be used with"),
     ];
     for (args, message) in cases {
         let (code, stderr) = refused(&args);
@@ -136,5 +142,40 @@ async fn a_token_lifetime_past_any_date_is_no_panic() {
     assert_eq!(builds, fixtures::seed());
     let info = nixbuild::Token::new(mock.token()).inspect().unwrap();
     assert_eq!(info.expires_at, None, "a lifetime no date can hold never ends");
+    assert!(mock.terminate().0);
+}
+
+#[tokio::test]
+async fn prints_an_admin_token_that_opens_the_control_api_and_takes_one_from_the_environment() {
+    let mock = Standalone::start(&["--empty"]);
+    let admin = mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"].clone();
+    assert!(admin.starts_with(nixbuild_mock::ADMIN_TOKEN_PREFIX) && admin.len() > 60);
+    let root = mock.vars["NIXBUILD_MOCK_URL"].clone();
+    let http = reqwest::Client::new();
+    let added = http
+        .post(format!("{root}/_mock/builds"))
+        .bearer_auth(&admin)
+        .body(r#"[{"name": "hello-2.12", "status": "pending"}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let builds = mock.client().builds().list().send().await.unwrap();
+    assert_eq!(builds.len(), 1, "--empty starts with none; the control API added one");
+    let (clean, log) = mock.terminate();
+    assert!(clean, "{log}");
+    assert!(!log.contains(&admin), "the admin token is never logged");
+    assert!(!log.contains("/_mock"), "control requests are not logged as API requests: {log}");
+
+    let chosen = "nbmock-admin-chosen-by-the-test";
+    let mock = Standalone::start_with_env(&["--empty"], &[("NIXBUILD_MOCK_ADMIN_TOKEN", chosen)]);
+    assert_eq!(mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"], chosen);
+    let health = http
+        .get(format!("{}/_mock/requests", mock.vars["NIXBUILD_MOCK_URL"]))
+        .bearer_auth(chosen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
     assert!(mock.terminate().0);
 }

@@ -20,8 +20,14 @@ pub struct Standalone {
 
 impl Standalone {
     pub fn start(args: &[&str]) -> Standalone {
+        Standalone::start_with_env(args, &[])
+    }
+
+    /// Starts it with these environment variables besides the test's own.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Standalone {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
             .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
