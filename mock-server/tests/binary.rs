@@ -119,7 +119,10 @@ fn bad_files_keys_and_flags_are_clear_errors_not_panics() {
         (vec!["--port", "99999"], "invalid value '99999'"),
         (vec!["--frobnicate"], "unexpected argument '--frobnicate'"),
         (vec!["--host", "256.0.0.1"], "cannot listen on 256.0.0.1"),
-        (vec!["--admin-token", "short"], "the admin token must be 16 to 256"),
+        (
+            vec!["--admin-token", "short"],
+            "the admin token must be 16 to 256",
+        ),
         (
             vec!["--admin-token", "0123456789abcdef$(reboot)"],
             "the admin token must be",
@@ -161,11 +164,18 @@ async fn prints_an_admin_token_that_opens_the_control_api_and_takes_one_from_the
         .unwrap();
     assert_eq!(added.status(), 201);
     let builds = mock.client().builds().list().send().await.unwrap();
-    assert_eq!(builds.len(), 1, "--empty starts with none; the control API added one");
+    assert_eq!(
+        builds.len(),
+        1,
+        "--empty starts with none; the control API added one"
+    );
     let (clean, log) = mock.terminate();
     assert!(clean, "{log}");
     assert!(!log.contains(&admin), "the admin token is never logged");
-    assert!(!log.contains("/_mock"), "control requests are not logged as API requests: {log}");
+    assert!(
+        !log.contains("/_mock"),
+        "control requests are not logged as API requests: {log}"
+    );
 
     let chosen = "nbmock-admin-chosen-by-the-test";
     let mock = Standalone::start_with_env(&["--empty"], &[("NIXBUILD_MOCK_ADMIN_TOKEN", chosen)]);

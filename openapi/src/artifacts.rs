@@ -28,41 +28,56 @@ pub enum ArtifactError {
     },
 }
 
-/// One committed rendering of the document.
+/// One committed rendering of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
-    /// Its file name inside `openapi/`.
-    pub file_name: &'static str,
+    /// Its path from the workspace's root, such as `openapi/openapi.json`.
+    pub path: &'static str,
     /// Its content as it must be committed.
     pub content: String,
 }
 
-/// The files `openapi/` commits: `openapi.json` (pretty, stable key order) and `openapi.yaml`.
+/// The committed files: the API's document as `openapi/openapi.json` (pretty, stable key
+/// order) and `openapi/openapi.yaml`, and the mock's control API's as
+/// `mock-server/openapi.json`.
 pub fn artifacts() -> Result<Vec<Artifact>, ArtifactError> {
     let document = crate::document();
-    let json = document.to_pretty_json().map_err(|e| ArtifactError::Render {
-        format: "JSON",
-        message: e.to_string(),
-    })?;
+    let json = pretty_json(&document)?;
+    let control = pretty_json(&crate::mock_control::document())?;
     let yaml = document.to_yaml().map_err(|e| ArtifactError::Render {
         format: "YAML",
         message: e.to_string(),
     })?;
     Ok(vec![
         Artifact {
-            file_name: "openapi.json",
-            content: format!("{json}\n"),
+            path: "openapi/openapi.json",
+            content: json,
         },
         Artifact {
-            file_name: "openapi.yaml",
+            path: "openapi/openapi.yaml",
             content: yaml,
+        },
+        Artifact {
+            path: "mock-server/openapi.json",
+            content: control,
         },
     ])
 }
 
-/// The directory the files live in.
+fn pretty_json(document: &utoipa::openapi::OpenApi) -> Result<String, ArtifactError> {
+    document
+        .to_pretty_json()
+        .map(|json| format!("{json}\n"))
+        .map_err(|e| ArtifactError::Render {
+            format: "JSON",
+            message: e.to_string(),
+        })
+}
+
+/// The workspace's root, where the files' paths start.
 pub fn directory() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
 /// A committed file that differs from what the code generates.
@@ -81,7 +96,7 @@ impl std::fmt::Display for Staleness {
             .collect::<Vec<_>>();
         write!(
             f,
-            "the committed OpenAPI document is stale ({}): run `{REGENERATE}` and commit the result",
+            "the committed OpenAPI documents are stale ({}): run `{REGENERATE}` and commit the result",
             files.join(", ")
         )
     }
@@ -89,11 +104,11 @@ impl std::fmt::Display for Staleness {
 
 impl std::error::Error for Staleness {}
 
-/// Compares the files in `dir` with what the code generates.
+/// Compares the files under `dir` (a workspace's root) with what the code generates.
 pub fn check(dir: &Path) -> Result<Result<(), Staleness>, ArtifactError> {
     let stale = artifacts()?
         .into_iter()
-        .map(|artifact| (dir.join(artifact.file_name), artifact.content))
+        .map(|artifact| (dir.join(artifact.path), artifact.content))
         .filter(|(path, content)| std::fs::read_to_string(path).ok().as_deref() != Some(content.as_str()))
         .map(|(path, _)| path)
         .collect::<Vec<_>>();
@@ -104,13 +119,15 @@ pub fn check(dir: &Path) -> Result<Result<(), Staleness>, ArtifactError> {
     })
 }
 
-/// Writes the files into `dir`.
+/// Writes the files under `dir` (a workspace's root), making their folders if need be.
 pub fn write(dir: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
     artifacts()?
         .into_iter()
         .map(|artifact| {
-            let path = dir.join(artifact.file_name);
-            std::fs::write(&path, artifact.content)
+            let path = dir.join(artifact.path);
+            path.parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&path, artifact.content))
                 .map(|()| path.clone())
                 .map_err(|source| ArtifactError::Write { path, source })
         })

@@ -13,6 +13,7 @@
 mod artifacts;
 mod experimental;
 pub mod json_schema;
+pub mod mock_control;
 mod operations;
 mod parameters;
 mod responses;

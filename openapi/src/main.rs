@@ -1,4 +1,4 @@
-//! Writes `openapi.json` and `openapi.yaml` beside this crate's manifest; with `--check`,
+//! Writes `openapi/openapi.json`, `openapi/openapi.yaml` and `mock-server/openapi.json`; with `--check`,
 //! only says whether they are up to date (exit status 1 when stale, naming the command that
 //! regenerates them).
 
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         },
         Some("--check") => match nixbuild_openapi::check(&dir) {
             Ok(Ok(())) => {
-                println!("the OpenAPI document in {} is up to date", dir.display());
+                println!("the OpenAPI documents under {} are up to date", dir.display());
                 ExitCode::SUCCESS
             }
             Ok(Err(staleness)) => fail(&staleness.to_string()),

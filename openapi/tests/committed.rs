@@ -1,4 +1,5 @@
-//! The committed `openapi.json` and `openapi.yaml` are what the code generates.
+//! The committed `openapi/openapi.json`, `openapi/openapi.yaml` and `mock-server/openapi.json`
+//! are what the code generates.
 
 #[test]
 fn the_committed_document_is_up_to_date() {
@@ -12,12 +13,13 @@ fn the_committed_document_is_up_to_date() {
 fn staleness_names_the_command_that_fixes_it() {
     let dir = std::env::temp_dir().join(format!("nixbuild-openapi-stale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("openapi.json"), "{}").unwrap();
+    std::fs::create_dir_all(dir.join("openapi")).unwrap();
+    std::fs::write(dir.join("openapi/openapi.json"), "{}").unwrap();
     let staleness = nixbuild_openapi::check(&dir).unwrap().unwrap_err();
     assert_eq!(
         staleness.stale.len(),
-        2,
-        "a wrong JSON file and a missing YAML file"
+        3,
+        "a wrong JSON file, a missing YAML file and a missing control API document"
     );
     assert!(
         staleness
@@ -41,4 +43,19 @@ fn the_json_is_pretty_and_the_yaml_says_the_same() {
         "{}",
         &artifacts[1].content[..40]
     );
+}
+
+#[test]
+fn the_control_document_is_the_mock_s_own() {
+    let artifacts = nixbuild_openapi::artifacts().unwrap();
+    let control = artifacts
+        .iter()
+        .find(|a| a.path == "mock-server/openapi.json")
+        .expect("the control API's document is committed beside the mock");
+    let json: serde_json::Value = serde_json::from_str(&control.content).unwrap();
+    assert_eq!(
+        json,
+        serde_json::to_value(nixbuild_openapi::mock_control::document()).unwrap()
+    );
+    assert_eq!(json["info"]["title"], "nixbuild-mock control API");
 }

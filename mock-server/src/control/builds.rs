@@ -18,9 +18,9 @@ use crate::state::State;
 const MAX_NAME_BYTES: usize = 211 - 4;
 
 /// A build to add, described by its name and status and filled in realistically (store
-/// paths, hashes, sizes, times, CPU figures, outputs when built), as
-/// [`BuildFixture`](crate::BuildFixture) does. Fields left out are derived from the name; the
-/// creation time is the mock's now.
+/// paths, hashes, sizes, times, CPU figures, outputs when built), as the Rust API's
+/// `BuildFixture` does. Fields left out are derived from the name; the creation time is the
+/// mock's now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
