@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, TimeDelta, Utc};
 
 use crate::state::lock;
 
@@ -14,13 +14,13 @@ pub(crate) struct Clock {
     frozen: Mutex<Option<DateTime<Utc>>>,
 }
 
-/// A clock moved past what a date can name.
+/// A clock moved outside the years RFC 3339 can write (0000 to 9999).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockOverflow;
 
 impl std::fmt::Display for ClockOverflow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the mock's clock cannot move past the calendar's range")
+        f.write_str("the mock's clock stays within the years 0000 to 9999, which RFC 3339 can write")
     }
 }
 
@@ -52,7 +52,10 @@ impl Clock {
     pub(crate) fn advance(&self, by: TimeDelta) -> Result<DateTime<Utc>, ClockOverflow> {
         let mut frozen = lock(&self.frozen);
         let from = frozen.unwrap_or_else(|| Utc::now().trunc_subsecs(6));
-        let to = from.checked_add_signed(by).ok_or(ClockOverflow)?;
+        let to = from
+            .checked_add_signed(by)
+            .filter(|to| (0..=9999).contains(&to.year()))
+            .ok_or(ClockOverflow)?;
         *frozen = Some(to);
         Ok(to)
     }
@@ -81,6 +84,11 @@ mod tests {
             start + TimeDelta::seconds(90)
         );
         assert_eq!(clock.advance(TimeDelta::MAX), Err(ClockOverflow));
+        assert_eq!(
+            clock.advance(TimeDelta::days(366 * 8000)),
+            Err(ClockOverflow),
+            "past 9999"
+        );
         assert_eq!(
             clock.now(),
             start + TimeDelta::seconds(90),

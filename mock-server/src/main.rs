@@ -69,6 +69,10 @@ struct Args {
         hide_env_values = true
     )]
     admin_token: Option<String>,
+    /// Exit when standard input closes: a test harness that dies, however it dies, takes the
+    /// mock with it (the Python fixture starts it so).
+    #[arg(long)]
+    exit_with_stdin: bool,
     /// Lifetime of the printed token, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 24 * 3600)]
     token_ttl: u64,
@@ -130,7 +134,10 @@ async fn run(args: Args) -> Result<(), String> {
     println!(
         "export NIXBUILD_API_URL NIXBUILD_MOCK_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN NIXBUILD_MOCK_ADMIN_TOKEN"
     );
-    shutdown_signal().await;
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = stdin_closed(), if args.exit_with_stdin => {}
+    }
     eprintln!("nixbuild-mock: shutting down");
     Ok(())
 }
@@ -174,6 +181,19 @@ fn load_authority(args: &Args) -> Result<Authority, String> {
         (None, None) => return Ok(Authority::generate()),
     };
     Authority::from_private_key(&key).map_err(|e| format!("bad root key: {e}"))
+}
+
+/// Returns once standard input reaches its end (or fails). Read on a detached thread, not
+/// tokio's blocking pool, whose shutdown would wait for a read that may never end.
+async fn stdin_closed() {
+    let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let mut sink = [0u8; 1024];
+        let mut stdin = std::io::stdin().lock();
+        while let Ok(1..) = std::io::Read::read(&mut stdin, &mut sink) {}
+        let _ = closed.send(());
+    });
+    let _ = on_close.await;
 }
 
 async fn shutdown_signal() {

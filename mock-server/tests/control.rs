@@ -604,3 +604,52 @@ async fn unknown_control_paths_and_methods_say_so() {
     // `/_mockery` is not the control API: the API answers it (404, no such path).
     assert_eq!(control.call("GET", "/_mockery", None).await.status, 404);
 }
+
+#[tokio::test]
+async fn what_schemathesis_found_is_refused() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    // serde reads a struct from an array of its fields; the control API takes objects only.
+    let array = control
+        .call("POST", "/_mock/tokens", Some(json!([null, null])))
+        .await;
+    assert_eq!(array.status, 400, "{}", array.body);
+    assert_eq!(
+        control.call("GET", "/_mock/requests?path=", None).await.status,
+        400
+    );
+    let past_int64 = format!("/_mock/builds/{}", i64::MAX as u64 + 1);
+    assert_eq!(control.call("GET", &past_int64, None).await.status, 400);
+    let big_id = control
+        .call(
+            "POST",
+            "/_mock/builds",
+            Some(json!([{"name": "x", "id": i64::MAX as u64 + 1}])),
+        )
+        .await;
+    assert_eq!(big_id.status, 400, "{}", big_id.body);
+    let empty_status = control
+        .call(
+            "POST",
+            "/_mock/builds",
+            Some(json!([{"name": "x", "status": ""}])),
+        )
+        .await;
+    assert_eq!(empty_status.status, 400);
+    // Past 9999 a date has no RFC 3339 form: the clock stays short of it.
+    control
+        .call(
+            "PUT",
+            "/_mock/clock",
+            Some(json!({"now": "9999-12-31T00:00:00Z"})),
+        )
+        .await;
+    let past = control
+        .call("PUT", "/_mock/clock", Some(json!({"advance_seconds": 86400 * 2})))
+        .await;
+    assert_eq!(past.status, 400, "{}", past.body);
+    assert_eq!(
+        control.call("GET", "/_mock/clock", None).await.json()["now"],
+        "9999-12-31T00:00:00Z"
+    );
+}

@@ -8,7 +8,7 @@ use nixbuild::{Build, BuildId, BuildStatus};
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_body;
+use super::json_object;
 use crate::BuildFixture;
 use crate::answer::Answer;
 use crate::lifecycle::StatusChangeError;
@@ -26,6 +26,14 @@ const MAX_NAME_BYTES: usize = 211 - 4;
 #[serde(deny_unknown_fields)]
 pub struct FixtureSpec {
     /// The derivation's name, such as `hello-2.12` (Nix store name characters only).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 207,
+            pattern = r"^[A-Za-z0-9+\-_?=][A-Za-z0-9+\-._?=]*$"
+        )
+    )]
     pub name: String,
     /// Its status (`built` when left out).
     #[serde(default = "built")]
@@ -50,12 +58,15 @@ pub struct FixtureSpec {
     pub id: Option<BuildId>,
     /// Seconds it waited for a builder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub queue_seconds: Option<f64>,
     /// Seconds it ran, once finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub duration_seconds: Option<f64>,
     /// CPUs allocated (1 to 1024).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1024))]
     pub cpu_count: Option<u32>,
     /// Its status message (one that fits the status when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +81,16 @@ impl FixtureSpec {
     /// The fixture, or why the spec is not realistic.
     pub fn to_fixture(&self) -> Result<BuildFixture, String> {
         check_name(&self.name)?;
+        if self.status.as_str().is_empty() {
+            return Err("`status` is empty".into());
+        }
+        for (field, id) in [
+            ("id", self.id),
+            ("restart_of", self.restart_of),
+            ("restarted_as", self.restarted_as),
+        ] {
+            check_id(field, id)?;
+        }
         let seconds = |field: &str, value: Option<f64>| match value {
             Some(v) if !(v.is_finite() && (0.0..=1e9).contains(&v)) => {
                 Err(format!("`{field}` must be a number of seconds from 0 to 1e9"))
@@ -113,6 +134,14 @@ impl FixtureSpec {
             fixture = fixture.status_message(message);
         }
         Ok(fixture)
+    }
+}
+
+/// An id within the document's `int64` (JSON numbers past it lose precision in many languages).
+fn check_id(field: &str, id: Option<BuildId>) -> Result<(), String> {
+    match id {
+        Some(id) if id.0 > i64::MAX as u64 => Err(format!("`{field}` is at most {}", i64::MAX)),
+        _ => Ok(()),
     }
 }
 
@@ -170,6 +199,7 @@ fn read_new_build(index: usize, value: serde_json::Value) -> Result<NewBuild, St
     }
     if value.get("derivation_path").is_some() {
         let build: Build = serde_json::from_value(value).map_err(|e| at(&e))?;
+        check_id("build_id", Some(build.build_id)).map_err(|e| at(&e))?;
         return Ok(NewBuild::Complete(Box::new(build)));
     }
     let spec: FixtureSpec = serde_json::from_value(value).map_err(|e| at(&e))?;
@@ -180,9 +210,14 @@ fn read_new_build(index: usize, value: serde_json::Value) -> Result<NewBuild, St
 
 /// `POST /_mock/builds`.
 pub(super) fn add(state: &State, request: &Request) -> Answer {
-    let elements: Vec<serde_json::Value> = match json_body(request) {
+    let elements: Vec<serde_json::Value> = match serde_json::from_slice(&request.body) {
         Ok(elements) => elements,
-        Err(answer) => return answer,
+        Err(e) => {
+            return Answer::error(
+                400,
+                format!("bad request body: {e}; it is a JSON array of builds"),
+            );
+        }
     };
     let builds: Result<Vec<NewBuild>, String> = elements
         .into_iter()
@@ -223,7 +258,7 @@ pub(super) fn patch(state: &State, id: &str, request: &Request) -> Answer {
         Ok(id) => id,
         Err(answer) => return answer,
     };
-    let change: StatusChange = match json_body(request) {
+    let change: StatusChange = match json_object(request) {
         Ok(change) => change,
         Err(answer) => return answer,
     };
@@ -242,10 +277,16 @@ pub(super) fn clear(state: &State) -> Answer {
 }
 
 fn parse_id(text: &str) -> Result<BuildId, Answer> {
-    text.parse::<u64>().map(BuildId).map_err(|_| {
-        Answer::error(
-            400,
-            format!("{} is not a build id (digits only)", super::escaped(text)),
-        )
-    })
+    // Digits only, within int64, as the document says.
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| text.parse::<i64>().ok())
+        .flatten()
+        .map(|id| BuildId(id as u64))
+        .ok_or_else(|| {
+            Answer::error(
+                400,
+                format!("{} is not a build id (digits only)", super::escaped(text)),
+            )
+        })
 }

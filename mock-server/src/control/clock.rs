@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_body;
+use super::json_object;
 use crate::answer::Answer;
 use crate::state::State;
 
@@ -24,6 +24,7 @@ pub struct ClockChange {
     /// Seconds to move the clock by from its now (negative moves it back; fractions count
     /// to the microsecond).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1e12, maximum = 1e12))]
     pub advance_seconds: Option<f64>,
 }
 
@@ -51,7 +52,7 @@ pub(super) fn get(state: &State) -> Answer {
 
 /// `PUT /_mock/clock`.
 pub(super) fn set(state: &State, request: &Request) -> Answer {
-    let change: ClockChange = match json_body(request) {
+    let change: ClockChange = match json_object(request) {
         Ok(change) => change,
         Err(answer) => return answer,
     };

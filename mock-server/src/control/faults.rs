@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_body;
+use super::json_object;
 use crate::answer::Answer;
 use crate::faults::{Fault, FaultKind};
 use crate::state::{State, lock};
@@ -23,12 +23,14 @@ const MAX_TIMES: u64 = 1_000_000;
 pub struct FaultSpec {
     /// Answer with this status (100 to 599) and a JSON error body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 100, maximum = 599))]
     pub status: Option<u16>,
     /// The `Retry-After` of a 429 or 503, in seconds (1 when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
     /// Answer normally, after this many milliseconds (at most 600000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 600_000))]
     pub delay_ms: Option<u64>,
     /// Answer 200 with a body that is not JSON.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -38,9 +40,11 @@ pub struct FaultSpec {
     pub drop_connection: bool,
     /// For this many requests (1 to 1000000; 1 when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000))]
     pub times: Option<u64>,
     /// Only for requests to this API path (`/builds`, without the mock's prefix).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256, pattern = "^/"))]
     pub path: Option<String>,
 }
 
@@ -83,8 +87,8 @@ impl FaultSpec {
         }
         fault = fault.times(usize::try_from(times).unwrap_or(usize::MAX));
         if let Some(path) = &self.path {
-            if !path.starts_with('/') || path.len() > 1024 {
-                return Err("`path` is an API path such as /builds (at most 1024 bytes)".into());
+            if !path.starts_with('/') || path.chars().count() > 256 {
+                return Err("`path` is an API path such as /builds (at most 256 characters)".into());
             }
             fault = fault.on_path(path);
         }
@@ -116,7 +120,7 @@ impl From<&Fault> for FaultSpec {
 
 /// `POST /_mock/faults`: 201 with the fault as queued.
 pub(super) fn inject(state: &State, request: &Request) -> Answer {
-    let spec: FaultSpec = match json_body(request) {
+    let spec: FaultSpec = match json_object(request) {
         Ok(spec) => spec,
         Err(answer) => return answer,
     };

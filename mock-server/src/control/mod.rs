@@ -130,15 +130,18 @@ fn not_allowed(path: &str, method: &str, allow: &'static str) -> Answer {
     answer
 }
 
-/// The request's JSON body as a `T`; an empty body reads as `{}`; the 400 naming what is
-/// wrong otherwise.
-fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Answer> {
-    let body: &[u8] = if request.body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        &request.body
-    };
-    serde_json::from_slice(body).map_err(|e| Answer::error(400, format!("bad request body: {e}")))
+/// The request's body, a JSON object, as a `T`; an empty body reads as `{}`; the 400 naming
+/// what is wrong otherwise. (serde would also read a struct from an array of its fields.)
+fn json_object<T: DeserializeOwned>(request: &Request) -> Result<T, Answer> {
+    let bad = |e: &dyn std::fmt::Display| Answer::error(400, format!("bad request body: {e}"));
+    if request.body.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::from_slice(b"{}").map_err(|e| bad(&e));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&request.body).map_err(|e| bad(&e))?;
+    if !value.is_object() {
+        return Err(bad(&"the body is a JSON object"));
+    }
+    serde_json::from_value(value).map_err(|e| bad(&e))
 }
 
 /// Text from a request, quoted and escaped for a message (a path may hold anything).

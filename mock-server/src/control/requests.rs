@@ -75,6 +75,9 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
     let mut path = None;
     let mut method = None;
     for (name, value) in request.url.query_pairs() {
+        if value.is_empty() {
+            return Answer::error(400, format!("the {} parameter is empty", super::escaped(&name)));
+        }
         match name.as_ref() {
             "path" => path = Some(value.into_owned()),
             "method" => method = Some(value.into_owned()),

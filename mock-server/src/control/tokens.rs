@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_body;
+use super::json_object;
 use crate::answer::Answer;
 use crate::state::State;
 
@@ -23,6 +23,7 @@ const MAX_RIGHT_BYTES: usize = 128;
 pub struct TokenRequest {
     /// The rights in `right({…})`, such as `build:read` (`["build:read"]` when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 64))]
     pub rights: Option<Vec<String>>,
     /// The account in `owner(N)` (1 when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +59,7 @@ pub struct RevokeRequest {
 
 /// `POST /_mock/tokens`.
 pub(super) fn mint(state: &State, request: &Request) -> Answer {
-    let shape: TokenRequest = match json_body(request) {
+    let shape: TokenRequest = match json_object(request) {
         Ok(shape) => shape,
         Err(answer) => return answer,
     };
@@ -98,7 +99,7 @@ pub(super) fn mint(state: &State, request: &Request) -> Answer {
 
 /// `POST /_mock/tokens/revoke`.
 pub(super) fn revoke(state: &State, request: &Request) -> Answer {
-    let body: RevokeRequest = match json_body(request) {
+    let body: RevokeRequest = match json_object(request) {
         Ok(body) => body,
         Err(answer) => return answer,
     };
