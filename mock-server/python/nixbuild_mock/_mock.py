@@ -1,0 +1,359 @@
+"""NixbuildMock: a running nixbuild-mock binary and thin helpers over its control API."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+BINARY_NAME = "nixbuild-mock"
+#: An environment variable naming the binary to run, before the one this wheel installed.
+BINARY_VARIABLE = "NIXBUILD_MOCK_BIN"
+
+
+class MockError(Exception):
+    """The control API refused a request: `status` and the mock's `{"error": ...}` message."""
+
+    def __init__(self, method: str, path: str, status: int, message: str) -> None:
+        super().__init__(f"{method} {path}: HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class MockStartError(RuntimeError):
+    """The binary did not start, or did not answer its health probe in time."""
+
+
+def find_binary() -> str:
+    """The nixbuild-mock binary: $NIXBUILD_MOCK_BIN, else the one this wheel installed beside
+    the running Python, else the first on PATH."""
+    named = os.environ.get(BINARY_VARIABLE)
+    if named:
+        return named
+    exe = BINARY_NAME + (".exe" if sys.platform == "win32" else "")
+    candidates = [
+        Path(sysconfig.get_path("scripts")) / exe,
+        Path(sys.executable).parent / exe,
+    ]
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    on_path = shutil.which(BINARY_NAME)
+    if on_path:
+        return on_path
+    raise MockStartError(
+        f"cannot find the {BINARY_NAME} binary: install the nixbuild-mock wheel, or set "
+        f"{BINARY_VARIABLE} to its path"
+    )
+
+
+def _read_variables(stream, deadline: float) -> Dict[str, str]:
+    """The NAME=value lines the binary prints on start, up to its `export` line."""
+    found: Dict[str, str] = {}
+    done = threading.Event()
+
+    def read() -> None:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").strip()
+            if line.startswith("export "):
+                break
+            if line and not line.startswith("#") and "=" in line:
+                name, value = line.split("=", 1)
+                found[name] = value
+        done.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    done.wait(max(0.0, deadline - time.monotonic()))
+    return found
+
+
+class NixbuildMock:
+    """A nixbuild-mock process: its API URL and token, its admin token, and the control API.
+
+    Start one with :meth:`start` (or the ``nixbuild_mock`` pytest fixture); it stops with
+    :meth:`stop`, at the end of a ``with`` block, or when this Python process ends, however
+    it ends (the binary exits when its standard input closes).
+    """
+
+    url: str
+    """The API's base URL: give it to the code under test (NIXBUILD_API_URL)."""
+    root_url: str
+    """The server's root, where the control API lives under /_mock (NIXBUILD_MOCK_URL)."""
+    token: str
+    """An API token with build:read and build:write, valid for a day (NIXBUILD_TOKEN)."""
+    admin_token: str
+    """The control API's secret (NIXBUILD_MOCK_ADMIN_TOKEN)."""
+    port: int
+
+    def __init__(self, process: subprocess.Popen, variables: Mapping[str, str], log) -> None:
+        self._process = process
+        self._log = log
+        self.url = variables["NIXBUILD_API_URL"]
+        self.root_url = variables["NIXBUILD_MOCK_URL"]
+        self.port = int(variables["NIXBUILD_MOCK_PORT"])
+        self.token = variables["NIXBUILD_TOKEN"]
+        self.admin_token = variables["NIXBUILD_MOCK_ADMIN_TOKEN"]
+
+    def __repr__(self) -> str:
+        # Never the tokens.
+        state = "running" if self.running else "stopped"
+        return f"<NixbuildMock {self.url} pid={self.pid} {state}>"
+
+    # -- life -------------------------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        *args: str,
+        seed_builds: bool = False,
+        binary: Optional[str] = None,
+        timeout: float = 30.0,
+    ) -> "NixbuildMock":
+        """Starts the binary on a free local port and waits until /_mock/health answers.
+
+        It starts with no builds unless `seed_builds` (the two builds of nixbuild.net's
+        announcement) or `args` say otherwise (``"--generate", "500"``, ``"--no-auth"``,
+        ``"--path-prefix", "/api/v1"``: see ``nixbuild-mock --help``).
+        """
+        command = [binary or find_binary(), "--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"]
+        if not seed_builds and not any(a in ("--builds", "--generate", "--empty") for a in args):
+            command.append("--empty")
+        command.extend(args)
+        log = tempfile.TemporaryFile(prefix="nixbuild-mock-", suffix=".log")
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                # Its own process group: a Ctrl-C in the terminal reaches pytest, which stops it.
+                start_new_session=True,
+            )
+        except OSError as e:
+            log.close()
+            raise MockStartError(f"cannot run {command[0]}: {e}") from e
+        deadline = time.monotonic() + timeout
+        variables = _read_variables(process.stdout, deadline)
+        required = ("NIXBUILD_API_URL", "NIXBUILD_MOCK_URL", "NIXBUILD_MOCK_PORT", "NIXBUILD_TOKEN",
+                    "NIXBUILD_MOCK_ADMIN_TOKEN")
+        if not all(name in variables for name in required):
+            _end(process)
+            raise MockStartError(f"{BINARY_NAME} did not start: {_tail(log)}")
+        mock = cls(process, variables, log)
+        try:
+            mock._wait_until_healthy(deadline)
+        except BaseException:
+            mock.stop()
+            raise
+        return mock
+
+    def _wait_until_healthy(self, deadline: float) -> None:
+        while True:
+            try:
+                if self.health().get("status") == "ok":
+                    return
+            except (OSError, MockError):
+                pass
+            if not self.running:
+                raise MockStartError(f"{BINARY_NAME} exited: {_tail(self._log)}")
+            if time.monotonic() > deadline:
+                raise MockStartError(f"{BINARY_NAME} did not answer /_mock/health in time")
+            time.sleep(0.02)
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def stop(self) -> None:
+        """Stops the process (SIGTERM, then SIGKILL after five seconds). Idempotent."""
+        _end(self._process)
+        if not self._log.closed:
+            self._log.close()
+
+    def log(self) -> str:
+        """What the mock logged so far: one line per API request (never a token)."""
+        if self._log.closed:
+            return ""
+        self._log.flush()
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")
+
+    def __enter__(self) -> "NixbuildMock":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the control API --------------------------------------------------------------------
+
+    def control(self, method: str, path: str, body: Any = None, *, auth: bool = True) -> Any:
+        """A raw control request: `path` under the server's root (``/_mock/...``); the JSON
+        answer, or None for 204. Raises MockError for an error answer."""
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.root_url + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if auth:
+            request.add_header("Authorization", f"Bearer {self.admin_token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as e:
+            payload = e.read()
+            try:
+                message = json.loads(payload)["error"]
+            except (ValueError, KeyError, TypeError):
+                message = payload.decode("utf-8", "replace")[:500]
+            raise MockError(method, path, e.code, message) from None
+        return json.loads(payload) if payload else None
+
+    def health(self) -> Dict[str, Any]:
+        """``GET /_mock/health``."""
+        return self.control("GET", "/_mock/health", auth=False)
+
+    def add_builds(self, builds: Iterable[Mapping[str, Any]]) -> List[int]:
+        """Adds builds: complete builds (they have a ``derivation_path``), or fixture specs
+        such as ``{"name": "hello-2.12", "status": "build_failed", "tags": {...}}``, filled in
+        realistically. Returns their ids, in order."""
+        return self.control("POST", "/_mock/builds", list(builds))["build_ids"]
+
+    def add_build(self, name: str, status: str = "built", **fields: Any) -> int:
+        """Adds one build from a fixture spec; returns its id."""
+        return self.add_builds([{"name": name, "status": status, **fields}])[0]
+
+    def set_status(self, build_id: int, status: str) -> Dict[str, Any]:
+        """Moves a build to ``running`` or a finished status; returns the build."""
+        return self.control("PATCH", f"/_mock/builds/{int(build_id)}", {"status": status})
+
+    def build(self, build_id: int) -> Dict[str, Any]:
+        """A stored build."""
+        return self.control("GET", f"/_mock/builds/{int(build_id)}")
+
+    def builds(self) -> List[Dict[str, Any]]:
+        """Every stored build, newest first."""
+        return self.control("GET", "/_mock/builds")
+
+    def clear_builds(self) -> None:
+        self.control("DELETE", "/_mock/builds")
+
+    def mint_token(
+        self,
+        rights: Optional[Sequence[str]] = None,
+        owner: Optional[int] = None,
+        expires_in_seconds: Optional[int] = None,
+        expires_at: Union[None, str, _dt.datetime] = None,
+        legacy: bool = False,
+    ) -> str:
+        """A token signed by the mock's root key (``build:read``, account 1, an hour from the
+        mock's now, unless told otherwise)."""
+        shape: Dict[str, Any] = {"legacy": legacy}
+        if rights is not None:
+            shape["rights"] = list(rights)
+        if owner is not None:
+            shape["owner"] = owner
+        if expires_in_seconds is not None:
+            shape["expires_in_seconds"] = expires_in_seconds
+        if expires_at is not None:
+            shape["expires_at"] = _rfc3339(expires_at)
+        return self.control("POST", "/_mock/tokens", shape)["token"]
+
+    def revoke(self, token: str) -> None:
+        """Revokes `token` and every token attenuated from it: 401 from now on."""
+        self.control("POST", "/_mock/tokens/revoke", {"token": token})
+
+    def fail_next(
+        self,
+        status: int = 503,
+        times: int = 1,
+        path: Optional[str] = None,
+        retry_after_seconds: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """The next `times` API requests (of `path`, or any) answer `status`."""
+        spec: Dict[str, Any] = {"status": status, "times": times}
+        if path is not None:
+            spec["path"] = path
+        if retry_after_seconds is not None:
+            spec["retry_after_seconds"] = retry_after_seconds
+        return self.inject_fault(**spec)
+
+    def inject_fault(self, **spec: Any) -> Dict[str, Any]:
+        """Queues any fault: ``status=``, ``delay_ms=``, ``malformed_body=True`` or
+        ``drop_connection=True``, with ``times=`` and ``path=``."""
+        return self.control("POST", "/_mock/faults", spec)
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "/_mock/faults")
+
+    def requests(self, path: Optional[str] = None, method: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The journal of API requests, oldest first: method, path, query, headers
+        (``authorization`` redacted), body, status, auth."""
+        query = {k: v for k, v in (("path", path), ("method", method)) if v is not None}
+        suffix = "?" + urllib.parse.urlencode(query) if query else ""
+        return self.control("GET", "/_mock/requests" + suffix)
+
+    def clear_requests(self) -> None:
+        self.control("DELETE", "/_mock/requests")
+
+    def clock(self) -> Dict[str, Any]:
+        """The mock's now, and whether it is frozen."""
+        return self.control("GET", "/_mock/clock")
+
+    def set_clock(self, now: Union[str, _dt.datetime]) -> Dict[str, Any]:
+        """Freezes the mock's clock at `now`."""
+        return self.control("PUT", "/_mock/clock", {"now": _rfc3339(now)})
+
+    def advance_clock(self, seconds: float) -> Dict[str, Any]:
+        """Moves the mock's clock by `seconds` and freezes it there."""
+        return self.control("PUT", "/_mock/clock", {"advance_seconds": seconds})
+
+    def reset_clock(self) -> None:
+        """Real time again."""
+        self.control("DELETE", "/_mock/clock")
+
+
+def _rfc3339(value: Union[str, _dt.datetime]) -> str:
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        raise ValueError("give an aware datetime (with a timezone), such as datetime.now(timezone.utc)")
+    return value.isoformat()
+
+
+def _end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None and not stream.closed:
+            stream.close()
+
+
+def _tail(log) -> str:
+    try:
+        log.flush()
+        log.seek(0)
+        text = log.read().decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return "(no log)"
+    return text[-2000:].strip() or "(it printed nothing)"

@@ -1,0 +1,111 @@
+"""The fixture itself: what it exposes, what it refuses, and that it leaves no process."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import urllib.request
+
+import pytest
+
+from nixbuild_mock import MockError, NixbuildMock
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead too: it only waits for its parent to read its status.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def test_the_fixture_exposes_a_running_empty_mock(nixbuild_mock):
+    assert nixbuild_mock.url.startswith("http://127.0.0.1:")
+    assert nixbuild_mock.health() == {"status": "ok"}
+    assert nixbuild_mock.builds() == []
+    assert nixbuild_mock.admin_token.startswith("nbmock-admin-")
+    assert nixbuild_mock.token not in repr(nixbuild_mock)
+    assert nixbuild_mock.admin_token not in repr(nixbuild_mock)
+    with urllib.request.urlopen(nixbuild_mock.root_url + "/_mock/health") as response:
+        assert response.status == 200
+
+
+def test_control_errors_are_typed_and_name_the_problem(nixbuild_mock):
+    with pytest.raises(MockError) as missing:
+        nixbuild_mock.set_status(123456, "built")
+    assert missing.value.status == 404 and "no build 123456" in missing.value.message
+    with pytest.raises(MockError) as bad:
+        nixbuild_mock.add_builds([{"name": "../etc", "status": "built"}])
+    assert bad.value.status == 400 and "Nix store name" in bad.value.message
+    with pytest.raises(MockError) as backwards:
+        nixbuild_mock.set_status(nixbuild_mock.add_build("x", "running"), "pending")
+    assert backwards.value.status == 400
+    with pytest.raises(MockError) as no_fault:
+        nixbuild_mock.inject_fault(times=2)
+    assert no_fault.value.status == 400
+
+
+def test_the_api_token_does_not_open_the_control_api(nixbuild_mock):
+    request = urllib.request.Request(nixbuild_mock.root_url + "/_mock/requests",
+                                     headers={"Authorization": f"Bearer {nixbuild_mock.token}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 401
+
+
+def test_the_factory_starts_mocks_with_other_arguments(nixbuild_mock_factory):
+    seeded = nixbuild_mock_factory(seed_builds=True)
+    assert len(seeded.builds()) == 2
+    prefixed = nixbuild_mock_factory("--path-prefix", "/api/v1", "--generate", "20")
+    assert prefixed.url.endswith("/api/v1") and len(prefixed.builds()) == 20
+    assert seeded.port != prefixed.port
+
+
+def test_a_failing_test_leaves_no_process_behind(pytester):
+    pytester.makepyfile(textwrap.dedent(
+        """
+        def test_fails(nixbuild_mock):
+            with open("pid", "w") as f:
+                f.write(str(nixbuild_mock.pid))
+            assert False, "the test fails"
+        """
+    ))
+    # The wheel's entry point loads the plugin, as in any project that installs it.
+    result = pytester.runpytest_inprocess()
+    result.assert_outcomes(failed=1)
+    pid = int((pytester.path / "pid").read_text())
+    assert not alive(pid)
+
+
+def test_a_killed_test_process_takes_its_mock_with_it(tmp_path):
+    # The harness dies without running any cleanup: the mock sees its stdin close and exits.
+    script = tmp_path / "harness.py"
+    script.write_text(textwrap.dedent(
+        """
+        import os, sys
+        from nixbuild_mock import NixbuildMock
+        mock = NixbuildMock.start()
+        print(mock.pid, flush=True)
+        os._exit(0)
+        """
+    ))
+    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(output.stdout.strip())
+    for _ in range(100):
+        if not alive(pid):
+            break
+        import time
+        time.sleep(0.05)
+    assert not alive(pid)
+
+
+def test_a_missing_binary_is_a_clear_error(monkeypatch):
+    from nixbuild_mock import MockStartError
+    monkeypatch.setenv("NIXBUILD_MOCK_BIN", "/nonexistent/nixbuild-mock")
+    with pytest.raises(MockStartError, match="cannot run /nonexistent/nixbuild-mock"):
+        NixbuildMock.start()
