@@ -23,6 +23,11 @@ impl Answer {
         }
     }
 
+    /// Bytes that are JSON already.
+    pub(crate) fn json_bytes(status: u16, body: Vec<u8>) -> Answer {
+        Answer::raw(status, body, "application/json")
+    }
+
     /// The API's error body, `{"error": message}`.
     pub(crate) fn error(status: u16, message: impl Into<String>) -> Answer {
         Answer::json(status, &ErrorBody::new(message))

@@ -9,6 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
@@ -34,7 +35,7 @@ fn key(build: &Build) -> Key {
 /// ```
 #[derive(Debug, Default)]
 pub struct BuildStore {
-    builds: BTreeMap<Key, Build>,
+    builds: BTreeMap<Key, Stored>,
     keys: HashMap<BuildId, Key>,
     by_derivation: HashMap<String, BTreeSet<Key>>,
     by_tag: HashMap<(String, String), BTreeSet<Key>>,
@@ -42,6 +43,25 @@ pub struct BuildStore {
     /// The highest id stored, kept as builds come and go so that a mock's next free id is
     /// found without a scan.
     highest: Option<BuildId>,
+}
+
+/// A build, and its JSON once it has been served.
+#[derive(Debug)]
+struct Stored {
+    build: Build,
+    /// Encoded on first use; a changed build is a new `Stored`.
+    json: OnceLock<Box<[u8]>>,
+}
+
+impl Stored {
+    fn json(&self) -> &[u8] {
+        self.json.get_or_init(|| {
+            // A Build's fields are strings, numbers and maps with string keys: it always encodes.
+            serde_json::to_vec(&self.build)
+                .unwrap_or_else(|_| b"null".to_vec())
+                .into_boxed_slice()
+        })
+    }
 }
 
 impl FromIterator<Build> for BuildStore {
@@ -73,13 +93,19 @@ impl BuildStore {
             .entry(build.status.clone())
             .or_default()
             .insert(key);
-        self.builds.insert(key, build);
+        self.builds.insert(
+            key,
+            Stored {
+                build,
+                json: OnceLock::new(),
+            },
+        );
     }
 
     /// Removes and returns the build with this id.
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
         let key = self.keys.remove(&id)?;
-        let build = self.builds.remove(&key)?;
+        let build = self.builds.remove(&key)?.build;
         unindex(&mut self.by_derivation, &build.derivation_path, &key);
         for (name, value) in &build.tags {
             unindex(&mut self.by_tag, &(name.clone(), value.clone()), &key);
@@ -99,7 +125,10 @@ impl BuildStore {
 
     /// The build with this id.
     pub fn get(&self, id: BuildId) -> Option<&Build> {
-        self.keys.get(&id).and_then(|key| self.builds.get(key))
+        self.keys
+            .get(&id)
+            .and_then(|key| self.builds.get(key))
+            .map(|stored| &stored.build)
     }
 
     /// Changes the build with this id (its indexes follow); `None` when there is none.
@@ -128,49 +157,73 @@ impl BuildStore {
 
     /// Every build, newest first.
     pub fn all(&self) -> impl Iterator<Item = &Build> {
-        self.builds.values()
+        self.builds.values().map(|stored| &stored.build)
     }
 
     /// The builds `filter` selects, newest first, at most `filter.limit` of them.
     pub fn select(&self, filter: &BuildFilter) -> Vec<&Build> {
-        let window = window(filter);
-        if window.is_empty() {
-            return Vec::new();
+        self.selected(filter).map(|stored| &stored.build).collect()
+    }
+
+    /// The JSON array of the builds `filter` selects, as `GET /builds` answers it: each
+    /// build's JSON is encoded once, the first time it is served, and copied after that.
+    pub fn select_json(&self, filter: &BuildFilter) -> Vec<u8> {
+        let mut json = Vec::with_capacity(2);
+        json.push(b'[');
+        for (i, stored) in self.selected(filter).enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            json.extend_from_slice(stored.json());
         }
+        json.push(b']');
+        json
+    }
+
+    /// The stored builds `filter` selects, newest first, walked lazily: the candidates come
+    /// from the most selective index, in the API's order, within the creation-time window,
+    /// and the walk stops at `limit`. A query's cost follows its answer, not the store.
+    fn selected<'a: 'f, 'f>(&'a self, filter: &'f BuildFilter) -> impl Iterator<Item = &'a Stored> + 'f {
+        let window = window(filter);
         let limit = filter
             .limit
             .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-        let matching = |build: &&Build| filter.matches(build);
-        match self.narrowest_index(filter) {
-            None => self
-                .builds
-                .range(window)
-                .map(|(_, build)| build)
-                .filter(matching)
-                .take(limit)
-                .collect(),
-            Some(keys) => keys
-                .into_iter()
-                .filter(|key| window.contains(key))
-                .filter_map(|key| self.builds.get(&key))
-                .filter(matching)
-                .take(limit)
-                .collect(),
-        }
+        let candidates: Box<dyn Iterator<Item = &'a Key> + 'f> = if window.is_empty() {
+            Box::new(std::iter::empty())
+        } else {
+            match self.narrowest_index(filter) {
+                Narrowest::Store => Box::new(self.builds.range(window).map(|(key, _)| key)),
+                Narrowest::One(set) => Box::new(set.range(window)),
+                Narrowest::Merged(sets) => {
+                    Box::new(Newest::merge(sets.into_iter().map(|set| set.range(window))))
+                }
+            }
+        };
+        candidates
+            .filter_map(|key| self.builds.get(key))
+            .filter(move |stored| filter.matches(&stored.build))
+            .take(limit)
     }
 
-    /// The keys of the smallest index that every selected build must be in, in order, or
-    /// `None` when no index narrows the search.
-    fn narrowest_index(&self, filter: &BuildFilter) -> Option<Vec<Key>> {
-        let empty = BTreeSet::new();
-        let mut candidates: Vec<&BTreeSet<Key>> = Vec::new();
+    /// The smallest index every selected build must be in (or the statuses' indexes, merged),
+    /// or the whole store when no index narrows the search.
+    fn narrowest_index<'a>(&'a self, filter: &BuildFilter) -> Narrowest<'a> {
+        static EMPTY: BTreeSet<Key> = BTreeSet::new();
+        let mut narrowest: Option<&BTreeSet<Key>> = None;
+        let mut consider = |set: &'a BTreeSet<Key>| {
+            if narrowest.is_none_or(|n| set.len() < n.len()) {
+                narrowest = Some(set);
+            }
+        };
         if let Some(drv) = &filter.derivation_path {
-            candidates.push(self.by_derivation.get(drv).unwrap_or(&empty));
+            consider(self.by_derivation.get(drv).unwrap_or(&EMPTY));
         }
         for (name, value) in &filter.tags {
-            candidates.push(self.by_tag.get(&(name.clone(), value.clone())).unwrap_or(&empty));
+            consider(self.by_tag.get(&(name.clone(), value.clone())).unwrap_or(&EMPTY));
         }
-        let narrowest = candidates.into_iter().min_by_key(|set| set.len());
+        if filter.statuses.is_empty() {
+            return narrowest.map_or(Narrowest::Store, Narrowest::One);
+        }
         let status_sets: Vec<&BTreeSet<Key>> = filter
             .statuses
             .iter()
@@ -178,17 +231,50 @@ impl BuildStore {
             .collect();
         let status_total: usize = status_sets.iter().map(|set| set.len()).sum();
         match narrowest {
-            Some(set) if filter.statuses.is_empty() || set.len() <= status_total => {
-                Some(set.iter().copied().collect())
-            }
-            _ if !filter.statuses.is_empty() => {
-                let mut keys: Vec<Key> = status_sets.into_iter().flatten().copied().collect();
-                keys.sort_unstable();
-                keys.dedup();
-                Some(keys)
-            }
-            _ => None,
+            Some(set) if set.len() <= status_total => Narrowest::One(set),
+            _ => Narrowest::Merged(status_sets),
         }
+    }
+}
+
+/// Where a query's candidates come from.
+enum Narrowest<'a> {
+    /// Every build.
+    Store,
+    /// One index.
+    One(&'a BTreeSet<Key>),
+    /// Several disjoint indexes (one per status), merged in order.
+    Merged(Vec<&'a BTreeSet<Key>>),
+}
+
+/// Keys from several ordered iterators, in order: a merge that takes the smallest head each
+/// step (a query names a few statuses at most, so a scan of the heads beats a heap).
+struct Newest<'a, I: Iterator<Item = &'a Key>> {
+    heads: Vec<std::iter::Peekable<I>>,
+}
+
+impl<'a, I: Iterator<Item = &'a Key>> Newest<'a, I> {
+    fn merge(iterators: impl IntoIterator<Item = I>) -> Self {
+        Newest {
+            heads: iterators.into_iter().map(Iterator::peekable).collect(),
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a Key>> Iterator for Newest<'a, I> {
+    type Item = &'a Key;
+
+    fn next(&mut self) -> Option<&'a Key> {
+        let mut smallest: Option<(usize, &'a Key)> = None;
+        for (i, head) in self.heads.iter_mut().enumerate() {
+            if let Some(&key) = head.peek()
+                && smallest.is_none_or(|(_, best)| key < best)
+            {
+                smallest = Some((i, key));
+            }
+        }
+        let (i, _) = smallest?;
+        self.heads[i].next()
     }
 }
 
@@ -216,10 +302,6 @@ impl Window {
             (Bound::Excluded(start), Bound::Included(end)) => start > end,
             _ => false,
         }
-    }
-
-    fn contains(&self, key: &Key) -> bool {
-        std::ops::RangeBounds::contains(self, key)
     }
 }
 
@@ -271,6 +353,51 @@ mod tests {
                 .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
         );
         selected
+    }
+
+    #[test]
+    fn the_json_answer_is_the_selection_encoded_and_follows_changes() {
+        let mut store = store(&generate(500, 4));
+        for filter in [
+            BuildFilter::new(),
+            BuildFilter::new().limit(7),
+            BuildFilter::new().status(BuildStatus::Built).limit(30),
+            BuildFilter::new()
+                .tag("GITHUB_REPOSITORY", "acme/web")
+                .status(BuildStatus::Running),
+            BuildFilter::new().limit(0),
+        ] {
+            let expected = serde_json::to_vec(&store.select(&filter)).unwrap();
+            assert_eq!(store.select_json(&filter), expected, "{filter:?}");
+            assert_eq!(
+                store.select_json(&filter),
+                expected,
+                "served again, from the cache"
+            );
+        }
+        let newest = store.select(&BuildFilter::new().limit(1))[0].build_id;
+        store.update(newest, |b| b.system = "riscv64-linux".into());
+        let served = store.select_json(&BuildFilter::new().limit(1));
+        assert!(
+            String::from_utf8(served).unwrap().contains("riscv64-linux"),
+            "a changed build is encoded anew"
+        );
+    }
+
+    #[test]
+    fn the_highest_id_is_kept_as_builds_come_and_go() {
+        let mut store = BuildStore::default();
+        assert_eq!(store.max_id(), None);
+        for id in [5, 9, 7] {
+            store.insert(crate::BuildFixture::built("x").id(id).build());
+        }
+        assert_eq!(store.max_id(), Some(BuildId(9)));
+        store.remove(BuildId(7));
+        assert_eq!(store.max_id(), Some(BuildId(9)));
+        store.remove(BuildId(9));
+        assert_eq!(store.max_id(), Some(BuildId(5)));
+        store.clear();
+        assert_eq!(store.max_id(), None);
     }
 
     #[test]

@@ -8,10 +8,10 @@ use crate::answer::Answer;
 use crate::state::State;
 use crate::summary;
 
-/// The matching builds, newest first.
+/// The matching builds, newest first, from each build's JSON encoded once.
 pub(super) fn list(state: &State, operation: &Operation, request: &Request) -> Answer {
     match filter(operation, request) {
-        Ok(filter) => Answer::json(200, &state.store().select(&filter)),
+        Ok(filter) => Answer::json_bytes(200, state.store().select_json(&filter)),
         Err(answer) => answer,
     }
 }
