@@ -59,6 +59,68 @@ async fn the_stream_equals_the_full_list_whatever_the_page_size() {
 }
 
 #[tokio::test]
+async fn the_stream_sends_one_request_a_page_unless_an_instant_spans_pages() {
+    let start = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+    let distinct: Vec<Build> = (0..1000)
+        .map(|i| {
+            BuildFixture::built(format!("b-{i}"))
+                .id(i + 1)
+                .created_at(start + chrono::TimeDelta::seconds(i as i64))
+                .build()
+        })
+        .collect();
+    let mock = MockNixbuild::builder()
+        .without_auth()
+        .builds(distinct)
+        .start()
+        .await;
+    for (page_size, requests) in [(100, 10), (300, 4), (1000, 1), (999, 2)] {
+        mock.clear_requests();
+        let streamed: Vec<Build> = mock
+            .client()
+            .builds()
+            .list()
+            .page_size(page_size)
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(streamed.len(), 1000);
+        assert_eq!(mock.request_count("/builds"), requests, "page size {page_size}");
+    }
+    // A caller's limit within the first page: exactly what it asks, in one request.
+    mock.clear_requests();
+    let first: Vec<Build> = mock
+        .client()
+        .builds()
+        .list()
+        .limit(42)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!((first.len(), mock.request_count("/builds")), (42, 1));
+
+    // Where an instant does span two pages, one more request fetches the rest of it.
+    let crowded = crowded_mock().await;
+    let streamed: Vec<Build> = crowded
+        .client()
+        .builds()
+        .list()
+        .page_size(100)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let pages = streamed.len().div_ceil(100);
+    let requests = crowded.request_count("/builds");
+    assert!(
+        requests >= pages && requests <= pages + 27,
+        "{requests} requests for {pages} pages"
+    );
+}
+
+#[tokio::test]
 async fn filters_and_the_callers_limit_apply_to_the_stream() {
     let mock = crowded_mock().await;
     let client = mock.client();

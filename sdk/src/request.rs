@@ -235,7 +235,9 @@ async fn read_capped(mut response: Response, limit: u64) -> reqwest::Result<Capp
         Some(chunk) => chunk,
         None => return Ok(Capped::Whole(bytes::Bytes::new())),
     };
-    let announced = response.content_length().map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let announced = response
+        .content_length()
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     if first.len() <= limit && announced == Some(first.len()) {
         // The whole body in one chunk: no copy.
         return Ok(Capped::Whole(first));

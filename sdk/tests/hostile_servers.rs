@@ -139,8 +139,9 @@ fn build_json(id: u64, created: &str) -> serde_json::Value {
 #[tokio::test]
 async fn a_server_that_ignores_the_window_ends_the_stream_with_an_error() {
     let server = MockServer::start().await;
-    // The same newest page, whatever create_time_to says.
-    let page: Vec<_> = (0..3)
+    // The same newest page (of 3, and the one more the stream asks for), whatever
+    // create_time_to says.
+    let page: Vec<_> = (0..4)
         .map(|i| build_json(100 - i, &format!("2024-01-01T00:00:0{}Z", 3 - i)))
         .collect();
     Mock::given(path("/builds"))
@@ -153,7 +154,7 @@ async fn a_server_that_ignores_the_window_ends_the_stream_with_an_error() {
     assert!(requests <= 4, "it stopped after {requests} requests");
     let (ok, errors): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
     let ids: Vec<u64> = ok.into_iter().map(|b| b.unwrap().build_id.0).collect();
-    assert_eq!(ids, [100, 99, 98], "each build once");
+    assert_eq!(ids, [100, 99, 98, 97], "each build once");
     let [Err(err)] = errors.as_slice() else {
         panic!("one error ends it: {errors:?}")
     };
@@ -165,9 +166,14 @@ async fn a_server_that_ignores_the_window_ends_the_stream_with_an_error() {
 async fn duplicates_within_a_page_and_its_ties_are_yielded_once() {
     let server = MockServer::start().await;
     let t = "2024-01-01T00:00:05Z";
-    let page = vec![build_json(7, t), build_json(7, t), build_json(6, t)];
+    let page = vec![
+        build_json(7, t),
+        build_json(7, t),
+        build_json(6, t),
+        build_json(6, t),
+    ];
     Mock::given(path("/builds"))
-        .and(query_param("limit", "3"))
+        .and(query_param("limit", "4"))
         .respond_with(ResponseTemplate::new(200).set_body_json(&page))
         .with_priority(1)
         .mount(&server)

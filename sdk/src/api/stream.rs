@@ -1,10 +1,11 @@
 //! Every build a filter selects, as a stream fetched page by page.
 //!
 //! The API has no pagination: only `limit` and a creation-time window whose upper bound
-//! (`create_time_to`) is exclusive. Each page asks for the newest `page_size` builds before a
-//! cursor; the next page's cursor is the creation time `t` of the page's oldest build. Builds
-//! that share `t` but did not fit in the page would then be skipped, so before moving on the
-//! stream asks for every build created exactly at `t` and yields those it has not yet.
+//! (`create_time_to`) is exclusive. Each page asks for the newest `page_size + 1` builds
+//! before a cursor; the next page's cursor is the creation time `t` of the page's oldest
+//! build. Builds that share `t` but did not fit in the page would then be skipped, so when the
+//! extra build shares `t` (and only then), the stream asks for every build created exactly at
+//! `t` and yields those it has not yet. In the common case that is one request a page.
 //!
 //! A server is not trusted to keep to this: builds at or after the cursor are dropped, a
 //! build id is yielded once per page and tie, and a full page that does not move the
@@ -66,45 +67,59 @@ pub(crate) fn paginate(client: Client, mut filter: BuildFilter, page_size: u32) 
 
 impl Pager {
     /// The next builds, and whether more may follow.
+    ///
+    /// One request a page in the common case: it asks for one build more than the page, which
+    /// says whether the walk goes on and whether the page's oldest instant continues past it;
+    /// only then does it ask for the rest of that instant.
     async fn next_page(&mut self) -> Result<(Vec<Build>, bool)> {
-        let want = match self.remaining {
+        let page_size = u64::from(self.page_size);
+        // The caller's limit ends the walk within this page: ask for exactly what is left.
+        let (want, last) = match self.remaining {
             Some(0) => return Ok((Vec::new(), false)),
-            Some(remaining) => remaining.min(u64::from(self.page_size)) as u32,
-            None => self.page_size,
+            Some(remaining) if remaining <= page_size => (remaining as usize, true),
+            _ => (self.page_size as usize, false),
         };
+        let ask = if last { want } else { want + 1 };
         let mut page_filter = self.filter.clone();
         page_filter.created_before = self.cursor;
-        page_filter.limit = Some(u64::from(want));
+        page_filter.limit = Some(ask as u64);
         let answer = self.list(&page_filter).await?;
-        let full = answer.len() >= want as usize;
+        let full = answer.len() >= ask;
         let before = self.cursor.map(|c| c.instant());
         let mut seen = HashSet::new();
         let mut page: Vec<Build> = answer
             .into_iter()
             .filter(|b| before.is_none_or(|cursor| b.create_time < cursor) && seen.insert(b.build_id))
             .collect();
-        let mut more = full;
-        if full {
-            // The oldest of the page, wherever the server put it.
-            let Some(oldest) = page.iter().map(|b| b.create_time).min() else {
+        // The API's order, whatever order the server used.
+        page.sort_by(|a, b| (b.create_time, b.build_id).cmp(&(a.create_time, a.build_id)));
+        let beyond = page.get(want).map(|b| b.create_time);
+        page.truncate(want);
+        let more = full && !last;
+        if more {
+            let Some(oldest) = page.last().map(|b| b.create_time) else {
                 return Err(Error::Pagination {
                     endpoint: self.endpoint(),
                     detail: format!(
-                        "a full page of {want} builds, none created before {}",
+                        "a full page of {ask} builds, none created before {}",
                         before.map_or("the cursor".to_owned(), |c| c.to_rfc3339())
                     ),
                 });
             };
-            let rest = self.rest_created_at(oldest, &page).await?;
-            page.extend(rest);
+            // The build past the page tells whether the oldest instant goes on; without it
+            // (the server's answer held builds this stream dropped), ask anyway.
+            if beyond.is_none_or(|next| next == oldest) {
+                let rest = self.rest_created_at(oldest, &page).await?;
+                page.extend(rest);
+            }
             // Strictly back in time: every build kept is older than the previous cursor.
             self.cursor = Some(TimeBound::DateTime(oldest));
         }
         if let Some(remaining) = &mut self.remaining {
             page.truncate(usize::try_from(*remaining).unwrap_or(usize::MAX));
             *remaining -= page.len() as u64;
-            more &= *remaining > 0;
         }
+        let more = more && self.remaining.is_none_or(|r| r > 0);
         Ok((page, more))
     }
 
