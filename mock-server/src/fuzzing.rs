@@ -16,6 +16,8 @@ use crate::state::State;
 struct Fixture {
     state: Arc<State>,
     bearer: String,
+    /// The builds it starts with, to go back to.
+    builds: Vec<nixbuild::Build>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -27,11 +29,12 @@ fn fixture() -> &'static Fixture {
             .rights(["build:read", "build:write"])
             .never_expires()
             .mint();
-        let builds = crate::fixtures::seed()
+        let builds: Vec<nixbuild::Build> = crate::fixtures::seed()
             .into_iter()
-            .chain(crate::fixtures::generate(300, 1));
+            .chain(crate::fixtures::generate(300, 1))
+            .collect();
         let state = State {
-            store: RwLock::new(builds.collect()),
+            store: RwLock::new(builds.iter().cloned().collect()),
             authority,
             auth_enabled: true,
             faults: Mutex::new(FaultQueue::default()),
@@ -39,17 +42,29 @@ fn fixture() -> &'static Fixture {
             prefix: String::new(),
             observer: None,
             processes: Mutex::new(ProcessLog::default()),
+            clock: crate::clock::Clock::default(),
+            admin_token: nixbuild::Secret::from(ADMIN_TOKEN),
+            expectations: Mutex::new(Vec::new()),
         };
         Fixture {
             state: Arc::new(state),
             bearer: format!("Bearer {}", token.expose_secret()),
+            builds,
         }
     })
 }
 
+/// The fuzzing mock's admin token: `Bearer ADMIN` in a request opens the control API.
+const ADMIN_TOKEN: &str = "ADMIN";
+
+/// The most builds the control API may add before the store is put back as it was: a long
+/// fuzzing run must stay within its memory limit.
+const MAX_FUZZ_BUILDS: usize = 5_000;
+
 /// Handles a request written as text: `METHOD TARGET`, header lines `name: value`, an empty
-/// line, the body. A header value `Bearer VALID` stands for a genuine token. Returns the
-/// status the mock answered, or `None` when the text is no request.
+/// line, the body. A header value `Bearer VALID` stands for a genuine token, `Bearer ADMIN`
+/// for the admin token. Returns the status the mock answered, or `None` when the text is no
+/// request or a control request (the journal keeps API requests only).
 pub fn respond(text: &[u8]) -> Option<u16> {
     let fixture = fixture();
     let (head, body) = match text.windows(2).position(|w| w == b"\n\n") {
@@ -89,7 +104,18 @@ pub fn respond(text: &[u8]) -> Option<u16> {
         headers,
         body: body.to_vec(),
     };
+    let control = crate::control::is_control_path(request.url.path());
     let _ = Responder(Arc::clone(&fixture.state)).respond(&request);
+    if control {
+        // The control API's effects are what it was asked for: the faults it queued would
+        // answer the next inputs with statuses the fuzzer does not expect of the API, and
+        // the builds it adds must stay within the fuzzer's memory.
+        crate::state::lock(&fixture.state.faults).clear();
+        if fixture.state.store().len() > MAX_FUZZ_BUILDS {
+            *fixture.state.store_mut() = fixture.builds.iter().cloned().collect();
+        }
+        return None;
+    }
     let journal = fixture
         .state
         .journal
