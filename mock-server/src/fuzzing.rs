@@ -45,6 +45,7 @@ fn fixture() -> &'static Fixture {
             clock: crate::clock::Clock::default(),
             admin_token: nixbuild::Secret::from(ADMIN_TOKEN),
             expectations: Mutex::new(Vec::new()),
+            answers: Mutex::new(crate::answer_cache::AnswerCache::default()),
         };
         Fixture {
             state: Arc::new(state),

@@ -6,6 +6,7 @@
 
 mod admin;
 mod answer;
+mod answer_cache;
 mod auth;
 mod clock;
 pub mod control;

@@ -427,6 +427,7 @@ impl MockNixbuildBuilder {
             clock: Clock::default(),
             admin_token: self.admin_token.unwrap_or_else(crate::admin::generate),
             expectations: Mutex::new(Vec::new()),
+            answers: Mutex::new(crate::answer_cache::AnswerCache::default()),
         });
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();

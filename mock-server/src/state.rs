@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockW
 use nixbuild::{Build, BuildId, BuildStatus, Secret};
 
 use crate::IntoBuild;
+use crate::answer_cache::AnswerCache;
 use crate::auth::Authority;
 use crate::clock::Clock;
 use crate::expectation::Counted;
@@ -39,6 +40,8 @@ pub(crate) struct State {
     pub(crate) admin_token: Secret,
     /// What the test expects to arrive, and what has.
     pub(crate) expectations: Mutex<Vec<Counted>>,
+    /// Recent answers of the read operations, for as long as the store does not change.
+    pub(crate) answers: Mutex<AnswerCache>,
 }
 
 impl State {

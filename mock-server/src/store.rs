@@ -43,6 +43,8 @@ pub struct BuildStore {
     /// The highest id stored, kept as builds come and go so that a mock's next free id is
     /// found without a scan.
     highest: Option<BuildId>,
+    /// Counts the changes: an answer computed at one generation holds until the next.
+    generation: u64,
 }
 
 /// A build, and its JSON once it has been served.
@@ -76,6 +78,7 @@ impl BuildStore {
     /// Adds `build`, replacing a build with the same id.
     pub fn insert(&mut self, build: Build) {
         self.remove(build.build_id);
+        self.generation += 1;
         let key = key(&build);
         self.keys.insert(build.build_id, key);
         self.highest = self.highest.max(Some(build.build_id));
@@ -105,6 +108,7 @@ impl BuildStore {
     /// Removes and returns the build with this id.
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
         let key = self.keys.remove(&id)?;
+        self.generation += 1;
         let build = self.builds.remove(&key)?.build;
         unindex(&mut self.by_derivation, &build.derivation_path, &key);
         for (name, value) in &build.tags {
@@ -120,7 +124,17 @@ impl BuildStore {
 
     /// Removes every build.
     pub fn clear(&mut self) {
-        *self = BuildStore::default();
+        let generation = self.generation + 1;
+        *self = BuildStore {
+            generation,
+            ..BuildStore::default()
+        };
+    }
+
+    /// A number that changes whenever the builds do: what a cached answer is checked
+    /// against.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The build with this id.

@@ -31,7 +31,8 @@ fn median(dir: &Path, group: &str, id: &str) -> Option<f64> {
     json["median"]["point_estimate"].as_f64()
 }
 
-/// Prints `group: numerator / denominator = R×` for each pair, from this run's medians.
+/// Prints `group: numerator / denominator = R× the time, 1/R× the throughput` for each pair,
+/// from this run's medians.
 pub fn report(group: &str, pairs: &[(&str, &str)]) {
     let dir = output_directory();
     let profile = if cfg!(debug_assertions) {
@@ -41,9 +42,10 @@ pub fn report(group: &str, pairs: &[(&str, &str)]) {
     };
     for (numerator, denominator) in pairs {
         match (median(&dir, group, numerator), median(&dir, group, denominator)) {
-            (Some(n), Some(d)) if d > 0.0 => println!(
-                "ratio [{profile}] {group}: {numerator} / {denominator} = {:.2}x ({:.1} us / {:.1} us)",
+            (Some(n), Some(d)) if d > 0.0 && n > 0.0 => println!(
+                "ratio [{profile}] {group}: {numerator} / {denominator} = {:.2}x the time, {:.2}x the throughput ({:.1} us / {:.1} us)",
                 n / d,
+                d / n,
                 n / 1e3,
                 d / 1e3
             ),

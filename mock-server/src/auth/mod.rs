@@ -218,6 +218,25 @@ impl Authority {
         if self.is_revoked(&verified) {
             return Err(Refusal::Unauthorized("the token has been revoked".into()));
         }
+        let second = unix_seconds(now);
+        let verdict = match verified.verdict(permission, second) {
+            Some(verdict) => verdict,
+            None => {
+                let verdict = self.run_authorizer(&verified, permission, now);
+                verified.remember(permission, second, verdict.clone());
+                verdict
+            }
+        };
+        verdict.map(|()| verified)
+    }
+
+    /// The authorizer's verdict on `verified` for `permission` at `now`.
+    fn run_authorizer(
+        &self,
+        verified: &VerifiedToken,
+        permission: Permission,
+        now: SystemTime,
+    ) -> Result<(), Refusal> {
         let prepared = self.inner.authorizers.iter().find(|(p, _)| *p == permission);
         let builder = prepared
             .map_or_else(|| authorizer(permission), |(_, builder)| builder.clone())
@@ -226,8 +245,8 @@ impl Authority {
         builder
             .build(&verified.biscuit)
             .and_then(|mut authorizer| authorizer.authorize())
-            .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))?;
-        Ok(verified)
+            .map(|_| ())
+            .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))
     }
 
     /// The verified form of `token`: remembered from an earlier request, or read, held to
@@ -278,11 +297,14 @@ fn authorizer(permission: Permission) -> AuthorizerBuilder {
 /// `time` as a Datalog date. biscuit-auth's own `date()` panics before 1970; a date there
 /// (a test's clock, a token's expiry) is the epoch instead, which is in every token's past.
 pub(crate) fn date_term(time: SystemTime) -> Term {
-    Term::Date(
-        time.duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
-    )
+    Term::Date(unix_seconds(time))
+}
+
+/// `time` in whole seconds since 1970 (the epoch for a time before it): Datalog's dates.
+fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// A root key that could not be read.

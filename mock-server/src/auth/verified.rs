@@ -2,28 +2,59 @@
 //! most of what auth costs, and the same token comes with request after request.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use std::collections::BTreeSet;
 
 use biscuit_auth::{AuthorizerBuilder, Biscuit};
+use nixbuild::api::operation::Permission;
 use nixbuild::token::TokenInfo;
+
+use super::Refusal;
 
 /// How many verified tokens a mock remembers. A test suite uses a handful; the bound keeps a
 /// client that sends a new token with every request from growing the mock's memory (each
 /// entry is at most a few tens of KB, the header being capped).
 const CAPACITY: usize = 512;
 
+/// An authorizer's verdict on a token for a permission, at one second.
+type Verdict = (Permission, u64, Result<(), Refusal>);
+
 /// A token verified against the mock's root key.
 pub(crate) struct VerifiedToken {
     pub(crate) biscuit: Biscuit,
     /// Its blocks as data, read from the verified bytes.
     pub(crate) info: TokenInfo,
+    /// The last verdict for each permission. The authorizer sees only the token, the
+    /// permission's facts and policies, and `time(now)` to the second: within a second its
+    /// verdict cannot change, and running it again was most of what a request with auth on
+    /// cost (revocation is checked apart, every time).
+    verdicts: Mutex<Vec<Verdict>>,
 }
 
 impl VerifiedToken {
     pub(crate) fn new(biscuit: Biscuit, info: TokenInfo) -> VerifiedToken {
-        VerifiedToken { biscuit, info }
+        VerifiedToken {
+            biscuit,
+            info,
+            verdicts: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The verdict for `permission` at second `now`, if the authorizer has given it.
+    pub(crate) fn verdict(&self, permission: Permission, now: u64) -> Option<Result<(), Refusal>> {
+        let verdicts = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        verdicts
+            .iter()
+            .find(|(p, second, _)| *p == permission && *second == now)
+            .map(|(_, _, verdict)| verdict.clone())
+    }
+
+    /// Remembers the verdict for `permission` at second `now`, in place of an older one.
+    pub(crate) fn remember(&self, permission: Permission, now: u64, verdict: Result<(), Refusal>) {
+        let mut verdicts = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        verdicts.retain(|(p, _, _)| *p != permission);
+        verdicts.push((permission, now, verdict));
     }
 
     /// The owner and rights the token's authority block grants, asked of the verified token

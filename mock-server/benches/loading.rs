@@ -1,0 +1,94 @@
+//! Putting builds into the mock: `add_builds` of 100k builds against handing the same builds
+//! to the builder (the baseline), and loading 1M builds into a store, with the memory it
+//! keeps per build.
+//!
+//! ```sh
+//! cargo bench -p nixbuild-mock --bench loading
+//! ```
+//!
+//! Ends with a `ratio […]` line (add_builds over the builder) and the memory per build.
+
+#[path = "support/heap.rs"]
+mod heap;
+#[path = "support/ratio.rs"]
+mod ratio;
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion};
+use nixbuild::{Build, BuildFilter};
+use nixbuild_mock::{BuildStore, MockNixbuild, fixtures};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+#[global_allocator]
+static ALLOCATOR: heap::Counting = heap::Counting;
+
+fn add_builds(c: &mut Criterion) {
+    let rt = runtime();
+    let builds = fixtures::generate(100_000, 2);
+    let group_name = "put 100k builds into a mock";
+    let mut group = c.benchmark_group(group_name);
+    group.sample_size(10);
+    group.bench_function("add_builds", |b| {
+        b.iter_batched(
+            || (builds.clone(), rt.block_on(MockNixbuild::start())),
+            |(builds, mock)| {
+                black_box(mock.add_builds(builds).len());
+                mock
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("builder().builds() (baseline)", |b| {
+        b.iter_batched(
+            || builds.clone(),
+            |builds| rt.block_on(MockNixbuild::builder().builds(builds).start()),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+    ratio::report(group_name, &[("add_builds", "builder().builds() (baseline)")]);
+}
+
+fn load_a_million(c: &mut Criterion) {
+    let builds: Vec<Build> = fixtures::generate(1_000_000, 4);
+    let group_name = "load 1M builds into a store";
+    let mut group = c.benchmark_group(group_name);
+    group.sample_size(10);
+    group.bench_function("collect", |b| {
+        b.iter_batched(
+            || builds.clone(),
+            |builds| builds.into_iter().collect::<BuildStore>(),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+    // Memory: the heap a store of 1M builds holds (the builds, their indexes), then with
+    // every build's JSON encoded, as after each was served once.
+    drop(builds);
+    let before = heap::in_use();
+    let store: BuildStore = fixtures::generate(1_000_000, 4).into_iter().collect();
+    let loaded = heap::in_use();
+    let answer = store.select_json(&BuildFilter::new());
+    let served = heap::in_use() - answer.len();
+    let per_build = |bytes: usize| bytes.saturating_sub(before) as f64 / store.len() as f64;
+    println!(
+        "heap per build in a store of 1M: {:.0} bytes loaded, {:.0} bytes with every build's JSON cached",
+        per_build(loaded),
+        per_build(served)
+    );
+}
+
+fn main() {
+    let mut criterion = ratio::criterion();
+    add_builds(&mut criterion);
+    load_a_million(&mut criterion);
+    criterion.final_summary();
+}

@@ -1,0 +1,131 @@
+//! What the mock costs to serve against a static server answering the same bytes, in one
+//! run: `GET /builds?…&limit=50` (50 builds, about 35 KB) from the mock with auth on and off,
+//! and from a wiremock server with one static mock (as tests start it, recording requests, and
+//! with recording off), 64 requests at once from one client.
+//!
+//! ```sh
+//! cargo bench -p nixbuild-mock --bench serving                  # release
+//! cargo bench -p nixbuild-mock --bench serving --profile dev    # debug, where users' tests run
+//! ```
+//!
+//! The group ends with `ratio […]` lines: time per 64 requests over the static server's, and
+//! its inverse, the share of the static server's requests per second.
+
+#[path = "support/ratio.rs"]
+mod ratio;
+
+use std::hint::black_box;
+
+use criterion::Criterion;
+use futures::future::join_all;
+use nixbuild_mock::{MockNixbuild, fixtures};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const QUERY: &str = "/builds?tags=GITHUB_REPOSITORY:acme/web&limit=50";
+const CONCURRENCY: usize = 64;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// `CONCURRENCY` requests to `url` at once; how many were answered 200.
+async fn burst(http: &reqwest::Client, url: &str, authorization: &str) -> usize {
+    let answers = join_all((0..CONCURRENCY).map(|_| async {
+        let response = http
+            .get(url)
+            .header("authorization", authorization)
+            .send()
+            .await
+            .ok()?;
+        let ok = response.status().is_success();
+        response.bytes().await.ok().filter(|_| ok)
+    }))
+    .await;
+    answers.into_iter().flatten().count()
+}
+
+fn serving(c: &mut Criterion) {
+    let rt = runtime();
+    let builds = fixtures::generate(10_000, 1);
+    let (with_auth, without_auth, stat, token, body) = rt.block_on(async {
+        let with_auth = MockNixbuild::builder().builds(builds.clone()).start().await;
+        let without_auth = MockNixbuild::builder()
+            .without_auth()
+            .builds(builds)
+            .start()
+            .await;
+        let token = with_auth
+            .tokens()
+            .rights(["build:read"])
+            .expires_in(std::time::Duration::from_secs(3600))
+            .mint();
+        let body = reqwest::Client::new()
+            .get(format!("{}{QUERY}", without_auth.uri()))
+            .send()
+            .await
+            .expect("an answer")
+            .bytes()
+            .await
+            .expect("a body")
+            .to_vec();
+        // wiremock as a test starts it (recording requests), and with recording off as the
+        // mock runs it: the mock keeps a journal of its own.
+        let stat = MockServer::start().await;
+        let quiet = MockServer::builder().disable_request_recording().start().await;
+        for server in [&stat, &quiet] {
+            Mock::given(any())
+                .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+                .mount(server)
+                .await;
+        }
+        (with_auth, without_auth, (stat, quiet), token, body)
+    });
+    let builds_in_answer = serde_json::from_slice::<Vec<serde_json::Value>>(&body)
+        .map(|b| b.len())
+        .unwrap_or(0);
+    assert_eq!(builds_in_answer, 50, "the query answers 50 builds");
+    let http = reqwest::Client::new();
+    let bearer = format!("Bearer {}", token.expose_secret());
+    let servers = [
+        ("mock, auth on", format!("{}{QUERY}", with_auth.uri())),
+        ("mock, auth off", format!("{}{QUERY}", without_auth.uri())),
+        ("static wiremock (baseline)", format!("{}{QUERY}", stat.0.uri())),
+        (
+            "static wiremock, no recording",
+            format!("{}{QUERY}", stat.1.uri()),
+        ),
+    ];
+    let group_name = "serve 64 requests of 50 builds";
+    let mut group = c.benchmark_group(group_name);
+    group.throughput(criterion::Throughput::Elements(CONCURRENCY as u64));
+    for (name, url) in &servers {
+        // Warm: the first answer encodes the builds' JSON and verifies the token.
+        assert_eq!(rt.block_on(burst(&http, url, &bearer)), CONCURRENCY, "{name}");
+        group.bench_function(*name, |b| {
+            b.to_async(&rt)
+                .iter(|| async { black_box(burst(&http, url, &bearer).await) })
+        });
+    }
+    group.finish();
+    ratio::report(
+        group_name,
+        &[
+            ("mock, auth off", "static wiremock (baseline)"),
+            ("mock, auth on", "static wiremock (baseline)"),
+            ("mock, auth off", "static wiremock, no recording"),
+            ("mock, auth on", "mock, auth off"),
+        ],
+    );
+    drop((with_auth, without_auth, stat));
+}
+
+fn main() {
+    let mut criterion = ratio::criterion();
+    serving(&mut criterion);
+    criterion.final_summary();
+}
