@@ -6,12 +6,18 @@
 //! same order. A query walks the most selective index that applies, within the creation-time
 //! window, and stops at `limit`.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
+// hashbrown for its default hasher (foldhash: several times faster than SipHash on the
+// derivation paths and tags every build is indexed by, and seeded per process) and for
+// `entry_ref`, which clones a key only when it is new.
+use hashbrown::{HashMap, HashSet};
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 
 /// A build's place in the API's order: sorting keys ascending lists builds newest first.
@@ -38,40 +44,129 @@ pub struct BuildStore {
     builds: BTreeMap<Key, Stored>,
     keys: HashMap<BuildId, Key>,
     by_derivation: HashMap<String, BTreeSet<Key>>,
-    by_tag: HashMap<(String, String), BTreeSet<Key>>,
+    /// By tag name, then value (nested, so that a lookup borrows both).
+    by_tag: HashMap<String, HashMap<String, BTreeSet<Key>>>,
     by_status: HashMap<BuildStatus, BTreeSet<Key>>,
     /// The highest id stored, kept as builds come and go so that a mock's next free id is
     /// found without a scan.
     highest: Option<BuildId>,
     /// Counts the changes: an answer computed at one generation holds until the next.
     generation: u64,
+    /// Bytes of JSON the builds keep encoded, within [`MAX_CACHED_JSON_BYTES`].
+    cached_json_bytes: AtomicUsize,
 }
+
+/// The most bytes of builds' JSON a store keeps encoded (about 100,000 builds'): past it, a
+/// build is encoded each time it is served, and a store of millions stays within ~2 KB a
+/// build.
+pub const MAX_CACHED_JSON_BYTES: usize = 64 * 1024 * 1024;
 
 /// A build, and its JSON once it has been served.
 #[derive(Debug)]
 struct Stored {
-    build: Build,
+    /// Boxed: the trees hold small entries, which a walk reads faster and a bulk build moves
+    /// once.
+    build: Box<Build>,
     /// Encoded on first use; a changed build is a new `Stored`.
     json: OnceLock<Box<[u8]>>,
 }
 
 impl Stored {
-    fn json(&self) -> &[u8] {
-        self.json.get_or_init(|| {
-            // A Build's fields are strings, numbers and maps with string keys: it always encodes.
-            serde_json::to_vec(&self.build)
-                .unwrap_or_else(|_| b"null".to_vec())
-                .into_boxed_slice()
-        })
+    fn new(build: Box<Build>) -> Stored {
+        Stored {
+            build,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// Its JSON: kept from an earlier time, or encoded now and kept if `budget` has room.
+    fn json(&self, budget: &AtomicUsize) -> Cow<'_, [u8]> {
+        if let Some(json) = self.json.get() {
+            return Cow::Borrowed(json);
+        }
+        // A Build's fields are strings, numbers and maps with string keys: it always encodes.
+        let json = serde_json::to_vec(&self.build).unwrap_or_else(|_| b"null".to_vec());
+        let room = budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(json.len())
+                    .filter(|total| *total <= MAX_CACHED_JSON_BYTES)
+            })
+            .is_ok();
+        if !room {
+            return Cow::Owned(json);
+        }
+        match self.json.set(json.into_boxed_slice()) {
+            Ok(()) => self
+                .json
+                .get()
+                .map_or(Cow::Borrowed(&[][..]), |json| Cow::Borrowed(json)),
+            // Another request encoded it first: its bytes are kept, these were not.
+            Err(json) => {
+                budget.fetch_sub(json.len(), Ordering::Relaxed);
+                Cow::Owned(json.into_vec())
+            }
+        }
     }
 }
 
 impl FromIterator<Build> for BuildStore {
+    /// Builds the store in bulk: sorted once, every tree built from sorted keys (several
+    /// times faster than inserting one by one, and denser). A later build replaces an
+    /// earlier one with the same id, as [`insert`](BuildStore::insert) does.
     fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
-        let mut store = BuildStore::default();
-        builds.into_iter().for_each(|build| store.insert(build));
+        let mut builds: Vec<Option<Box<Build>>> = builds.into_iter().map(|b| Some(Box::new(b))).collect();
+        let mut seen = HashSet::with_capacity(builds.len());
+        // Sorted as small (key, place) pairs: a build is moved once, into its tree.
+        let mut order: Vec<(Key, usize)> = builds
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, build)| {
+                let build = build.as_ref()?;
+                seen.insert(build.build_id).then(|| (key(build), i))
+            })
+            .collect();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let keyed: Vec<(Key, Box<Build>)> = order
+            .into_iter()
+            .filter_map(|(key, i)| Some((key, builds.get_mut(i)?.take()?)))
+            .collect();
+        drop(builds);
+        let mut store = BuildStore {
+            generation: 1,
+            ..BuildStore::default()
+        };
+        store.keys.reserve(keyed.len());
+        let mut by_derivation: HashMap<String, Vec<Key>> = HashMap::new();
+        let mut by_tag: HashMap<String, HashMap<String, Vec<Key>>> = HashMap::new();
+        let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
+        for (key, build) in &keyed {
+            store.keys.insert(build.build_id, *key);
+            store.highest = store.highest.max(Some(build.build_id));
+            entry(&mut by_derivation, &build.derivation_path).push(*key);
+            for (name, value) in &build.tags {
+                entry(entry(&mut by_tag, name), value).push(*key);
+            }
+            by_status.entry_ref(&build.status).or_default().push(*key);
+        }
+        let sets = |keys: Vec<Key>| keys.into_iter().collect::<BTreeSet<Key>>();
+        store.by_derivation = by_derivation.into_iter().map(|(k, v)| (k, sets(v))).collect();
+        store.by_tag = by_tag
+            .into_iter()
+            .map(|(name, values)| (name, values.into_iter().map(|(k, v)| (k, sets(v))).collect()))
+            .collect();
+        store.by_status = by_status.into_iter().map(|(k, v)| (k, sets(v))).collect();
+        store.builds = keyed
+            .into_iter()
+            .map(|(key, build)| (key, Stored::new(build)))
+            .collect();
         store
     }
+}
+
+/// The entry of `map` at `at`, made empty if need be (the key is cloned only then).
+fn entry<'a, V: Default>(map: &'a mut HashMap<String, V>, at: &str) -> &'a mut V {
+    map.entry_ref(at).or_default()
 }
 
 impl BuildStore {
@@ -82,37 +177,31 @@ impl BuildStore {
         let key = key(&build);
         self.keys.insert(build.build_id, key);
         self.highest = self.highest.max(Some(build.build_id));
-        self.by_derivation
-            .entry(build.derivation_path.clone())
-            .or_default()
-            .insert(key);
+        entry(&mut self.by_derivation, &build.derivation_path).insert(key);
         for (name, value) in &build.tags {
-            self.by_tag
-                .entry((name.clone(), value.clone()))
-                .or_default()
-                .insert(key);
+            entry(entry(&mut self.by_tag, name), value).insert(key);
         }
-        self.by_status
-            .entry(build.status.clone())
-            .or_default()
-            .insert(key);
-        self.builds.insert(
-            key,
-            Stored {
-                build,
-                json: OnceLock::new(),
-            },
-        );
+        self.by_status.entry_ref(&build.status).or_default().insert(key);
+        self.builds.insert(key, Stored::new(Box::new(build)));
     }
 
     /// Removes and returns the build with this id.
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
         let key = self.keys.remove(&id)?;
         self.generation += 1;
-        let build = self.builds.remove(&key)?.build;
-        unindex(&mut self.by_derivation, &build.derivation_path, &key);
+        let stored = self.builds.remove(&key)?;
+        if let Some(json) = stored.json.get() {
+            self.cached_json_bytes.fetch_sub(json.len(), Ordering::Relaxed);
+        }
+        let build = *stored.build;
+        unindex(&mut self.by_derivation, build.derivation_path.as_str(), &key);
         for (name, value) in &build.tags {
-            unindex(&mut self.by_tag, &(name.clone(), value.clone()), &key);
+            if let Some(values) = self.by_tag.get_mut(name.as_str()) {
+                unindex(values, value.as_str(), &key);
+                if values.is_empty() {
+                    self.by_tag.remove(name.as_str());
+                }
+            }
         }
         unindex(&mut self.by_status, &build.status, &key);
         if self.highest == Some(id) {
@@ -142,7 +231,7 @@ impl BuildStore {
         self.keys
             .get(&id)
             .and_then(|key| self.builds.get(key))
-            .map(|stored| &stored.build)
+            .map(|stored| &*stored.build)
     }
 
     /// Changes the build with this id (its indexes follow); `None` when there is none.
@@ -171,12 +260,12 @@ impl BuildStore {
 
     /// Every build, newest first.
     pub fn all(&self) -> impl Iterator<Item = &Build> {
-        self.builds.values().map(|stored| &stored.build)
+        self.builds.values().map(|stored| &*stored.build)
     }
 
     /// The builds `filter` selects, newest first, at most `filter.limit` of them.
     pub fn select(&self, filter: &BuildFilter) -> Vec<&Build> {
-        self.selected(filter).map(|stored| &stored.build).collect()
+        self.selected(filter).map(|stored| &*stored.build).collect()
     }
 
     /// The JSON array of the builds `filter` selects, as `GET /builds` answers it: each
@@ -188,7 +277,7 @@ impl BuildStore {
             if i > 0 {
                 json.push(b',');
             }
-            json.extend_from_slice(stored.json());
+            json.extend_from_slice(&stored.json(&self.cached_json_bytes));
         }
         json.push(b']');
         json
@@ -233,7 +322,11 @@ impl BuildStore {
             consider(self.by_derivation.get(drv).unwrap_or(&EMPTY));
         }
         for (name, value) in &filter.tags {
-            consider(self.by_tag.get(&(name.clone(), value.clone())).unwrap_or(&EMPTY));
+            let set = self
+                .by_tag
+                .get(name.as_str())
+                .and_then(|values| values.get(value.as_str()));
+            consider(set.unwrap_or(&EMPTY));
         }
         if filter.statuses.is_empty() {
             return narrowest.map_or(Narrowest::Store, Narrowest::One);
@@ -292,7 +385,11 @@ impl<'a, I: Iterator<Item = &'a Key>> Iterator for Newest<'a, I> {
     }
 }
 
-fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, BTreeSet<Key>>, at: &K, key: &Key) {
+fn unindex<K, Q>(index: &mut HashMap<K, BTreeSet<Key>>, at: &Q, key: &Key)
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
     if let Some(set) = index.get_mut(at) {
         set.remove(key);
         if set.is_empty() {

@@ -153,9 +153,19 @@ fn decode(c: &mut Criterion) {
         decode(&json);
         (heap::peak() - before) as f64 / json.len() as f64
     };
-    let sdk = peak_of(&|body| drop(black_box(serde_json::from_slice::<Vec<Build>>(body).expect("builds"))));
-    let bare = peak_of(&|body| drop(black_box(serde_json::from_slice::<Vec<BareBuild>>(body).expect("builds"))));
-    println!("peak heap decoding besides the body, over the body: sdk Build {sdk:.2}x, bare derive {bare:.2}x");
+    let sdk = peak_of(&|body| {
+        drop(black_box(
+            serde_json::from_slice::<Vec<Build>>(body).expect("builds"),
+        ))
+    });
+    let bare = peak_of(&|body| {
+        drop(black_box(
+            serde_json::from_slice::<Vec<BareBuild>>(body).expect("builds"),
+        ))
+    });
+    println!(
+        "peak heap decoding besides the body, over the body: sdk Build {sdk:.2}x, bare derive {bare:.2}x"
+    );
 }
 
 fn list_over_http(c: &mut Criterion) {
