@@ -13,10 +13,13 @@ const MAX_ENTRIES: usize = 256;
 /// The most bytes kept, all answers together.
 const MAX_BYTES: usize = 32 * 1024 * 1024;
 
+/// A body and the store generation it was computed at.
+type Kept = (u64, Arc<[u8]>);
+
 #[derive(Debug, Default)]
 pub(crate) struct AnswerCache {
     /// By operation, then raw query (nested, so that a lookup borrows the query).
-    answers: HashMap<OperationId, HashMap<Box<str>, (u64, Arc<[u8]>)>>,
+    answers: HashMap<OperationId, HashMap<Box<str>, Kept>>,
     entries: usize,
     bytes: usize,
 }

@@ -126,7 +126,7 @@ impl FromIterator<Build> for BuildStore {
                 seen.insert(build.build_id).then(|| (key(build), i))
             })
             .collect();
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        order.sort_unstable_by_key(|a| a.0);
         let keyed: Vec<(Key, Box<Build>)> = order
             .into_iter()
             .filter_map(|(key, i)| Some((key, builds.get_mut(i)?.take()?)))

@@ -92,7 +92,7 @@ impl Pager {
             .filter(|b| before.is_none_or(|cursor| b.create_time < cursor) && seen.insert(b.build_id))
             .collect();
         // The API's order, whatever order the server used.
-        page.sort_by(|a, b| (b.create_time, b.build_id).cmp(&(a.create_time, a.build_id)));
+        page.sort_by_key(|b| std::cmp::Reverse((b.create_time, b.build_id)));
         let beyond = page.get(want).map(|b| b.create_time);
         page.truncate(want);
         let more = full && !last;
