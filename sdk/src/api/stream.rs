@@ -28,7 +28,12 @@ use crate::request::ApiRequest;
 pub type BuildStream = BoxStream<'static, Result<Build>>;
 
 /// The page size of [`ListBuilds::stream`](crate::api::ListBuilds::stream) unless set.
-pub const DEFAULT_PAGE_SIZE: u32 = 200;
+///
+/// Chosen by measurement (`cargo bench -p nixbuild-rs --bench stream`, all 20k builds of a
+/// mock): against a page of 1000, a page of 200 took 1.42x the time and 100 1.76x; 2000 saved
+/// 8% and 5000 20%, while each doubling doubles what a page holds in memory and the wait for
+/// its first build.
+pub const DEFAULT_PAGE_SIZE: u32 = 1000;
 
 /// Where the walk through the builds stands.
 struct Pager {
