@@ -1,9 +1,10 @@
 //! The SDK's decoding and requests against their baselines, in one run:
 //!
 //! - decoding 100k builds (about 65 MB): the SDK's `Build` against a bare
-//!   `#[derive(Deserialize)]` mirror of it and against `serde_json::Value`;
+//!   `#[derive(Deserialize)]` mirror of it and against `serde_json::Value`, with the peak heap
+//!   each decoding takes;
 //! - `list().send()` of those 100k builds against bare reqwest + the bare derive, both from one
-//!   local server answering the same bytes; with the peak heap each needs, over the body's size;
+//!   local server answering the same bytes;
 //! - one small request, SDK against bare reqwest, one at a time and 64 at once.
 //!
 //! ```sh
@@ -177,20 +178,6 @@ fn list_over_http(c: &mut Criterion) {
     let http = reqwest::Client::new();
     let url = format!("{}/builds", server.uri());
 
-    // The peak heap above what was in use before, over the body's size, each path once.
-    let peak_of = |run: &dyn Fn()| {
-        let before = heap::in_use();
-        heap::reset_peak();
-        run();
-        (heap::peak() - before) as f64 / body_bytes as f64
-    };
-    let sdk_peak = peak_of(&|| {
-        rt.block_on(client.builds().list().send()).expect("builds");
-    });
-    let bare_peak = peak_of(&|| {
-        rt.block_on(bare_list(&http, &url));
-    });
-
     let group_name = "list 100k builds over HTTP";
     let mut group = c.benchmark_group(group_name);
     group.sample_size(10);
@@ -205,12 +192,6 @@ fn list_over_http(c: &mut Criterion) {
     });
     group.finish();
     ratio::report(group_name, &[("sdk list().send()", "bare reqwest + derive")]);
-    // Both include what the in-process server holds while it answers (its copy of the body).
-    println!(
-        "peak heap of a whole request over the body ({:.1} MB), the in-process server's copies included: \
-         sdk list().send() {sdk_peak:.2}x, bare reqwest + derive {bare_peak:.2}x",
-        body_bytes as f64 / 1e6
-    );
 }
 
 fn request_overhead(c: &mut Criterion) {

@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 
 use criterion::Criterion;
 
-/// Where criterion writes its results: `<target>/criterion`, found from this binary's path
-/// (`<target>/<profile>/deps/<bench>`), so any `CARGO_TARGET_DIR` works.
+/// Where criterion writes its results: `<target>/criterion/<profile>`, found from this
+/// binary's path (`<target>/<profile>/deps/<bench>`), so any `CARGO_TARGET_DIR` works and a
+/// debug run never reads a release run's results.
 pub fn output_directory() -> PathBuf {
     let exe = std::env::current_exe().expect("the bench binary knows its path");
-    exe.ancestors()
-        .nth(3)
-        .map(|target| target.join("criterion"))
-        .unwrap_or_else(|| PathBuf::from("target/criterion"))
+    let profile_dir = exe.ancestors().nth(2);
+    match (profile_dir.and_then(Path::parent), profile_dir.and_then(Path::file_name)) {
+        (Some(target), Some(profile)) => target.join("criterion").join(profile),
+        _ => PathBuf::from("target/criterion"),
+    }
 }
 
 /// A criterion configured to write where [`ratio`] reads.
