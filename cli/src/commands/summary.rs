@@ -1,0 +1,29 @@
+//! `nixbuild summary`: the official GitHub Action's job summary, from the SDK's
+//! [`report`](nixbuild::report), for any CI; or a table for a terminal; or the figures.
+
+use nixbuild::Client;
+use nixbuild::report::{self, Scope};
+
+use crate::Failure;
+use crate::args::SummaryArgs;
+use crate::output;
+
+pub async fn run(client: &Client, args: SummaryArgs) -> Result<(), Failure> {
+    let filter = super::filter(&args.filter);
+    let summary = client.builds().summary().filter(filter.clone()).send().await?;
+    if args.json {
+        return output::print(&output::json_line(&summary)?);
+    }
+    // The Action lists the builds only when there are some.
+    let builds = if summary.build_count > 0 {
+        client.builds().list().filter(filter).send().await?
+    } else {
+        Vec::new()
+    };
+    if args.markdown {
+        let scope = if args.job { Scope::Job } else { Scope::Workflow };
+        output::print(&report::markdown(&summary, &builds, scope))
+    } else {
+        output::print(&report::text(&summary, &builds))
+    }
+}

@@ -1,0 +1,27 @@
+//! `nixbuild usage`: what the account is billed for, in a window.
+
+use nixbuild::Client;
+
+use crate::Failure;
+use crate::args::UsageArgs;
+use crate::output;
+
+pub async fn run(client: &Client, args: UsageArgs) -> Result<(), Failure> {
+    let mut request = client.usage();
+    if let Some(since) = args.window.since {
+        request = request.created_from(since);
+    }
+    if let Some(until) = args.window.until {
+        request = request.created_before(until);
+    }
+    let usage = request.send().await?;
+    if args.json {
+        return output::print(&output::json_line(&usage)?);
+    }
+    output::print(&format!(
+        "billable CPU time: {} CPU seconds ({:.1} CPU hours)\nbillable builds:   {}\n",
+        usage.billable_cpu_seconds,
+        usage.billable_cpu_seconds as f64 / 3600.0,
+        usage.billable_build_count
+    ))
+}

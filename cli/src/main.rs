@@ -1,0 +1,101 @@
+//! `nixbuild`: the nixbuild.net API from the command line, a thin layer over the `nixbuild`
+//! crate: each command is one or two SDK calls and their output.
+
+mod args;
+mod commands;
+mod connect;
+mod output;
+mod parse;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// Exit code of a `wait` whose builds finished with a failure.
+const EXIT_BUILD_FAILED: u8 = 3;
+/// Exit code of a `wait` that timed out.
+const EXIT_TIMED_OUT: u8 = 4;
+
+/// Why a command did not succeed: the line for stderr (none when the output said it) and
+/// the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    message: Option<String>,
+    code: u8,
+}
+
+impl Failure {
+    /// An error: exit code 1.
+    pub fn error(message: impl Into<String>) -> Failure {
+        Failure {
+            message: Some(message.into()),
+            code: 1,
+        }
+    }
+
+    /// A usage error: exit code 2, as clap's own.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            message: Some(message.into()),
+            code: 2,
+        }
+    }
+
+    /// An outcome with its own exit code, already reported.
+    pub fn outcome(code: u8) -> Failure {
+        Failure { message: None, code }
+    }
+}
+
+/// The SDK's message, on one line (it never holds a token); a filter the API would refuse
+/// is a usage error (exit code 2), as clap's own are.
+impl From<nixbuild::Error> for Failure {
+    fn from(error: nixbuild::Error) -> Failure {
+        let code = if matches!(error, nixbuild::Error::Filter(_)) {
+            2
+        } else {
+            1
+        };
+        Failure {
+            message: Some(error.to_string()),
+            code,
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if let Some(message) = failure.message {
+                let one_line = message.replace(['\n', '\r'], " ");
+                eprintln!("nixbuild: {one_line}");
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let connect = || connect::connect(cli.api_url.as_deref(), cli.token_file.as_deref(), cli.demo);
+    match cli.command {
+        Command::Builds(args) => commands::builds::run(&connect().await?.client, args).await,
+        Command::Summary(args) => commands::summary::run(&connect().await?.client, args).await,
+        Command::Usage(args) => commands::usage::run(&connect().await?.client, args).await,
+        Command::Wait(args) => commands::wait::run(&connect().await?.client, args).await,
+        Command::Token(command) => commands::token::run(command, cli.token_file.as_deref()),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "nixbuild",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! How results are shown: a table for people, JSON for scripts, colour only on a terminal
+//! that wants it.
+
+use std::io::{IsTerminal, Write};
+
+use nixbuild::{Build, BuildStatus};
+
+use crate::Failure;
+
+/// Whether stdout takes colour: a terminal, and no `NO_COLOR` (https://no-color.org).
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) ends the command quietly.
+pub fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::error(format!("cannot write: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `value` as one line of JSON.
+pub fn json_line(value: &impl serde::Serialize) -> Result<String, Failure> {
+    serde_json::to_string(value)
+        .map(|line| line + "\n")
+        .map_err(|e| Failure::error(format!("cannot encode: {e}")))
+}
+
+/// The builds as a table: id, creation time, status, system, duration, name.
+pub fn table(builds: &[Build], colour: bool) -> String {
+    let mut lines = vec![format!(
+        "{:<10}  {:<20}  {:<18}  {:<14}  {:>9}  NAME",
+        "ID", "CREATED", "STATUS", "SYSTEM", "DURATION"
+    )];
+    for build in builds {
+        let status = clean(build.status.as_str());
+        let painted = match (colour, paint(&build.status)) {
+            (true, Some(code)) => format!("\u{1b}[{code}m{status:<18}\u{1b}[0m"),
+            _ => format!("{status:<18}"),
+        };
+        lines.push(format!(
+            "{:<10}  {:<20}  {painted}  {:<14}  {:>9}  {}",
+            build.build_id,
+            build.create_time.format("%Y-%m-%d %H:%M:%S"),
+            clean(&build.system),
+            build.duration_seconds.map(duration).unwrap_or_default(),
+            clean(build.name()),
+        ));
+    }
+    lines.push(String::new());
+    lines.join("\n")
+}
+
+/// The ANSI colour of a status.
+fn paint(status: &BuildStatus) -> Option<&'static str> {
+    if status.is_success() {
+        Some("32")
+    } else if status.is_in_progress() {
+        Some("33")
+    } else if status.is_known() {
+        Some("31")
+    } else {
+        None
+    }
+}
+
+/// `1h02m`, `3m07s`, `12s`.
+fn duration(seconds: f64) -> String {
+    let total = seconds.max(0.0).round() as u64;
+    match (total / 3600, total % 3600 / 60, total % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, s) => format!("{m}m{s:02}s"),
+        (h, m, _) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// Server text as a terminal may show it: control characters (escape sequences, bidi
+/// marks) written out, never obeyed.
+pub fn clean(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let unsafe_char = c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if unsafe_char {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// [`clean`], line by line: the lines stay lines.
+pub fn clean_lines(text: &str) -> String {
+    text.lines().map(clean).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_at_a_glance_and_server_text_never_drives_the_terminal() {
+        assert_eq!(duration(12.4), "12s");
+        assert_eq!(duration(187.0), "3m07s");
+        assert_eq!(duration(3720.0), "1h02m");
+        assert_eq!(duration(f64::NAN), "0s");
+        assert_eq!(clean("a\u{1b}[2Jb\u{202e}"), "a\\u{1b}[2Jb\\u{202e}");
+    }
+}

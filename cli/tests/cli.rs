@@ -1,0 +1,383 @@
+//! The `nixbuild` binary, run as a user runs it, against nixbuild-mock: each command's
+//! output (golden files for the table and the Markdown), its exit codes, and hostile input.
+//!
+//! `UPDATE_GOLDEN=1 cargo test -p nixbuild-cli` rewrites the golden files.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use nixbuild::report::{self, Scope};
+use nixbuild::{Build, BuildFilter, BuildStatus};
+use nixbuild_mock::{BuildFixture, MockNixbuild, fixtures};
+
+/// What a run of the binary left.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `nixbuild ARGS` against `mock` with `token` (or the mock's own), with `stdin`, on a
+/// blocking thread (the mock answers on this test's runtime).
+async fn nixbuild(mock: Option<&MockNixbuild>, token: Option<&str>, args: &[&str], stdin: &str) -> Run {
+    let mut command = Command::cargo_bin("nixbuild").expect("the binary is built");
+    command
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .args(args)
+        .write_stdin(stdin.to_owned());
+    if let Some(mock) = mock {
+        let minted;
+        let token = match token {
+            Some(token) => token,
+            None => {
+                minted = mock
+                    .tokens()
+                    .rights(["build:read"])
+                    .expires_in(Duration::from_secs(3600))
+                    .mint();
+                minted.expose_secret()
+            }
+        };
+        command
+            .env("NIXBUILD_API_URL", mock.uri())
+            .env("NIXBUILD_TOKEN", token);
+    }
+    let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
+        .await
+        .expect("the run ends");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Compares `actual` with `tests/golden/NAME`, or writes it there with UPDATE_GOLDEN=1.
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(
+        actual, expected,
+        "{name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)"
+    );
+}
+
+async fn seeded() -> MockNixbuild {
+    MockNixbuild::builder().builds(fixtures::seed()).start().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn builds_prints_a_table_json_and_ndjson() {
+    let mock = seeded().await;
+    let table = nixbuild(Some(&mock), None, &["builds"], "").await;
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    golden("builds.txt", &table.stdout);
+    let json = nixbuild(Some(&mock), None, &["builds", "--json"], "").await;
+    let listed: Vec<Build> = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(listed, fixtures::seed());
+    let ndjson = nixbuild(Some(&mock), None, &["builds", "--ndjson"], "").await;
+    let lines: Vec<Build> = ndjson
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, fixtures::seed());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_agree_with_the_api() {
+    let mock = MockNixbuild::builder()
+        .builds(fixtures::generate(800, 17))
+        .start()
+        .await;
+    let client = mock.client();
+    let drv = mock.builds()[10].derivation_path.clone();
+    let cases: Vec<(Vec<&str>, BuildFilter)> = vec![
+        (
+            vec!["--tag", "GITHUB_REPOSITORY=octo org/säge"],
+            BuildFilter::new().tag("GITHUB_REPOSITORY", "octo org/säge"),
+        ),
+        (
+            vec!["--status", "build_failed", "--status", "timeout", "--limit", "7"],
+            BuildFilter::new()
+                .status(BuildStatus::BuildFailed)
+                .status(BuildStatus::Timeout)
+                .limit(7),
+        ),
+        (
+            vec!["--drv", drv.as_str()],
+            BuildFilter::new().derivation_path(&drv),
+        ),
+        (
+            vec!["--since", "2024-01-10", "--until", "2024-01-12T06:00:00Z"],
+            BuildFilter::new()
+                .created_from("2024-01-10".parse::<nixbuild::TimeBound>().unwrap())
+                .created_before("2024-01-12T06:00:00Z".parse::<nixbuild::TimeBound>().unwrap()),
+        ),
+    ];
+    for (args, filter) in cases {
+        let expected = client.builds().list().filter(filter).send().await.unwrap();
+        assert!(!expected.is_empty(), "{args:?} selects something");
+        let mut all = vec!["builds", "--json"];
+        all.extend(&args);
+        let run = nixbuild(Some(&mock), None, &all, "").await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let listed: Vec<Build> = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(listed, expected, "{args:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ndjson_all_streams_thousands_of_builds_page_by_page() {
+    let mock = MockNixbuild::builder()
+        .without_auth()
+        .builds(fixtures::generate(4500, 3))
+        .start()
+        .await;
+    let run = nixbuild(Some(&mock), Some("any"), &["builds", "--all", "--ndjson"], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let streamed: Vec<Build> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(streamed, mock.client().builds().list().send().await.unwrap());
+    // Written page by page (of 1000), never the whole list at once: what keeps memory constant.
+    let pages = mock
+        .received_requests()
+        .await
+        .iter()
+        .filter(|r| r.query.as_deref().is_some_and(|q| q.contains("limit=1001")))
+        .count();
+    assert!(pages >= 5, "{pages} page requests");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn summary_is_the_actions_markdown_or_a_table_or_json() {
+    let mock = seeded().await;
+    let client = mock.client();
+    let summary = client.builds().summary().send().await.unwrap();
+    let builds = client.builds().list().send().await.unwrap();
+    let markdown = nixbuild(Some(&mock), None, &["summary", "--markdown"], "").await;
+    assert_eq!(
+        markdown.stdout,
+        report::markdown(&summary, &builds, Scope::Workflow)
+    );
+    golden("summary.md", &markdown.stdout);
+    let job = nixbuild(Some(&mock), None, &["summary", "--markdown", "--job"], "").await;
+    assert_eq!(job.stdout, report::markdown(&summary, &builds, Scope::Job));
+    let text = nixbuild(Some(&mock), None, &["summary"], "").await;
+    golden("summary.txt", &text.stdout);
+    let json = nixbuild(Some(&mock), None, &["summary", "--json"], "").await;
+    assert_eq!(
+        serde_json::from_str::<nixbuild::BuildsSummary>(&json.stdout).unwrap(),
+        summary
+    );
+    let none = nixbuild(
+        Some(&mock),
+        None,
+        &["summary", "--markdown", "--tag", "GITHUB_RUN_ID=none"],
+        "",
+    )
+    .await;
+    assert_eq!(none.code, 0);
+    assert!(none.stdout.contains("summary for workflow"), "{}", none.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_prints_the_billed_figures() {
+    let mock = seeded().await;
+    let usage = mock.client().usage().send().await.unwrap();
+    let json = nixbuild(Some(&mock), None, &["usage", "--json"], "").await;
+    assert_eq!(
+        serde_json::from_str::<nixbuild::Usage>(&json.stdout).unwrap(),
+        usage
+    );
+    let text = nixbuild(Some(&mock), None, &["usage", "--since", "2022-08-01"], "").await;
+    assert!(text.stdout.contains("billable builds:   2"), "{}", text.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_exits_0_when_built_3_when_failed_4_on_timeout() {
+    let mock = MockNixbuild::start().await;
+    let ok = mock.add_build(BuildFixture::pending("hello-2.12").tag("CI_JOB_ID", "1"));
+    let bad = mock.add_build(BuildFixture::running("openssl-3.0").tag("CI_JOB_ID", "2"));
+    mock.add_build(BuildFixture::pending("stuck-1.0").tag("CI_JOB_ID", "3"));
+    let finish = |id, status| {
+        let mock_state = mock.set_status(id, status);
+        assert!(mock_state.is_ok());
+    };
+    let waiting = nixbuild(
+        Some(&mock),
+        None,
+        &["wait", "--tag", "CI_JOB_ID=1", "--timeout", "60s"],
+        "",
+    );
+    let ending = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        finish(ok, BuildStatus::Built);
+    };
+    let (built, ()) = tokio::join!(waiting, ending);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    assert!(
+        built.stderr.contains("hello-2.12: pending -> built") || built.stderr.contains("1 built"),
+        "{}",
+        built.stderr
+    );
+
+    finish(bad, BuildStatus::BuildFailed);
+    let failed = nixbuild(Some(&mock), None, &["wait", "--tag", "CI_JOB_ID=2"], "").await;
+    assert_eq!(failed.code, 3, "{}", failed.stderr);
+    assert!(failed.stderr.contains("failed: "), "{}", failed.stderr);
+
+    let stuck = nixbuild(
+        Some(&mock),
+        None,
+        &["wait", "--tag", "CI_JOB_ID=3", "--timeout", "1s"],
+        "",
+    )
+    .await;
+    assert_eq!(stuck.code, 4, "{}", stuck.stderr);
+    assert!(stuck.stderr.contains("gave up waiting"), "{}", stuck.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_are_read_from_the_environment_a_file_or_stdin_and_never_printed() {
+    let mock = seeded().await;
+    let token = mock
+        .tokens()
+        .owner(7)
+        .rights(["build:read", "build:write"])
+        .mint();
+    let secret = token.expose_secret();
+    let inspected = nixbuild(Some(&mock), Some(secret), &["token", "inspect"], "").await;
+    assert_eq!(inspected.code, 0, "{}", inspected.stderr);
+    assert!(
+        inspected.stdout.contains("does not verify its signature"),
+        "{}",
+        inspected.stdout
+    );
+    assert!(inspected.stdout.contains("owner(7)"), "{}", inspected.stdout);
+    assert!(!inspected.stdout.contains(secret));
+    let from_stdin = nixbuild(None, None, &["token", "inspect", "-", "--json"], secret).await;
+    let json: serde_json::Value = serde_json::from_str(&from_stdin.stdout).unwrap();
+    assert_eq!(
+        (json["owner"].as_i64(), json["signature_verified"].as_bool()),
+        (Some(7), Some(false))
+    );
+
+    let narrowed = nixbuild(
+        Some(&mock),
+        Some(secret),
+        &["token", "attenuate", "--ttl", "10m", "--only", "build:read"],
+        "",
+    )
+    .await;
+    assert_eq!(narrowed.code, 0, "{}", narrowed.stderr);
+    let narrow = narrowed.stdout.trim();
+    assert_ne!(narrow, secret);
+    let info = nixbuild::Token::new(narrow).inspect().unwrap();
+    assert_eq!(info.blocks.len(), 2);
+    let works = nixbuild(Some(&mock), Some(narrow), &["builds", "--json"], "").await;
+    assert_eq!(works.code, 0, "{}", works.stderr);
+
+    mock.revoke(&token).unwrap();
+    let revoked = nixbuild(Some(&mock), Some(narrow), &["builds"], "").await;
+    assert_eq!(revoked.code, 1);
+    assert!(
+        revoked.stderr.contains("401") && revoked.stderr.contains("revoked"),
+        "{}",
+        revoked.stderr
+    );
+    assert_eq!(revoked.stderr.lines().count(), 1, "one line: {}", revoked.stderr);
+    assert!(!revoked.stderr.contains(narrow) && !revoked.stderr.contains(secret));
+
+    let expired = mock
+        .tokens()
+        .expires_at(std::time::SystemTime::now() - Duration::from_secs(60))
+        .mint();
+    let refused = nixbuild(Some(&mock), Some(expired.expose_secret()), &["usage"], "").await;
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("expired"), "{}", refused.stderr);
+    assert!(!refused.stderr.contains(expired.expose_secret()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_arguments_are_usage_errors_and_bad_input_never_panics() {
+    let mock = seeded().await;
+    for args in [
+        vec!["builds", "--frobnicate"],
+        vec!["builds", "--status", "Built!"],
+        vec!["builds", "--tag", "novalue"],
+        vec!["builds", "--since", "yesterday"],
+        vec!["builds", "--limit", "-1"],
+        vec!["builds", "--json", "--ndjson"],
+        vec!["wait"],
+        vec!["wait", "x.drv", "--timeout", "forever"],
+        vec!["token", "attenuate"],
+        vec!["summary", "--job"],
+        vec!["builds", "--tag", "a=x,y"],
+    ] {
+        let run = nixbuild(Some(&mock), None, &args, "").await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    }
+    let no_token = nixbuild(None, None, &["builds"], "").await;
+    assert_eq!(no_token.code, 1);
+    assert!(no_token.stderr.contains("NIXBUILD_TOKEN"), "{}", no_token.stderr);
+    let garbage = nixbuild(None, None, &["token", "inspect", "-"], "\u{1b}[2Jnot a token").await;
+    assert_eq!(garbage.code, 1);
+    assert!(!garbage.stderr.contains('\u{1b}'), "{}", garbage.stderr);
+    let huge = "A".repeat(200_000);
+    let too_big = nixbuild(None, None, &["token", "inspect", "-"], &huge).await;
+    assert_eq!(too_big.code, 1, "{}", too_big.stderr);
+    let nowhere = nixbuild(None, Some("x"), &["--api-url", "http://127.0.0.1:9", "usage"], "").await;
+    assert_eq!(nowhere.code, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_server_text_never_reaches_the_terminal_raw() {
+    let mock = MockNixbuild::start().await;
+    mock.add_build(
+        BuildFixture::failed("evil-1.0")
+            .system("x86_64-linux\u{1b}[2J")
+            .status_message("\u{1b}]0;pwned\u{7}"),
+    );
+    let table = nixbuild(Some(&mock), None, &["builds"], "").await;
+    assert_eq!(table.code, 0);
+    assert!(!table.stdout.contains('\u{1b}'), "{}", table.stdout);
+    let text = nixbuild(Some(&mock), None, &["summary"], "").await;
+    assert!(!text.stdout.contains('\u{1b}'), "{}", text.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_and_the_demo_need_no_account() {
+    let bash = nixbuild(None, None, &["completions", "bash"], "").await;
+    assert_eq!(bash.code, 0);
+    assert!(bash.stdout.contains("nixbuild"));
+    for args in [
+        vec!["--demo", "builds"],
+        vec!["--demo", "summary", "--markdown"],
+        vec!["--demo", "usage"],
+    ] {
+        let run = nixbuild(None, None, &args, "").await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(!run.stdout.is_empty());
+    }
+    let demo_wait = nixbuild(
+        None,
+        None,
+        &["--demo", "wait", "--tag", "none=none", "--timeout", "1s"],
+        "",
+    )
+    .await;
+    assert_eq!(demo_wait.code, 4);
+}
