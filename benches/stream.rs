@@ -29,7 +29,11 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn stream(c: &mut Criterion) {
     let rt = runtime();
-    let mock = rt.block_on(MockNixbuild::builder().builds(fixtures::generate(BUILDS, 8)).start());
+    let mock = rt.block_on(
+        MockNixbuild::builder()
+            .builds(fixtures::generate(BUILDS, 8))
+            .start(),
+    );
     let client = mock.client();
     let group_name = "every build of 20k";
     let mut group = c.benchmark_group(group_name);
@@ -47,23 +51,33 @@ fn stream(c: &mut Criterion) {
             .expect("builds");
         assert_eq!(all.len(), BUILDS);
         requests.push((page_size, mock.request_count("/builds")));
-        group.bench_with_input(BenchmarkId::new("stream, page size", page_size), &page_size, |b, size| {
-            b.to_async(&rt).iter(|| async {
-                let all: Vec<Build> = client
-                    .builds()
-                    .list()
-                    .page_size(*size)
-                    .stream()
-                    .try_collect()
-                    .await
-                    .expect("builds");
-                black_box(all.len())
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("stream, page size", page_size),
+            &page_size,
+            |b, size| {
+                b.to_async(&rt).iter(|| async {
+                    let all: Vec<Build> = client
+                        .builds()
+                        .list()
+                        .page_size(*size)
+                        .stream()
+                        .try_collect()
+                        .await
+                        .expect("builds");
+                    black_box(all.len())
+                })
+            },
+        );
     }
     group.finish();
-    let ids: Vec<String> = PAGE_SIZES.iter().map(|s| format!("stream, page size/{s}")).collect();
-    let pairs: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "list().send() (baseline)")).collect();
+    let ids: Vec<String> = PAGE_SIZES
+        .iter()
+        .map(|s| format!("stream, page size/{s}"))
+        .collect();
+    let pairs: Vec<(&str, &str)> = ids
+        .iter()
+        .map(|id| (id.as_str(), "list().send() (baseline)"))
+        .collect();
     ratio::report(group_name, &pairs);
     for (page_size, sent) in requests {
         let pages = BUILDS.div_ceil(page_size as usize);

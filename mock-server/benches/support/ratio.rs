@@ -12,7 +12,10 @@ use criterion::Criterion;
 pub fn output_directory() -> PathBuf {
     let exe = std::env::current_exe().expect("the bench binary knows its path");
     let profile_dir = exe.ancestors().nth(2);
-    match (profile_dir.and_then(Path::parent), profile_dir.and_then(Path::file_name)) {
+    match (
+        profile_dir.and_then(Path::parent),
+        profile_dir.and_then(Path::file_name),
+    ) {
         (Some(target), Some(profile)) => target.join("criterion").join(profile),
         _ => PathBuf::from("target/criterion"),
     }
