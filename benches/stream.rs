@@ -8,6 +8,8 @@
 
 #[path = "../mock-server/benches/support/ratio.rs"]
 mod ratio;
+#[path = "../mock-server/benches/support/runtime.rs"]
+mod runtime;
 
 use std::hint::black_box;
 
@@ -19,16 +21,8 @@ use nixbuild_mock::{MockNixbuild, fixtures};
 const BUILDS: usize = 20_000;
 const PAGE_SIZES: [u32; 6] = [100, 200, 500, 1000, 2000, 5000];
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
-
 fn stream(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = runtime::runtime();
     let mock = rt.block_on(
         MockNixbuild::builder()
             .builds(fixtures::generate(BUILDS, 8))

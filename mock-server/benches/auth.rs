@@ -11,6 +11,8 @@
 
 #[path = "support/ratio.rs"]
 mod ratio;
+#[path = "support/runtime.rs"]
+mod runtime;
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -22,14 +24,6 @@ use nixbuild::Token;
 use nixbuild::api::operation::Permission;
 use nixbuild::token::DatalogValue;
 use nixbuild_mock::{AuthOutcome, Authority, MockNixbuild, fixtures};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
 
 fn no_params() -> Vec<(&'static str, DatalogValue)> {
     Vec::new()
@@ -155,7 +149,7 @@ fn authorize_benches(c: &mut Criterion) {
 
 /// A whole request, with auth on and with auth off, to the same kind of mock.
 fn request_benches(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = runtime::runtime();
     let (on, off) = rt.block_on(async {
         (
             MockNixbuild::builder().builds(fixtures::seed()).start().await,

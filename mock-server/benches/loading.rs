@@ -12,6 +12,8 @@
 mod heap;
 #[path = "support/ratio.rs"]
 mod ratio;
+#[path = "support/runtime.rs"]
+mod runtime;
 
 use std::hint::black_box;
 
@@ -19,19 +21,11 @@ use criterion::{BatchSize, Criterion};
 use nixbuild::{Build, BuildFilter};
 use nixbuild_mock::{BuildStore, MockNixbuild, fixtures};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
-
 #[global_allocator]
 static ALLOCATOR: heap::Counting = heap::Counting;
 
 fn add_builds(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = runtime::runtime();
     let builds = fixtures::generate(100_000, 2);
     let group_name = "put 100k builds into a mock";
     let mut group = c.benchmark_group(group_name);

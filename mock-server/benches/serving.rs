@@ -13,6 +13,8 @@
 
 #[path = "support/ratio.rs"]
 mod ratio;
+#[path = "support/runtime.rs"]
+mod runtime;
 
 use std::hint::black_box;
 
@@ -24,14 +26,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const QUERY: &str = "/builds?tags=GITHUB_REPOSITORY:acme/web&limit=50";
 const CONCURRENCY: usize = 64;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
 
 /// `CONCURRENCY` requests to `url` at once; how many were answered 200.
 async fn burst(http: &reqwest::Client, url: &str, authorization: &str) -> usize {
@@ -50,7 +44,7 @@ async fn burst(http: &reqwest::Client, url: &str, authorization: &str) -> usize 
 }
 
 fn serving(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = runtime::runtime();
     let builds = fixtures::generate(10_000, 1);
     let (with_auth, without_auth, stat, token, body) = rt.block_on(async {
         let with_auth = MockNixbuild::builder().builds(builds.clone()).start().await;

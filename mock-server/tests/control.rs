@@ -45,6 +45,13 @@ impl Control {
             .await
     }
 
+    /// Sends `body`, which the route must refuse with a one-line 400.
+    async fn assert_refused(&self, method: &str, path: &str, body: Value) {
+        let refused = self.call(method, path, Some(body.clone())).await;
+        assert_eq!(refused.status, 400, "{method} {path} {body}: {}", refused.body);
+        assert!(!refused.error().contains('\n'), "one line: {}", refused.body);
+    }
+
     async fn raw(
         &self,
         method: &str,
@@ -71,6 +78,14 @@ impl Control {
             body: response.text().await.unwrap(),
         }
     }
+}
+
+/// A mock serving the seed builds.
+async fn seeded() -> MockNixbuild {
+    MockNixbuild::builder()
+        .builds(nixbuild_mock::fixtures::seed())
+        .start()
+        .await
 }
 
 #[tokio::test]
@@ -280,10 +295,7 @@ async fn a_pending_build_moves_to_running_then_built_and_never_back() {
 
 #[tokio::test]
 async fn minted_tokens_work_and_revoked_ones_get_401() {
-    let mock = MockNixbuild::builder()
-        .builds(nixbuild_mock::fixtures::seed())
-        .start()
-        .await;
+    let mock = seeded().await;
     let control = Control::of(&mock);
     let minted = control
         .call(
@@ -343,14 +355,7 @@ async fn minted_tokens_work_and_revoked_ones_get_401() {
         json!({"owner": "nine"}),
         json!({"expires_in_seconds": -5}),
     ] {
-        assert_eq!(
-            control
-                .call("POST", "/_mock/tokens", Some(bad.clone()))
-                .await
-                .status,
-            400,
-            "{bad}"
-        );
+        control.assert_refused("POST", "/_mock/tokens", bad).await;
     }
     let garbage = control
         .call(
@@ -365,10 +370,7 @@ async fn minted_tokens_work_and_revoked_ones_get_401() {
 
 #[tokio::test]
 async fn faults_are_queued_listed_used_and_cleared() {
-    let mock = MockNixbuild::builder()
-        .builds(nixbuild_mock::fixtures::seed())
-        .start()
-        .await;
+    let mock = seeded().await;
     let control = Control::of(&mock);
     let queued = control
         .call(
@@ -420,17 +422,13 @@ async fn faults_are_queued_listed_used_and_cleared() {
         json!({"drop_connection": true, "path": "builds"}),
         json!({"status": 503, "forever": true}),
     ] {
-        let refused = control.call("POST", "/_mock/faults", Some(bad.clone())).await;
-        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+        control.assert_refused("POST", "/_mock/faults", bad).await;
     }
 }
 
 #[tokio::test]
 async fn the_journal_keeps_headers_redacted_and_bodies() {
-    let mock = MockNixbuild::builder()
-        .builds(nixbuild_mock::fixtures::seed())
-        .start()
-        .await;
+    let mock = seeded().await;
     let control = Control::of(&mock);
     let client = mock.client_builder().user_agent("acme-ci/1.0").build().unwrap();
     client.builds().list().limit(1).send().await.unwrap();
@@ -576,14 +574,7 @@ async fn the_clock_drives_expiry_and_new_builds_until_reset() {
         json!({"now": "yesterday"}),
         json!({"advance_seconds": 1e300}),
     ] {
-        assert_eq!(
-            control
-                .call("PUT", "/_mock/clock", Some(bad.clone()))
-                .await
-                .status,
-            400,
-            "{bad}"
-        );
+        control.assert_refused("PUT", "/_mock/clock", bad).await;
     }
 }
 

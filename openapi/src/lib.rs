@@ -63,31 +63,14 @@ pub fn document() -> OpenApi {
             .build(),
     );
     let components = ComponentsBuilder::new()
-        .schema(BuildId::name(), BuildId::schema())
-        .schema(BuildStatus::name(), BuildStatus::schema())
-        .schemas_from_iter(known_status_schemas())
-        .schema(Output::name(), Output::schema())
-        .schema(<Build as ToSchema>::name(), Build::schema())
+        .schemas_from_iter(build_schemas())
         .schema(BuildsSummary::name(), BuildsSummary::schema())
         .schema(Usage::name(), Usage::schema())
-        .schema(ErrorBody::name(), ErrorBody::schema())
         .schema(Process::name(), Process::schema())
         .security_scheme(SECURITY_SCHEME, security_scheme)
         .build();
     OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("nixbuild.net API")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(DESCRIPTION))
-                .license(Some(
-                    LicenseBuilder::new()
-                        .name(env!("CARGO_PKG_LICENSE"))
-                        .identifier(Some(env!("CARGO_PKG_LICENSE")))
-                        .build(),
-                ))
-                .build(),
-        )
+        .info(info("nixbuild.net API", DESCRIPTION))
         .servers(Some([ServerBuilder::new()
             .url(nixbuild::DEFAULT_BASE_URL)
             .description(Some("The hosted nixbuild.net service"))
@@ -111,9 +94,33 @@ pub fn document() -> OpenApi {
         .build()
 }
 
-/// The schemas `BuildStatus` refers to (its enum of known values).
-fn known_status_schemas() -> Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)> {
-    let mut schemas = Vec::new();
+/// The document's info: its title, this crate's version and licence, and `description`.
+pub(crate) fn info(title: &str, description: &str) -> utoipa::openapi::Info {
+    InfoBuilder::new()
+        .title(title)
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(description))
+        .license(Some(
+            LicenseBuilder::new()
+                .name(env!("CARGO_PKG_LICENSE"))
+                .identifier(Some(env!("CARGO_PKG_LICENSE")))
+                .build(),
+        ))
+        .build()
+}
+
+/// The schemas of a build and what it refers to (its id, status with the known values,
+/// outputs), and the error body: what both documents share.
+pub(crate) fn build_schemas() -> Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)> {
+    let mut schemas = vec![
+        (BuildId::name().into(), BuildId::schema()),
+        (BuildStatus::name().into(), BuildStatus::schema()),
+    ];
     <BuildStatus as ToSchema>::schemas(&mut schemas);
+    schemas.extend([
+        (Output::name().into(), Output::schema()),
+        (<Build as ToSchema>::name().into(), Build::schema()),
+        (ErrorBody::name().into(), ErrorBody::schema()),
+    ]);
     schemas
 }

@@ -1,13 +1,12 @@
 //! The OpenAPI 3.1 document of nixbuild-mock's control API (`/_mock`), from the mock's own
 //! wire types: what a test in another language generates its control client from.
 
-use nixbuild::{Build, BuildId, BuildStatus, ErrorBody, Output};
+use nixbuild::{Build, ErrorBody};
 use nixbuild_mock::AuthStatus;
 use nixbuild_mock::control::{
     BuildIds, ClockChange, ClockState, FaultSpec, FixtureSpec, Health, JournalEntry, MintedToken,
     RevokeRequest, StatusChange, TokenRequest,
 };
-use utoipa::openapi::info::LicenseBuilder;
 use utoipa::openapi::path::{
     Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -17,8 +16,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
 use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
-    ComponentsBuilder, Content, HttpMethod, InfoBuilder, OpenApi, OpenApiBuilder, Paths, PathsBuilder, Ref,
-    RefOr, Required, ResponseBuilder, ResponsesBuilder, Schema,
+    ComponentsBuilder, Content, HttpMethod, OpenApi, OpenApiBuilder, Paths, PathsBuilder, Ref, RefOr,
+    Required, ResponseBuilder, ResponsesBuilder, Schema,
 };
 use utoipa::{PartialSchema, ToSchema};
 
@@ -47,15 +46,8 @@ pub fn document() -> OpenApi {
             ))
             .build(),
     );
-    let mut status_schemas = Vec::new();
-    <BuildStatus as ToSchema>::schemas(&mut status_schemas);
     let components = ComponentsBuilder::new()
-        .schema(BuildId::name(), BuildId::schema())
-        .schema(BuildStatus::name(), BuildStatus::schema())
-        .schemas_from_iter(status_schemas)
-        .schema(Output::name(), Output::schema())
-        .schema(<Build as ToSchema>::name(), Build::schema())
-        .schema(ErrorBody::name(), ErrorBody::schema())
+        .schemas_from_iter(crate::build_schemas())
         .schema(Health::name(), Health::schema())
         .schema(FixtureSpec::name(), FixtureSpec::schema())
         .schema(NEW_BUILD, new_build())
@@ -72,19 +64,7 @@ pub fn document() -> OpenApi {
         .security_scheme(ADMIN_SCHEME, admin)
         .build();
     OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("nixbuild-mock control API")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(DESCRIPTION))
-                .license(Some(
-                    LicenseBuilder::new()
-                        .name(env!("CARGO_PKG_LICENSE"))
-                        .identifier(Some(env!("CARGO_PKG_LICENSE")))
-                        .build(),
-                ))
-                .build(),
-        )
+        .info(crate::info("nixbuild-mock control API", DESCRIPTION))
         .servers(Some([ServerBuilder::new()
             .url("http://127.0.0.1:{port}")
             .description(Some("A nixbuild-mock on this machine (its NIXBUILD_MOCK_URL)"))

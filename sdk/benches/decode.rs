@@ -19,6 +19,8 @@
 mod heap;
 #[path = "../../mock-server/benches/support/ratio.rs"]
 mod ratio;
+#[path = "../../mock-server/benches/support/runtime.rs"]
+mod runtime;
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -86,14 +88,6 @@ fn builds_json(n: usize) -> Vec<u8> {
         })
         .collect();
     serde_json::to_vec(&builds).expect("builds encode")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
 }
 
 /// A local server answering `body` to every request.
@@ -170,7 +164,7 @@ fn decode(c: &mut Criterion) {
 }
 
 fn list_over_http(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = runtime::runtime();
     let json = builds_json(BUILDS);
     let body_bytes = json.len();
     let server = rt.block_on(static_server(json));
@@ -195,7 +189,7 @@ fn list_over_http(c: &mut Criterion) {
 }
 
 fn request_overhead(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = runtime::runtime();
     let one_build = serde_json::to_vec(&nixbuild::examples::seed_builds()[..1]).expect("a build");
     let server = rt.block_on(static_server(one_build));
     let client = sdk_client(&server);
