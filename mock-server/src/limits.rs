@@ -33,6 +33,8 @@
 //! | `POST /processes` | the newest 10,000 processes remembered |
 //! | tokens verified | the last 512 remembered; beyond, one more verification each |
 //! | a control request body (admin token only) | [`MAX_CONTROL_BODY_BYTES`]; larger is 413 |
+//! | builds' JSON kept encoded | [`MAX_CACHED_JSON_BYTES`]; beyond, a build is encoded each time it is served |
+//! | read answers kept | 256 answers and 32 MiB; beyond, the cache starts anew |
 
 pub use crate::auth::limits::{
     MAX_AUTHORIZATION_BYTES, MAX_BLOCKS, MAX_BODY_PREDICATES, MAX_CHECKS_PER_BLOCK, MAX_COLLECTION_LEN,
@@ -45,3 +47,4 @@ pub use crate::journal::{
     MAX_RECORDED_QUERY_BYTES,
 };
 pub use crate::responder::MAX_REQUEST_BODY_BYTES;
+pub use crate::store::MAX_CACHED_JSON_BYTES;
