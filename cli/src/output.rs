@@ -7,7 +7,7 @@ use nixbuild::{Build, BuildStatus};
 
 use crate::Failure;
 
-/// Whether stdout takes colour: a terminal, and no `NO_COLOR` (https://no-color.org).
+/// Whether stdout takes colour: a terminal, and no `NO_COLOR` (<https://no-color.org>).
 pub fn colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

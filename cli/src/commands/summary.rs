@@ -1,5 +1,5 @@
 //! `nixbuild summary`: the official GitHub Action's job summary, from the SDK's
-//! [`report`](nixbuild::report), for any CI; or a table for a terminal; or the figures.
+//! `nixbuild::report`, for any CI; or a table for a terminal; or the figures.
 
 use nixbuild::Client;
 use nixbuild::report::{self, Scope};
