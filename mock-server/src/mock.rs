@@ -91,9 +91,17 @@ impl MockNixbuild {
 
     /// A client builder pointed at the mock with a valid token (`build:read` and
     /// `build:write`, valid for a day), to configure further.
+    ///
+    /// The day counts from the later of the real time and the mock's: the SDK refuses to send
+    /// a token it sees has expired by the real clock, and the mock checks it by its own, so
+    /// the token must be valid by both even when a test moved the mock's clock back.
     pub fn client_builder(&self) -> ClientBuilder {
+        let later = std::time::SystemTime::now().max(self.state.clock.system_now());
         let token = self
+            .state
+            .authority
             .tokens()
+            .issued_at(later)
             .rights(["build:read", "build:write"])
             .expires_in(CLIENT_TOKEN_LIFETIME)
             .mint();

@@ -579,6 +579,16 @@ async fn the_clock_drives_expiry_and_new_builds_until_reset() {
 }
 
 #[tokio::test]
+async fn the_mocks_own_client_works_whichever_way_its_clock_was_moved() {
+    let mock = seeded().await;
+    for now in ["2019-03-01T00:00:00Z", "2040-03-01T00:00:00Z"] {
+        mock.set_clock(now.parse().unwrap());
+        let builds = mock.client().builds().list().send().await;
+        assert_eq!(builds.map(|b| b.len()).ok(), Some(2), "clock at {now}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_control_paths_and_methods_say_so() {
     let mock = MockNixbuild::start().await;
     let control = Control::of(&mock);
