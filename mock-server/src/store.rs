@@ -11,7 +11,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 // hashbrown for its default hasher (foldhash: several times faster than SipHash on the
@@ -50,10 +50,18 @@ pub struct BuildStore {
     /// The highest id stored, kept as builds come and go so that a mock's next free id is
     /// found without a scan.
     highest: Option<BuildId>,
-    /// Counts the changes: an answer computed at one generation holds until the next.
+    /// Changes with every change of the builds: an answer computed at one generation holds
+    /// until the next. Numbers come from one process-wide counter, so that no two states of
+    /// any store share one (0 is only ever an empty store never changed).
     generation: u64,
     /// Bytes of JSON the builds keep encoded, within [`MAX_CACHED_JSON_BYTES`].
     cached_json_bytes: AtomicUsize,
+}
+
+/// A generation no store has had yet.
+fn next_generation() -> u64 {
+    static GENERATIONS: AtomicU64 = AtomicU64::new(0);
+    GENERATIONS.fetch_add(1, Ordering::Relaxed) + 1
 }
 
 /// The most bytes of builds' JSON a store keeps encoded (about 100,000 builds'): past it, a
@@ -133,7 +141,7 @@ impl FromIterator<Build> for BuildStore {
             .collect();
         drop(builds);
         let mut store = BuildStore {
-            generation: 1,
+            generation: next_generation(),
             ..BuildStore::default()
         };
         store.keys.reserve(keyed.len());
@@ -173,7 +181,7 @@ impl BuildStore {
     /// Adds `build`, replacing a build with the same id.
     pub fn insert(&mut self, build: Build) {
         self.remove(build.build_id);
-        self.generation += 1;
+        self.generation = next_generation();
         let key = key(&build);
         self.keys.insert(build.build_id, key);
         self.highest = self.highest.max(Some(build.build_id));
@@ -188,7 +196,7 @@ impl BuildStore {
     /// Removes and returns the build with this id.
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
         let key = self.keys.remove(&id)?;
-        self.generation += 1;
+        self.generation = next_generation();
         let stored = self.builds.remove(&key)?;
         if let Some(json) = stored.json.get() {
             self.cached_json_bytes.fetch_sub(json.len(), Ordering::Relaxed);
@@ -213,9 +221,8 @@ impl BuildStore {
 
     /// Removes every build.
     pub fn clear(&mut self) {
-        let generation = self.generation + 1;
         *self = BuildStore {
-            generation,
+            generation: next_generation(),
             ..BuildStore::default()
         };
     }
@@ -492,6 +499,25 @@ mod tests {
         assert!(
             String::from_utf8(served).unwrap().contains("riscv64-linux"),
             "a changed build is encoded anew"
+        );
+    }
+
+    #[test]
+    fn no_two_states_of_any_store_share_a_generation() {
+        let a: BuildStore = generate(10, 1).into_iter().collect();
+        let mut b: BuildStore = generate(10, 2).into_iter().collect();
+        let mut seen = std::collections::HashSet::from([a.generation(), b.generation()]);
+        assert_eq!(seen.len(), 2);
+        b.insert(crate::BuildFixture::built("x").id(1).build());
+        assert!(seen.insert(b.generation()));
+        b.remove(BuildId(1));
+        assert!(seen.insert(b.generation()));
+        b.clear();
+        assert!(seen.insert(b.generation()));
+        let replaced: BuildStore = generate(10, 1).into_iter().collect();
+        assert!(
+            seen.insert(replaced.generation()),
+            "a store built anew never reuses one"
         );
     }
 
