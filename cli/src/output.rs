@@ -79,19 +79,9 @@ fn duration(seconds: f64) -> String {
 }
 
 /// Server text as a terminal may show it: control characters (escape sequences, bidi
-/// marks) written out, never obeyed.
+/// marks) written out, never obeyed; the SDK's own escaping.
 pub fn clean(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let unsafe_char = c.is_control()
-                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            if unsafe_char {
-                c.escape_unicode().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    nixbuild::printable::escape_controls(text).into_owned()
 }
 
 /// [`clean`], line by line: the lines stay lines.

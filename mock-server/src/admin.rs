@@ -18,8 +18,18 @@ pub(crate) fn generate() -> Secret {
     Secret::from(format!("{ADMIN_TOKEN_PREFIX}{hex}"))
 }
 
+/// Whether an `Authorization` header value carries the admin token; why not, otherwise.
+pub(crate) fn carries(authorization: Option<&str>, admin: &Secret) -> Result<(), String> {
+    let token = crate::auth::bearer_token(authorization)?;
+    if is_admin(token, admin) {
+        Ok(())
+    } else {
+        Err("not the admin token".to_owned())
+    }
+}
+
 /// Whether `presented` is `admin`, compared in time that does not depend on where they differ.
-pub(crate) fn is_admin(presented: &str, admin: &Secret) -> bool {
+fn is_admin(presented: &str, admin: &Secret) -> bool {
     let expected = admin.expose_secret().as_bytes();
     let presented = presented.as_bytes();
     if presented.len() != expected.len() {
@@ -45,5 +55,8 @@ mod tests {
         assert!(!is_admin(b.expose_secret(), &a));
         assert!(!is_admin(&a.expose_secret()[1..], &a));
         assert!(!is_admin("", &a));
+        let header = format!("Bearer {}", a.expose_secret());
+        assert_eq!(carries(Some(&header), &a), Ok(()));
+        assert!(carries(Some("Bearer x"), &a).is_err() && carries(None, &a).is_err());
     }
 }

@@ -175,13 +175,10 @@ impl fmt::Display for Expectation {
         }
         write!(f, "{} request(s) ", self.times)?;
         match &self.target {
-            Target::Operation(id) => match nixbuild::api::operation::OPERATIONS
-                .iter()
-                .find(|op| op.id == *id)
-            {
-                Some(op) => write!(f, "for {} ({} {})", op.name, op.method, op.path),
-                None => write!(f, "for {id:?}"),
-            },
+            Target::Operation(id) => {
+                let op = id.operation();
+                write!(f, "for {} ({} {})", op.name, op.method, op.path)
+            }
             Target::Path(path) => write!(f, "to {path}"),
         }
     }

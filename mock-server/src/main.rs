@@ -1,6 +1,7 @@
 //! `nixbuild-mock`: the fake nixbuild.net as a standalone server, for tests in any language.
 //!
-//! On start it prints, on stdout, lines a shell can `eval` (comments start with `#`):
+//! On start it prints, on stdout, lines a shell can source (comments start with `#`; it keeps
+//! running, so redirect them to a file and source that once the `export` line is there):
 //!
 //! ```text
 //! # nixbuild-mock: 2 builds; root public key ed25519/…

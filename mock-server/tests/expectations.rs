@@ -25,6 +25,15 @@ async fn requests_count_whatever_they_were_answered_and_only_after_expect() {
     mock.expect(Expectation::operation(OperationId::ListBuilds).times(2));
     mock.fail_next(1, 503);
     let _ = client.builds().list().send().await; // 503, then the retry
+    // Even a request refused for its size (413) arrived.
+    mock.expect(Expectation::path("/processes").times(1));
+    let too_big = reqwest::Client::new()
+        .post(format!("{}/processes", mock.uri()))
+        .body(vec![b' '; nixbuild_mock::limits::MAX_REQUEST_BODY_BYTES + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), 413);
     mock.verify();
 }
 

@@ -10,7 +10,7 @@ mod error;
 pub mod examples;
 mod filter;
 mod models;
-mod printable;
+pub mod printable;
 pub mod report;
 mod request;
 mod retry;

@@ -1,7 +1,8 @@
 //! Server-supplied text made safe to print: a terminal acts on control characters (ANSI
 //! escapes, `\r` that rewrites a line, C1's CSI) and bidirectional overrides reorder what a
 //! reader sees, so every string from the network that reaches `Display`, a log or the
-//! terminal report passes through [`escape_controls`].
+//! terminal report passes through [`escape_controls`]. It is public for programs that print
+//! what the API answered themselves (the `nixbuild` command does).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -18,7 +19,11 @@ pub(crate) fn is_unsafe(c: char) -> bool {
 
 /// `text` with each unsafe character written as `\u{…}` (so it stays visible, and one line
 /// stays one line).
-pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
+///
+/// ```
+/// assert_eq!(nixbuild::printable::escape_controls("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+/// ```
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }

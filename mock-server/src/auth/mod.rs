@@ -323,6 +323,14 @@ impl fmt::Display for InvalidKey {
 
 impl std::error::Error for InvalidKey {}
 
+/// The value of `request`'s `Authorization` header (empty when it is not text).
+pub(crate) fn authorization(request: &wiremock::Request) -> Option<&str> {
+    request
+        .headers
+        .get("authorization")
+        .map(|v| v.to_str().unwrap_or(""))
+}
+
 /// The token of an `Authorization: Bearer <token>` header value, or why there is none.
 pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, String> {
     let header = authorization.ok_or_else(|| "missing bearer token".to_owned())?;

@@ -19,7 +19,7 @@ use wiremock::Request;
 
 use crate::admin;
 use crate::answer::Answer;
-use crate::auth::bearer_token;
+use crate::auth::authorization;
 use crate::state::State;
 
 pub use builds::{BuildIds, FixtureSpec, StatusChange};
@@ -108,16 +108,7 @@ fn admit(state: &State, request: &Request) -> Result<(), Answer> {
             ),
         )
     };
-    let header = request
-        .headers
-        .get("authorization")
-        .map(|v| v.to_str().unwrap_or(""));
-    let token = bearer_token(header).map_err(|why| refuse(&why))?;
-    if admin::is_admin(token, &state.admin_token) {
-        Ok(())
-    } else {
-        Err(refuse("not the admin token"))
-    }
+    admin::carries(authorization(request), &state.admin_token).map_err(|why| refuse(&why))
 }
 
 /// The 405 for `method` on `path`, which answers `allow`.
