@@ -72,8 +72,9 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if let Some(message) = failure.message {
-                let one_line = message.replace(['\n', '\r'], " ");
-                eprintln!("nixbuild: {one_line}");
+                // Every message, configuration errors included, may hold text from outside
+                // (a URL, a server's answer): escaped, it stays one line and drives nothing.
+                eprintln!("nixbuild: {}", nixbuild::printable::escape_controls(&message));
             }
             ExitCode::from(failure.code)
         }

@@ -109,7 +109,10 @@ impl Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url.as_str())
+            .field(
+                "base_url",
+                &crate::printable::url_without_userinfo(self.inner.base_url.as_str()),
+            )
             .field("token", &"<redacted>")
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
@@ -335,7 +338,11 @@ fn positive(what: &str, duration: Duration) -> Result<Duration> {
 }
 
 fn parse_base_url(raw: &str) -> Result<Url> {
-    let invalid = |why: &str| Error::Config(format!("base URL `{raw}` {why}"));
+    let invalid = |why: &str| {
+        let shown = crate::printable::url_without_userinfo(raw);
+        let shown = crate::printable::escape_controls(&shown);
+        Error::Config(format!("base URL `{shown}` {why}"))
+    };
     let mut url = Url::parse(raw.trim()).map_err(|e| invalid(&format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("must be http or https"));
@@ -375,9 +382,13 @@ mod tests {
             ("ftp://h", "http or https"),
             ("https://h/?x=1", "query"),
             ("https://user:pw@h", "credentials"),
+            ("https://ci-bot:s3cr3t-pass@h:99999", "is not a URL"),
+            ("https://h/\u{1b}[2J\u{7}?q", "query"),
         ] {
             let err = parse_base_url(url).unwrap_err().to_string();
             assert!(err.contains(why), "{err}");
+            assert!(!err.contains("s3cr3t") && !err.contains("pw@"), "{err}");
+            assert!(!err.chars().any(crate::printable::is_unsafe), "{err}");
         }
     }
 

@@ -207,8 +207,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 /// Characters `inspect` shows as `\u{…}` (so that its text is safe on a terminal), which
 /// Biscuit's parser does not read back.
 fn prints_escaped(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    nixbuild::printable::is_unsafe(c) && c != '\n' && c != '\t'
 }
 
 /// Strings with everything Datalog text could trip on: quotes, backslashes, newlines,
