@@ -88,7 +88,8 @@ pub struct WindowArgs {
 pub struct BuildsArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// Every matching build, fetched page by page (with --ndjson, in constant memory).
+    /// Every matching build, fetched page by page and printed as each page arrives, in
+    /// constant memory whatever the format.
     #[arg(long)]
     pub all: bool,
     /// One JSON array.

@@ -23,36 +23,81 @@ pub fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// `value` as one line of JSON.
+/// `value` as one line of JSON, every control, separator and format character in its
+/// strings written `\uXXXX` (serde_json escapes only C0), so a server's text cannot drive
+/// the terminal or split the line.
 pub fn json_line(value: &impl serde::Serialize) -> Result<String, Failure> {
-    serde_json::to_string(value)
+    nixbuild::printable::to_json_string(value)
         .map(|line| line + "\n")
         .map_err(|e| Failure::error(format!("cannot encode: {e}")))
 }
 
-/// The builds as a table: id, creation time, status, system, duration, name.
-pub fn table(builds: &[Build], colour: bool) -> String {
-    let mut lines = vec![format!(
-        "{:<10}  {:<20}  {:<18}  {:<14}  {:>9}  NAME",
+/// The table's heading line.
+pub fn table_header() -> String {
+    format!(
+        "{:<10}  {:<20}  {:<18}  {:<14}  {:>9}  NAME\n",
         "ID", "CREATED", "STATUS", "SYSTEM", "DURATION"
-    )];
-    for build in builds {
-        let status = clean(build.status.as_str());
-        let painted = match (colour, paint(&build.status)) {
-            (true, Some(code)) => format!("\u{1b}[{code}m{status:<18}\u{1b}[0m"),
-            _ => format!("{status:<18}"),
-        };
-        lines.push(format!(
-            "{:<10}  {:<20}  {painted}  {:<14}  {:>9}  {}",
-            build.build_id,
-            build.create_time.format("%Y-%m-%d %H:%M:%S"),
-            clean(&build.system),
-            build.duration_seconds.map(duration).unwrap_or_default(),
-            clean(build.name()),
-        ));
+    )
+}
+
+/// One build's line of the table.
+pub fn table_row(build: &Build, colour: bool) -> String {
+    let status = clean(build.status.as_str());
+    let painted = match (colour, paint(&build.status)) {
+        (true, Some(code)) => format!("\u{1b}[{code}m{status:<18}\u{1b}[0m"),
+        _ => format!("{status:<18}"),
+    };
+    format!(
+        "{:<10}  {:<20}  {painted}  {:<14}  {:>9}  {}\n",
+        build.build_id,
+        build.create_time.format("%Y-%m-%d %H:%M:%S"),
+        clean(&build.system),
+        build.duration_seconds.map(duration).unwrap_or_default(),
+        clean(build.name()),
+    )
+}
+
+/// Stdout for output written piece by piece (a stream of builds): buffered, and quiet once
+/// the reader has gone (`| head`), as [`print`] is.
+pub struct Out {
+    writer: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    closed: bool,
+}
+
+impl Out {
+    /// Stdout, locked for this command.
+    pub fn new() -> Out {
+        Out {
+            writer: std::io::BufWriter::new(std::io::stdout().lock()),
+            closed: false,
+        }
     }
-    lines.push(String::new());
-    lines.join("\n")
+
+    /// Writes `text`; `Ok(false)` once the reader has gone, so the caller can stop.
+    pub fn write(&mut self, text: &str) -> Result<bool, Failure> {
+        if !self.closed {
+            let written = self.writer.write_all(text.as_bytes());
+            self.written(written)?;
+        }
+        Ok(!self.closed)
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> Result<(), Failure> {
+        let flushed = self.writer.flush();
+        self.written(flushed)
+    }
+
+    fn written(&mut self, result: std::io::Result<()>) -> Result<(), Failure> {
+        match result {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            Err(e) => Err(Failure::error(format!("cannot write: {e}"))),
+            Ok(()) => Ok(()),
+        }
+    }
 }
 
 /// The ANSI colour of a status.

@@ -381,3 +381,118 @@ async fn completions_and_the_demo_need_no_account() {
     .await;
     assert_eq!(demo_wait.code, 4);
 }
+
+/// A mock of 1500 builds whose second page (the first with a cursor) fails with a 500.
+async fn second_page_fails() -> MockNixbuild {
+    let mock = MockNixbuild::builder()
+        .without_auth()
+        .builds(fixtures::generate(1500, 5))
+        .start()
+        .await;
+    wiremock::Mock::given(|request: &wiremock::Request| {
+        request.url.query().is_some_and(|q| q.contains("create_time_to"))
+    })
+    .respond_with(wiremock::ResponseTemplate::new(500).set_body_json(serde_json::json!({"error": "boom"})))
+    .mount(mock.server())
+    .await;
+    mock
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_prints_each_page_as_it_arrives_in_every_format() {
+    let mock = second_page_fails().await;
+    // The first page is out before the second fails: nothing waits for the whole list.
+    let table = nixbuild(Some(&mock), Some("any"), &["builds", "--all"], "").await;
+    assert_eq!(table.code, 1, "{}", table.stderr);
+    assert!(table.stderr.contains("500"), "{}", table.stderr);
+    assert_eq!(
+        table.stdout.lines().count(),
+        1 + 1000,
+        "the heading and the first page"
+    );
+    let json = nixbuild(Some(&mock), Some("any"), &["builds", "--all", "--json"], "").await;
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    assert!(json.stdout.starts_with("[{"));
+    assert!(
+        !json.stdout.trim_end().ends_with(']'),
+        "an unfinished list is not closed as if whole"
+    );
+    assert_eq!(json.stdout.matches("\"build_id\"").count(), 1000);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_as_one_json_array_is_the_array_send_gives() {
+    let mock = MockNixbuild::builder()
+        .without_auth()
+        .builds(fixtures::generate(2500, 9))
+        .start()
+        .await;
+    let run = nixbuild(Some(&mock), Some("any"), &["builds", "--all", "--json"], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let streamed: Vec<Build> = serde_json::from_str(&run.stdout).unwrap();
+    let every = mock.client().builds().list().limit(5000).send().await.unwrap();
+    assert_eq!(streamed, every);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invisible_and_control_characters_from_the_server_are_escaped_in_every_format() {
+    let mock = MockNixbuild::builder().without_auth().start().await;
+    let hostile = "x86_64-linux\u{2028}FAKE: all builds passed\u{200b}\u{9b}2J\u{7f}\u{202e}\u{ad}";
+    mock.add_build(BuildFixture::failed("hello-2.12").system(hostile));
+    let unsafe_char = nixbuild::printable::is_unsafe;
+    for format in [
+        &["builds"][..],
+        &["builds", "--json"],
+        &["builds", "--ndjson"],
+        &["builds", "--all"],
+    ] {
+        let run = nixbuild(Some(&mock), Some("any"), format, "").await;
+        assert_eq!(run.code, 0, "{format:?}: {}", run.stderr);
+        let outside_line_ends: String = run.stdout.chars().filter(|c| *c != '\n').collect();
+        assert!(
+            !outside_line_ends.chars().any(unsafe_char),
+            "{format:?}: {:?}",
+            run.stdout
+        );
+    }
+    let json = nixbuild(Some(&mock), Some("any"), &["builds", "--json"], "").await;
+    let builds: Vec<Build> = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        builds[0].system, hostile,
+        "escaped, not altered: JSON reads it back whole"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_in_the_api_url_is_never_printed_and_no_url_drives_the_terminal() {
+    for url in [
+        "https://ci-bot:s3cr3t-pass@api.example/v1?x=1",
+        "https://ci-bot:s3cr3t-pass@[::1:99999",
+        "https://ci-bot:s3cr3t-pass@api.example:99999",
+    ] {
+        let mut command = Command::cargo_bin("nixbuild").unwrap();
+        command
+            .env_clear()
+            .env("NIXBUILD_TOKEN", "t0k")
+            .env("NIXBUILD_API_URL", url)
+            .args(["usage"]);
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_ne!(output.status.code(), Some(0), "{url}");
+        assert!(!stderr.contains("s3cr3t"), "{url}: {stderr}");
+    }
+    let mut command = Command::cargo_bin("nixbuild").unwrap();
+    command.env_clear().env("NIXBUILD_TOKEN", "t0k").args([
+        "--api-url",
+        "ftp://h/\u{1b}]0;owned\u{7}\u{1b}[2J",
+        "usage",
+    ]);
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("http or https"), "{stderr}");
+    assert!(
+        !stderr.trim_end().chars().any(nixbuild::printable::is_unsafe),
+        "{stderr:?}"
+    );
+}

@@ -1,33 +1,81 @@
 //! `nixbuild builds`: one request for the API's answer, or with `--all` every matching build
-//! page by page (`--ndjson` writes each page as it comes, in constant memory).
+//! page by page, each printed as its page arrives: however many builds match, memory stays
+//! that of one page, in every format.
 
 use futures::TryStreamExt;
 use nixbuild::{Build, Client};
 
 use crate::Failure;
 use crate::args::BuildsArgs;
-use crate::output;
+use crate::output::{self, Out};
 
 pub async fn run(client: &Client, args: BuildsArgs) -> Result<(), Failure> {
     let list = client.builds().list().filter(super::filter(&args.filter));
-    if args.all && args.ndjson {
-        let mut builds = list.stream();
-        while let Some(build) = builds.try_next().await? {
-            output::print(&output::json_line(&build)?)?;
+    let format = Format::of(&args);
+    if args.all {
+        return print_stream(list.stream(), format).await;
+    }
+    let builds: Vec<Build> = list.send().await?;
+    print_stream(futures::stream::iter(builds.into_iter().map(Ok)), format).await
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Table { colour: bool },
+    Json,
+    Ndjson,
+}
+
+impl Format {
+    fn of(args: &BuildsArgs) -> Format {
+        if args.ndjson {
+            Format::Ndjson
+        } else if args.json {
+            Format::Json
+        } else {
+            Format::Table {
+                colour: output::colour(),
+            }
         }
-        return Ok(());
     }
-    let builds: Vec<Build> = if args.all {
-        list.stream().try_collect().await?
-    } else {
-        list.send().await?
+}
+
+/// Prints each build as the stream yields it; a JSON array is opened before the first and
+/// closed after the last. A reader that goes away (`| head`) ends the walk.
+async fn print_stream(
+    mut builds: impl futures::Stream<Item = nixbuild::Result<Build>> + Unpin,
+    format: Format,
+) -> Result<(), Failure> {
+    let mut out = Out::new();
+    let opening = match format {
+        Format::Table { .. } => output::table_header(),
+        Format::Json => "[".to_owned(),
+        Format::Ndjson => String::new(),
     };
-    if args.ndjson {
-        let lines: Result<String, Failure> = builds.iter().map(output::json_line).collect();
-        output::print(&lines?)
-    } else if args.json {
-        output::print(&output::json_line(&builds)?)
-    } else {
-        output::print(&output::table(&builds, output::colour()))
+    let mut open = out.write(&opening)?;
+    let mut first = true;
+    while open {
+        let Some(build) = builds.try_next().await? else {
+            break;
+        };
+        let text = match format {
+            Format::Table { colour } => output::table_row(&build, colour),
+            Format::Ndjson => output::json_line(&build)?,
+            Format::Json => {
+                let line = output::json_line(&build)?;
+                let item = line.trim_end();
+                if first {
+                    item.to_owned()
+                } else {
+                    format!(",{item}")
+                }
+            }
+        };
+        first = false;
+        open = out.write(&text)?;
     }
+    if let Format::Json = format {
+        out.write("]\n")?;
+    }
+    out.finish()
 }
