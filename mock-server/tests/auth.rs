@@ -220,3 +220,46 @@ async fn dates_before_1970_do_not_panic() {
     );
     assert_eq!(outcome, nixbuild_mock::AuthOutcome::Allowed);
 }
+
+#[tokio::test]
+async fn an_expired_costly_token_is_refused_for_its_cost_before_any_datalog() {
+    let mock = mock().await;
+    let set = |s: usize| {
+        format!(
+            "{{{}}}",
+            (0..64)
+                .map(|i| (s * 64 + i).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let sets: Vec<String> = (0..15).map(set).collect();
+    let vars: Vec<String> = (0..15).map(|i| format!("$v{i}")).collect();
+    let union = vars[1..]
+        .iter()
+        .fold(vars[0].clone(), |chain, v| format!("{chain}.union({v})"));
+    let expired = mock.tokens().expires_in(Duration::ZERO).mint();
+    let hostile = attenuate(
+        &mock,
+        &expired,
+        &format!(
+            "u({}); w(1); w(2); w(3); check if u({}), w($z), {union}.any($x -> {union}.any($y -> false));",
+            sets.join(", "),
+            vars.join(", ")
+        ),
+    );
+    let seen = get(&mock.uri(), "/builds", Some(&hostile)).await;
+    assert_eq!(seen.status, 401, "{}", seen.body);
+    assert!(seen.body.contains("units of estimated work"), "{}", seen.body);
+    // One union walked once is within the bound, and its real cost is what the bench measures.
+    let single = attenuate(
+        &mock,
+        &mock.tokens().mint(),
+        &format!(
+            "u({}); check if u({}), {union}.any($x -> $x < 0);",
+            sets.join(", "),
+            vars.join(", ")
+        ),
+    );
+    assert_eq!(get(&mock.uri(), "/builds", Some(&single)).await.status, 403);
+}

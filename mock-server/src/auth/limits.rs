@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use nixbuild::token::TokenInfo;
-use nixbuild::token::datalog::{Binary, Op, Predicate, Rule, Term};
+use nixbuild::token::datalog::{Binary, Op, Predicate, Rule, Term, Unary};
 
 /// The largest `Authorization` header the mock reads, in bytes.
 pub const MAX_AUTHORIZATION_BYTES: usize = 8 * 1024;
@@ -27,10 +27,19 @@ pub const MAX_EXPRESSION_OPS: usize = 64;
 pub const MAX_COLLECTION_LEN: usize = 64;
 /// The longest string, in bytes.
 pub const MAX_STRING_BYTES: usize = 1024;
-/// The most estimated work for the whole token: for each rule and query, the product of how
-/// many facts each body predicate could match, times one plus what evaluating its
-/// expressions may cost; rules count once per iteration of the engine.
-pub const MAX_COST: u64 = 20_000;
+/// The most estimated work for the whole token, in units of about 10 ns of a release build:
+/// for each rule and query, the product of how many facts each body predicate could match,
+/// times what trying one combination costs ([`CANDIDATE_COST`]) plus what evaluating its
+/// expressions may cost, counted at the sizes its values can really reach (unions,
+/// intersections and nested closures included); rules count once per iteration of the
+/// engine. `benches/auth.rs` measures the costliest tokens it accepts.
+pub const MAX_COST: u64 = 200_000;
+
+/// What trying one combination of facts for a rule or query costs, in the units of
+/// [`MAX_COST`]: binding its variables and checking its constants, measured against the
+/// evaluation of its expressions (a 64×64 join of a cheap check runs at about 47 units a
+/// combination).
+pub const CANDIDATE_COST: u64 = 40;
 
 /// The facts the mock's authorizer may hold at most (what rules may derive).
 pub(crate) const MAX_FACTS: u64 = 256;
@@ -194,24 +203,216 @@ fn count_regexes(ops: &[Op]) -> usize {
         .sum()
 }
 
-/// What evaluating a rule's expressions once may cost, in operations: a closure with
-/// parameters runs once per item of a collection (`.all`, `.any`), so it counts
-/// [`MAX_COLLECTION_LEN`] times, and closures inside it multiply again.
-fn evaluation_cost(rule: &Rule) -> u64 {
-    fn cost(ops: &[Op]) -> u64 {
-        ops.iter()
-            .map(|op| match op {
-                Op::Closure { params, ops } if !params.is_empty() => {
-                    1u64.saturating_add(cost(ops).saturating_mul(MAX_COLLECTION_LEN as u64))
-                }
-                Op::Closure { ops, .. } => 1u64.saturating_add(cost(ops)),
-                _ => 1,
-            })
-            .fold(0, u64::saturating_add)
+/// The extra work of one call of a closure, in units: the engine copies the closure's
+/// operations and binds its parameter for every call.
+const CLOSURE_CALL_COST: u64 = 8;
+
+/// What building a set costs per item, in units: a union or an intersection allocates a new
+/// tree, four to six times the work of reading or copying an item (`benches/auth.rs`: a
+/// chain of unions ran at 27 ns an item-unit when counted at one).
+const SET_BUILD_COST: u64 = 6;
+
+/// What values can weigh at run time, in [`term_size`] units: a variable is bound to a term
+/// at some position of some fact (the token's, the authorizer's scalars, or one derived by
+/// a rule), and an item of a collection is an item of one of the token's collections.
+#[derive(Debug)]
+struct Sizes<'a> {
+    /// The heaviest term at each position of each predicate: `(name, arity, position)`.
+    at: HashMap<(&'a str, usize, usize), u64>,
+    /// The heaviest term any fact or rule head holds: a derived fact's variables.
+    any: u64,
+    /// The heaviest item of any collection the token holds.
+    item: u64,
+}
+
+impl<'a> Sizes<'a> {
+    fn of(info: &'a TokenInfo) -> Sizes<'a> {
+        let facts = info.blocks.iter().flat_map(|b| &b.facts);
+        let heads = info.blocks.iter().flat_map(|b| b.rules.iter().map(|r| &r.head));
+        let mut sizes = Sizes {
+            at: HashMap::new(),
+            any: 1,
+            item: 1,
+        };
+        for term in facts.clone().chain(heads.clone()).flat_map(|p| &p.terms) {
+            sizes.any = sizes.any.max(term_size(term));
+            sizes.item = sizes.item.max(heaviest_item(term));
+        }
+        let any = sizes.any;
+        for (predicate, derived) in facts.map(|p| (p, false)).chain(heads.map(|p| (p, true))) {
+            for (position, term) in predicate.terms.iter().enumerate() {
+                let size = match term {
+                    Term::Variable(_) if derived => any,
+                    term => term_size(term),
+                };
+                let key = (predicate.name.as_str(), predicate.terms.len(), position);
+                let heaviest = sizes.at.entry(key).or_insert(1);
+                *heaviest = (*heaviest).max(size);
+            }
+        }
+        sizes
     }
+
+    /// What each variable of `rule` can weigh: the lightest of the heaviest terms at the
+    /// positions it holds in the rule's body (it equals all of them). The authorizer's
+    /// facts are scalars; a variable no body binds is an error at its first use.
+    fn variables(&self, rule: &'a Rule) -> HashMap<&'a str, u64> {
+        let mut variables: HashMap<&str, u64> = HashMap::new();
+        for predicate in &rule.body {
+            for (position, term) in predicate.terms.iter().enumerate() {
+                if let Term::Variable(name) = term {
+                    let key = (predicate.name.as_str(), predicate.terms.len(), position);
+                    let heaviest = self.at.get(&key).copied().unwrap_or(1);
+                    variables
+                        .entry(name.as_str())
+                        .and_modify(|size| *size = (*size).min(heaviest))
+                        .or_insert(heaviest);
+                }
+            }
+        }
+        variables
+    }
+}
+
+/// What a term weighs: one unit, plus one per item of a collection (nested ones counted
+/// whole) and per 64 bytes of a string. Copying, comparing or combining a value costs about
+/// its weight, and an operation's result weighs at most what its operands do together.
+fn term_size(term: &Term) -> u64 {
+    match term {
+        Term::Str(s) => 1 + s.len() as u64 / 64,
+        Term::Bytes(b) => 1 + b.len() as u64 / 64,
+        Term::Set(items) | Term::Array(items) => items.iter().map(term_size).fold(1, u64::saturating_add),
+        Term::Map(entries) => entries
+            .iter()
+            .map(|(_, t)| 1 + term_size(t))
+            .fold(1, u64::saturating_add),
+        _ => 1,
+    }
+}
+
+/// The heaviest item of `term`'s collections, nested ones included (1 for a scalar).
+fn heaviest_item(term: &Term) -> u64 {
+    match term {
+        Term::Set(items) | Term::Array(items) => items
+            .iter()
+            .map(|t| term_size(t).max(heaviest_item(t)))
+            .max()
+            .unwrap_or(1),
+        // `.all`/`.any` over a map bind `[key, value]`.
+        Term::Map(entries) => entries
+            .iter()
+            .map(|(_, t)| (2 + term_size(t)).max(heaviest_item(t)))
+            .max()
+            .unwrap_or(1),
+        _ => 1,
+    }
+}
+
+/// A value on the evaluation stack as the estimate sees it.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// A value weighing at most `size`.
+    Value { size: u64 },
+    /// A closure: what one call costs, and what its result weighs at most.
+    Closure { call: u64, size: u64 },
+}
+
+/// What evaluating `ops` once may cost, and what its result weighs at most, by running the
+/// expression on the weights of its values rather than the values. Every operation costs
+/// the weight of its operands (pushing a variable copies its value; a union builds a set
+/// as large as both), so a union of unions is counted at the size it really reaches; a
+/// closure given to `.all`/`.any` runs once per item of the collection it is given, with
+/// that collection's real size, and nested closures multiply. An ill-formed expression,
+/// which the engine refuses at its first step, costs what was counted until then.
+fn evaluate(ops: &[Op], variables: &HashMap<&str, u64>, item: u64, items: &[&str]) -> (u64, u64) {
+    let mut stack: Vec<Slot> = Vec::new();
+    let mut cost: u64 = 0;
+    let value_size = |slot: Slot| match slot {
+        Slot::Value { size } | Slot::Closure { size, .. } => size,
+    };
+    for op in ops {
+        let pushed = match op {
+            // A closure's parameter is an item of a collection; other variables any term.
+            Op::Value(Term::Variable(name)) if items.contains(&name.as_str()) => Slot::Value { size: item },
+            Op::Value(Term::Variable(name)) => Slot::Value {
+                size: variables.get(name.as_str()).copied().unwrap_or(1),
+            },
+            Op::Value(term) => Slot::Value {
+                size: term_size(term),
+            },
+            Op::Unary(unary) => {
+                let Some(operand) = stack.pop() else { break };
+                let size = value_size(operand);
+                cost = cost.saturating_add(size);
+                match unary {
+                    Unary::Parens => Slot::Value { size },
+                    _ => Slot::Value { size: 1 },
+                }
+            }
+            Op::Closure { params, ops } => {
+                let mut bound = items.to_vec();
+                bound.extend(params.iter().map(String::as_str));
+                let (body, size) = evaluate(ops, variables, item, &bound);
+                let call = body
+                    .saturating_add(ops.len() as u64)
+                    .saturating_add(CLOSURE_CALL_COST);
+                Slot::Closure { call, size }
+            }
+            Op::Binary(binary) => {
+                let (Some(right), Some(left)) = (stack.pop(), stack.pop()) else {
+                    break;
+                };
+                match (left, right) {
+                    (Slot::Value { size: collection }, Slot::Closure { call, .. })
+                        if matches!(binary, Binary::All | Binary::Any) =>
+                    {
+                        cost = cost.saturating_add(collection.saturating_mul(call));
+                        Slot::Value { size: 1 }
+                    }
+                    (Slot::Closure { call, size }, other) | (other, Slot::Closure { call, size }) => {
+                        // `&&`, `||`, `.try_or`: the closure runs once.
+                        cost = cost.saturating_add(call);
+                        Slot::Value {
+                            size: size.max(value_size(other)),
+                        }
+                    }
+                    (Slot::Value { size: a }, Slot::Value { size: b }) => {
+                        let work = a.saturating_add(b);
+                        let work = match binary {
+                            Binary::Union | Binary::Intersection => work.saturating_mul(SET_BUILD_COST),
+                            _ => work,
+                        };
+                        cost = cost.saturating_add(work);
+                        let size = match binary {
+                            Binary::Union | Binary::Add => a.saturating_add(b),
+                            Binary::Intersection => a.min(b),
+                            Binary::Get => a,
+                            _ => 1,
+                        };
+                        Slot::Value { size }
+                    }
+                }
+            }
+            // An operation this estimate does not know cannot be bounded: too costly.
+            _ => return (u64::MAX, 1),
+        };
+        if let Slot::Value { size } = pushed
+            && matches!(op, Op::Value(_))
+        {
+            cost = cost.saturating_add(size);
+        }
+        stack.push(pushed);
+    }
+    let size = stack.last().map_or(1, |&slot| value_size(slot));
+    (cost, size)
+}
+
+/// What evaluating a rule's expressions once may cost: see [`evaluate`].
+fn evaluation_cost(rule: &Rule, sizes: &Sizes) -> u64 {
+    let variables = sizes.variables(rule);
     rule.expressions
         .iter()
-        .map(|e| cost(&e.ops))
+        .map(|e| evaluate(&e.ops, &variables, sizes.item, &[]).0)
         .fold(0, u64::saturating_add)
 }
 
@@ -219,6 +420,7 @@ fn evaluation_cost(rule: &Rule) -> u64 {
 /// candidate for every predicate of that name, whatever the scopes: an overestimate, never
 /// an underestimate.
 fn cost(info: &TokenInfo) -> u64 {
+    let sizes = Sizes::of(info);
     let mut facts: HashMap<(&str, usize), u64> = HashMap::new();
     for fact in info.blocks.iter().flat_map(|b| &b.facts) {
         *facts.entry((fact.name.as_str(), fact.terms.len())).or_default() += 1;
@@ -246,7 +448,7 @@ fn cost(info: &TokenInfo) -> u64 {
             .iter()
             .map(candidates)
             .fold(1u64, u64::saturating_mul)
-            .saturating_mul(1 + evaluation_cost(rule))
+            .saturating_mul(CANDIDATE_COST.saturating_add(evaluation_cost(rule, &sizes)))
     };
     let rules = info
         .blocks
