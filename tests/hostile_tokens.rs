@@ -232,7 +232,36 @@ async fn costly_tokens_are_refused_before_their_datalog_runs() {
         ),
         HashMap::new(),
     );
+    // Sets built at run time: fifteen 64-item sets united into 960 items, walked item by
+    // item, and united again inside each call (2 s a request when the estimate counted a
+    // closure as 64 items). An expired one is refused the same way (nixbuild-mock's
+    // tests/auth.rs): cost is checked before any Datalog, the expiry check included.
+    let sets: Vec<String> = (0..15)
+        .map(|s| {
+            format!(
+                "{{{}}}",
+                (0..64)
+                    .map(|i| (s * 64 + i).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    let vars: Vec<String> = (0..15).map(|i| format!("$v{i}")).collect();
+    let union = vars[1..]
+        .iter()
+        .fold(vars[0].clone(), |chain, v| format!("{chain}.union({v})"));
+    let unions = append(
+        &mock.tokens().mint(),
+        &format!(
+            "u({}); w(1); w(2); w(3); check if u({}), w($z), {union}.any($x -> {union}.any($y -> false));",
+            sets.join(", "),
+            vars.join(", ")
+        ),
+        HashMap::new(),
+    );
     for (name, token, limit) in [
+        ("unions", unions, "units of estimated work"),
         ("regex", regex, "regular expressions"),
         ("nested", nested, "units of estimated work"),
         ("join", join, "units of estimated work"),
@@ -287,4 +316,76 @@ async fn a_revoked_token_and_every_token_attenuated_from_it_are_refused() {
         "the parent was not revoked: {parent_still:?}"
     );
     assert!(mock.revoke(&Token::new("not a token")).is_err());
+}
+
+#[tokio::test]
+async fn an_id_token_past_the_exchanges_caps_is_refused_naming_the_cap() {
+    let mock = mock().await;
+    let token = || mock.tokens().expires_in(Duration::from_secs(3600)).mint();
+    let refused = |result: nixbuild::Result<Token>| {
+        let err = result.unwrap_err();
+        (err.status().map(|s| s.as_u16()), err.to_string())
+    };
+    // 5,000 claims took 34.6 s under the lock when each was a line of Datalog to parse; the
+    // header is past the cap long before.
+    let claims: serde_json::Map<String, serde_json::Value> =
+        (0..5000).map(|i| (format!("claim_{i}"), "x".into())).collect();
+    let huge = jwt(claims.into());
+    let (status, message) = refused(
+        client(&mock, token())
+            .auth()
+            .oidc_token_exchange(huge)
+            .send()
+            .await,
+    );
+    assert_eq!(status, Some(431), "{message}");
+    assert!(message.contains("at most 8192"), "{message}");
+    // Within the header's cap, past the count.
+    let claims: serde_json::Map<String, serde_json::Value> =
+        (0..49).map(|i| (format!("c{i}"), i.into())).collect();
+    let (status, message) = refused(
+        client(&mock, token())
+            .auth()
+            .oidc_token_exchange(jwt(claims.into()))
+            .send()
+            .await,
+    );
+    assert_eq!(status, Some(400), "{message}");
+    assert!(message.contains("at most 48"), "{message}");
+    // A GitHub job's thirty-odd claims are exchanged, each a fact.
+    let claims: serde_json::Map<String, serde_json::Value> = (0..30)
+        .map(|i| (format!("claim_{i}"), format!("value {i}").into()))
+        .collect();
+    let exchanged = client(&mock, token())
+        .auth()
+        .oidc_token_exchange(jwt(claims.into()))
+        .send()
+        .await
+        .unwrap();
+    let info = exchanged.inspect().unwrap();
+    let facts = &info.authority().facts;
+    assert_eq!(facts.iter().filter(|f| f.name == "jwt_claim").count(), 30);
+    // Claims that fit every cap, in an ID token as close to its cap as it gets (distinct
+    // values: a token holds each string once), make a token longer than the mock reads.
+    let mut claims: serde_json::Map<String, serde_json::Value> = (0..6)
+        .map(|i| (format!("c{i}"), format!("{i}{}", "v".repeat(999)).into()))
+        .collect();
+    let mut last = 0;
+    while jwt(claims.clone().into()).len() <= 8192 {
+        last += 1;
+        claims.insert("c6".into(), "w".repeat(last).into());
+    }
+    claims.insert("c6".into(), "w".repeat(last - 1).into());
+    let (status, message) = refused(
+        client(&mock, token())
+            .auth()
+            .oidc_token_exchange(jwt(claims.into()))
+            .send()
+            .await,
+    );
+    assert_eq!(status, Some(400), "{message}");
+    assert!(
+        message.contains("more than the 8192 this mock reads in an Authorization header"),
+        "{message}"
+    );
 }

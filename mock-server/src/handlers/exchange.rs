@@ -14,15 +14,39 @@ use wiremock::Request;
 use super::id_token;
 use crate::answer::Answer;
 use crate::auth::{Authority, VerifiedToken};
+use crate::limits::{MAX_AUTHORIZATION_BYTES, MAX_STRING_BYTES};
 use crate::state::State;
 
 /// Lifetime of an exchanged token (at most: never longer than the token presented).
 pub const EXCHANGED_TOKEN_LIFETIME: Duration = Duration::from_secs(6 * 3600);
 
+/// The longest OIDC ID token the exchange reads, in bytes; longer is a 431. A CI job's ID
+/// token is 1 to 2 KB.
+pub const MAX_ID_TOKEN_BYTES: usize = 8 * 1024;
+/// The most claims an ID token may carry into an exchanged token (each is a fact; a GitHub
+/// job's token has about 30); more is a 400.
+pub const MAX_JWT_CLAIMS: usize = 48;
+/// The longest claim name, in bytes; longer is a 400. Values are held to
+/// [`MAX_STRING_BYTES`](crate::limits::MAX_STRING_BYTES), as every string in a token is.
+pub const MAX_JWT_CLAIM_NAME_BYTES: usize = 256;
+
 /// The handler.
 pub(crate) fn handle(state: &State, request: &Request, verified: Option<&VerifiedToken>) -> Answer {
     let jwt = match id_token(request) {
         Ok(jwt) => jwt,
+        Err(message) => return Answer::error(400, message),
+    };
+    if jwt.len() > MAX_ID_TOKEN_BYTES {
+        return Answer::error(
+            431,
+            format!(
+                "the OIDC ID token has {} bytes; this mock exchanges at most {MAX_ID_TOKEN_BYTES}",
+                jwt.len()
+            ),
+        );
+    }
+    let claims = match jwt_claims(jwt) {
+        Ok(claims) => claims,
         Err(message) => return Answer::error(400, message),
     };
     let Some(presented) = verified else {
@@ -32,10 +56,21 @@ pub(crate) fn handle(state: &State, request: &Request, verified: Option<&Verifie
              signs nothing it has not verified",
         );
     };
-    match exchange(&state.authority, presented, jwt, state.clock.system_now()) {
-        Ok(token) => Answer::text(200, token.expose_secret().to_owned()),
-        Err(message) => Answer::error(403, message),
+    let token = match exchange(&state.authority, presented, claims, state.clock.system_now()) {
+        Ok(token) => token,
+        Err(message) => return Answer::error(403, message),
+    };
+    let length = token.expose_secret().len();
+    if length > MAX_AUTHORIZATION_BYTES {
+        return Answer::error(
+            400,
+            format!(
+                "the ID token's claims make a token of {length} bytes, more than the \
+                 {MAX_AUTHORIZATION_BYTES} this mock reads in an Authorization header"
+            ),
+        );
     }
+    Answer::text(200, token.expose_secret().to_owned())
 }
 
 /// The exchanged token: the presented token's owner and rights, read from its verified
@@ -52,7 +87,7 @@ pub(crate) fn handle(state: &State, request: &Request, verified: Option<&Verifie
 fn exchange(
     authority: &Authority,
     presented: &VerifiedToken,
-    jwt: &str,
+    claims: Vec<(String, Term)>,
     now: SystemTime,
 ) -> Result<Token, String> {
     let attenuations = presented.info.blocks.len() - 1;
@@ -74,7 +109,7 @@ fn exchange(
         .owner(owner)
         .rights(rights)
         .expires_at(expiry)
-        .mint_with_claims(jwt_claims(jwt)))
+        .mint_with_claims(claims))
 }
 
 /// Refuses an authority block with rules, or with a check other than the expiry check
@@ -114,27 +149,51 @@ fn only_expiry_checks(authority: &BlockInfo) -> Result<(), String> {
 }
 
 /// The claims of a JWT's payload, unverified: strings, integers and booleans as such, other
-/// values as their JSON text.
-pub(crate) fn jwt_claims(jwt: &str) -> Vec<(String, Term)> {
+/// values as their JSON text. A value that is not a decodable JWT has no claims; one with
+/// more or larger claims than the caps is refused, naming the cap.
+pub(crate) fn jwt_claims(jwt: &str) -> Result<Vec<(String, Term)>, String> {
     let Some(payload) = jwt.split('.').nth(1) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let Ok(bytes) = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let Ok(serde_json::Value::Object(claims)) = serde_json::from_slice(&bytes) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
+    if claims.len() > MAX_JWT_CLAIMS {
+        return Err(format!(
+            "the OIDC ID token has {} claims; this mock carries at most {MAX_JWT_CLAIMS} into a token",
+            claims.len()
+        ));
+    }
     claims
         .into_iter()
         .map(|(name, value)| {
+            if name.len() > MAX_JWT_CLAIM_NAME_BYTES {
+                return Err(format!(
+                    "an OIDC ID token claim's name has {} bytes; this mock takes at most \
+                     {MAX_JWT_CLAIM_NAME_BYTES}",
+                    name.len()
+                ));
+            }
             let term = match value {
                 serde_json::Value::String(s) => Term::Str(s),
                 serde_json::Value::Bool(b) => Term::Bool(b),
                 serde_json::Value::Number(n) if n.is_i64() => Term::Integer(n.as_i64().unwrap_or_default()),
                 other => Term::Str(other.to_string()),
             };
-            (name, term)
+            if let Term::Str(text) = &term
+                && text.len() > MAX_STRING_BYTES
+            {
+                return Err(format!(
+                    "the OIDC ID token's claim {} has a value of {} bytes; this mock takes at \
+                     most {MAX_STRING_BYTES}",
+                    crate::control::escaped(&name),
+                    text.len()
+                ));
+            }
+            Ok((name, term))
         })
         .collect()
 }
@@ -147,12 +206,35 @@ mod tests {
     fn claims_come_from_the_payload_of_a_jwt() {
         let payload = URL_SAFE_NO_PAD
             .encode(r#"{"repository":"acme/web","run_number":42,"ref_protected":true,"aud":["a"]}"#);
-        let claims = jwt_claims(&format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln"));
+        let claims = jwt_claims(&format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln")).unwrap();
         assert!(claims.contains(&("repository".into(), Term::Str("acme/web".into()))));
         assert!(claims.contains(&("run_number".into(), Term::Integer(42))));
         assert!(claims.contains(&("ref_protected".into(), Term::Bool(true))));
         assert!(claims.contains(&("aud".into(), Term::Str("[\"a\"]".into()))));
-        assert!(jwt_claims("not a jwt").is_empty());
-        assert!(jwt_claims("a.%%%.c").is_empty());
+        assert!(jwt_claims("not a jwt").unwrap().is_empty());
+        assert!(jwt_claims("a.%%%.c").unwrap().is_empty());
+    }
+
+    #[test]
+    fn claims_past_the_caps_are_refused_naming_the_cap() {
+        let jwt = |claims: &serde_json::Value| format!("h.{}.s", URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let many: serde_json::Map<String, serde_json::Value> = (0..=MAX_JWT_CLAIMS)
+            .map(|i| (format!("c{i}"), i.into()))
+            .collect();
+        let err = jwt_claims(&jwt(&many.into())).unwrap_err();
+        assert!(err.contains("49 claims") && err.contains("at most 48"), "{err}");
+        let long_name = serde_json::json!({ "n".repeat(300): 1 });
+        assert!(
+            jwt_claims(&jwt(&long_name))
+                .unwrap_err()
+                .contains("name has 300 bytes")
+        );
+        let long_value = serde_json::json!({ "sub": "v".repeat(2000) });
+        assert!(jwt_claims(&jwt(&long_value)).unwrap_err().contains("2000 bytes"));
+        let nested = serde_json::json!({ "aud": ["x".repeat(1100)] });
+        assert!(
+            jwt_claims(&jwt(&nested)).is_err(),
+            "a value's JSON text is held to the cap too"
+        );
     }
 }
