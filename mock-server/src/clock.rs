@@ -42,9 +42,11 @@ impl Clock {
         lock(&self.frozen).is_some()
     }
 
-    /// Freezes the clock at `now`.
-    pub(crate) fn set(&self, now: DateTime<Utc>) {
+    /// Freezes the clock at `now`, if it is within the years the clock keeps to.
+    pub(crate) fn set(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, ClockOverflow> {
+        let now = within_range(now)?;
         *lock(&self.frozen) = Some(now);
+        Ok(now)
     }
 
     /// Moves the clock by `by` (backwards when negative) and freezes it there; returns the
@@ -52,17 +54,24 @@ impl Clock {
     pub(crate) fn advance(&self, by: TimeDelta) -> Result<DateTime<Utc>, ClockOverflow> {
         let mut frozen = lock(&self.frozen);
         let from = frozen.unwrap_or_else(|| Utc::now().trunc_subsecs(6));
-        let to = from
-            .checked_add_signed(by)
-            .filter(|to| (0..=9999).contains(&to.year()))
-            .ok_or(ClockOverflow)?;
-        *frozen = Some(to);
+        let to = from.checked_add_signed(by).ok_or(ClockOverflow)?;
+        *frozen = Some(within_range(to)?);
         Ok(to)
     }
 
     /// Real time again.
     pub(crate) fn reset(&self) {
         *lock(&self.frozen) = None;
+    }
+}
+
+/// The one range check of every instant the clock is set to, however it is given: the years
+/// 0000 to 9999, which RFC 3339 (and so every listing and token the mock writes) can hold.
+fn within_range(instant: DateTime<Utc>) -> Result<DateTime<Utc>, ClockOverflow> {
+    if (0..=9999).contains(&instant.year()) {
+        Ok(instant)
+    } else {
+        Err(ClockOverflow)
     }
 }
 
@@ -77,7 +86,7 @@ mod tests {
         let start = DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
             .unwrap()
             .to_utc();
-        clock.set(start);
+        assert_eq!(clock.set(start), Ok(start));
         assert_eq!(clock.now(), start);
         assert_eq!(
             clock.advance(TimeDelta::seconds(90)).unwrap(),
@@ -93,6 +102,19 @@ mod tests {
             clock.now(),
             start + TimeDelta::seconds(90),
             "an overflow leaves it"
+        );
+        for outside in [
+            "+262142-12-31T23:59:59Z",
+            "-0001-12-31T23:59:59Z",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            let instant: DateTime<Utc> = outside.parse().unwrap();
+            assert_eq!(clock.set(instant), Err(ClockOverflow), "{outside}");
+        }
+        assert_eq!(
+            clock.now(),
+            start + TimeDelta::seconds(90),
+            "a refused instant leaves it"
         );
         clock.reset();
         assert!(clock.now() < start);

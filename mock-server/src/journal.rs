@@ -29,22 +29,38 @@ pub const MAX_RECORDED_BODY_BYTES: usize = 64 * 1024;
 /// The most bytes the journal's entries hold together; the oldest are forgotten first.
 pub const MAX_JOURNAL_BYTES: usize = 64 * 1024 * 1024;
 
-/// Headers whose values are secrets: a journal entry keeps their names, never their values.
-const REDACTED_HEADERS: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
+/// What the name of a header or query parameter holding a secret contains (compared in
+/// lower case): `Authorization`, `Proxy-Authorization`, `Cookie`, the OIDC ID token header,
+/// `X-Api-Key`, `Authorization-Token`, `?access_token=`, `?session_id=`, `X-Auth-Password`…
+/// A name is redacted when it merely looks secret: a journal that hides a harmless value
+/// costs a test little, one that shows a token costs its owner the account.
+const SECRET_NAME_PARTS: [&str; 9] = [
+    "token",
+    "key",
+    "secret",
+    "password",
+    "passwd",
+    "auth",
+    "session",
     "cookie",
-    nixbuild::api::operation::OIDC_ID_TOKEN_HEADER,
+    "credential",
 ];
+
+/// Whether a header or query parameter named `name` (any case) may hold a secret.
+fn looks_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
+}
 
 /// What a redacted header's value becomes (after its scheme, for `Authorization`).
 pub const REDACTED: &str = "[redacted]";
 
 /// One request the mock received, and how it answered.
 ///
-/// Secrets never reach the journal: the values of `Authorization`, `Proxy-Authorization`,
-/// `Cookie` and the OIDC ID token header are replaced by [`REDACTED`] (keeping the scheme,
-/// as in `Bearer [redacted]`).
+/// Secrets never reach the journal: the value of every header and query parameter whose
+/// name looks secret (it contains `token`, `key`, `secret`, `password`, `auth`, `session`,
+/// `cookie`…, in any case) is replaced by [`REDACTED`], keeping the name and a header's
+/// scheme, as in `Bearer [redacted]` and `access_token=[redacted]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -53,7 +69,8 @@ pub struct RecordedRequest {
     /// The URL path, with any prefix the mock was given (its first
     /// [`MAX_RECORDED_PATH_BYTES`]; see `truncated`).
     pub path: String,
-    /// The raw query string, if there was one (its first [`MAX_RECORDED_QUERY_BYTES`]).
+    /// The raw query string, if there was one (its first [`MAX_RECORDED_QUERY_BYTES`]), the
+    /// values of parameters whose names look secret redacted.
     pub query: Option<String>,
     /// The headers, names in lower case, in the order received, secrets redacted (at most
     /// [`MAX_RECORDED_HEADER_BYTES`] of them). A value that is not UTF-8 is read lossily.
@@ -71,11 +88,9 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// An entry for `request`, cut to what the journal keeps, its secrets redacted.
     pub(crate) fn of(request: &wiremock::Request) -> RecordedRequest {
-        let mut entry = RecordedRequest::new(
-            request.method.to_string(),
-            request.url.path(),
-            request.url.query(),
-        );
+        let query = request.url.query().map(redact_query);
+        let mut entry =
+            RecordedRequest::new(request.method.to_string(), request.url.path(), query.as_deref());
         let mut header_bytes = 0;
         for (name, value) in &request.headers {
             let name = name.as_str();
@@ -155,10 +170,7 @@ impl RecordedRequest {
 
 /// `value` as the journal keeps it: a secret header's scheme alone, followed by [`REDACTED`].
 fn redact(name: &str, value: &str) -> String {
-    if !REDACTED_HEADERS
-        .iter()
-        .any(|secret| secret.eq_ignore_ascii_case(name))
-    {
+    if !looks_secret(name) {
         return value.to_owned();
     }
     match value.trim().split_once(' ') {
@@ -167,6 +179,29 @@ fn redact(name: &str, value: &str) -> String {
         }
         _ => REDACTED.to_owned(),
     }
+}
+
+/// `query` with the value of each parameter whose name (percent-decoded) looks secret
+/// replaced by [`REDACTED`]; the rest exactly as sent.
+fn redact_query(query: &str) -> std::borrow::Cow<'_, str> {
+    let secret = |pair: &str| {
+        let name = pair
+            .split_once('=')
+            .map_or(pair, |(name, _)| name)
+            .replace('+', " ");
+        looks_secret(&percent_encoding::percent_decode_str(&name).decode_utf8_lossy())
+    };
+    if !query.split('&').any(secret) {
+        return std::borrow::Cow::Borrowed(query);
+    }
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if secret(pair) => format!("{name}={REDACTED}"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    std::borrow::Cow::Owned(pairs.join("&"))
 }
 
 /// `text` cut to at most `max` bytes on a character boundary, and whether it was cut.
@@ -258,6 +293,16 @@ mod tests {
         assert_eq!(redact("cookie", "a=b; c=d"), "[redacted]");
         assert_eq!(redact("nixbuildnet-oidc-id-token", "eyJ.eyJ.sig"), "[redacted]");
         assert_eq!(redact("user-agent", "probe/1"), "probe/1");
+        assert_eq!(redact("X-Api-Key", "k3y"), "[redacted]");
+        assert_eq!(redact("Authorization-Token", "Token abc"), "Token [redacted]");
+        assert_eq!(redact("x-session-id", "s"), "[redacted]");
+        assert_eq!(redact("X-PASSWORD", "p"), "[redacted]");
+        assert_eq!(redact("content-type", "application/json"), "application/json");
+        assert_eq!(redact_query("limit=5&tags=a:b"), "limit=5&tags=a:b");
+        assert_eq!(
+            redact_query("access_token=abc&limit=5&API%5FKEY=x&Session=y&password&secret+x=z"),
+            "access_token=[redacted]&limit=5&API%5FKEY=[redacted]&Session=[redacted]&password&secret+x=[redacted]"
+        );
     }
 
     #[test]

@@ -307,9 +307,10 @@ impl MockNixbuild {
         self.state.clock.now()
     }
 
-    /// Freezes the mock's clock at `now`.
-    pub fn set_clock(&self, now: DateTime<Utc>) {
-        self.state.clock.set(now);
+    /// Freezes the mock's clock at `now`; an instant outside the years 0000 to 9999 (which
+    /// RFC 3339 can write) is refused and leaves the clock as it was.
+    pub fn set_clock(&self, now: DateTime<Utc>) -> Result<(), ClockOverflow> {
+        self.state.clock.set(now).map(|_| ())
     }
 
     /// Moves the mock's clock by `by` and freezes it there; returns the new now.

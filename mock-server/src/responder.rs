@@ -48,9 +48,11 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
     if request.body.len() > MAX_REQUEST_BODY_BYTES {
         return finish(Answer::error(
             413,
+            // "More than": behind the standalone server's front, what arrives is cut one
+            // byte past the cap.
             format!(
-                "the request body has {} bytes; this mock takes at most {MAX_REQUEST_BODY_BYTES}",
-                request.body.len()
+                "the request body has more than {MAX_REQUEST_BODY_BYTES} bytes; this mock takes at most \
+                 {MAX_REQUEST_BODY_BYTES}"
             ),
         ));
     }

@@ -582,7 +582,7 @@ async fn the_clock_drives_expiry_and_new_builds_until_reset() {
 async fn the_mocks_own_client_works_whichever_way_its_clock_was_moved() {
     let mock = seeded().await;
     for now in ["2019-03-01T00:00:00Z", "2040-03-01T00:00:00Z"] {
-        mock.set_clock(now.parse().unwrap());
+        mock.set_clock(now.parse().unwrap()).unwrap();
         let builds = mock.client().builds().list().send().await;
         assert_eq!(builds.map(|b| b.len()).ok(), Some(2), "clock at {now}");
     }
@@ -652,5 +652,125 @@ async fn what_schemathesis_found_is_refused() {
     assert_eq!(
         control.call("GET", "/_mock/clock", None).await.json()["now"],
         "9999-12-31T00:00:00Z"
+    );
+}
+
+#[tokio::test]
+async fn one_request_adds_a_bounded_number_of_builds() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    // The attack's shape: tiny specs by the hundred thousand (1.95 MB of them).
+    let specs = format!("[{}]", vec![r#"{"name":"a"}"#; 150_000].join(","));
+    let bearer = format!("Bearer {}", control.admin);
+    let refused = control
+        .raw("POST", "/_mock/builds", Some(&bearer), Some(specs))
+        .await;
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    assert!(
+        refused.error().contains("at most 100000 builds"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(mock.build_count(), 0, "nothing of a refused request is added");
+    // An element that is not a build is named by its index, and nothing is added either.
+    let mixed = format!("[{}, 7]", vec![r#"{"name":"a"}"#; 3].join(","));
+    let refused = control
+        .raw("POST", "/_mock/builds", Some(&bearer), Some(mixed))
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.error().starts_with("builds[3]:"), "{}", refused.body);
+    assert_eq!(mock.build_count(), 0);
+    // Any other control body is held to the API's budget.
+    let huge = json!({ "rights": vec!["build:read"; 200_000] }).to_string();
+    let refused = control
+        .raw("POST", "/_mock/tokens", Some(&bearer), Some(huge))
+        .await;
+    assert_eq!(refused.status, 413, "{}", refused.body);
+}
+
+#[tokio::test]
+async fn every_clock_input_keeps_to_the_years_rfc3339_can_write() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let before = control.call("GET", "/_mock/clock", None).await.json();
+    for now in [
+        "+262142-12-31T23:59:59Z",
+        "-0001-12-31T23:59:59Z",
+        "+10000-01-01T00:00:00Z",
+    ] {
+        let refused = control
+            .call("PUT", "/_mock/clock", Some(json!({ "now": now })))
+            .await;
+        assert_eq!(refused.status, 400, "{now}: {}", refused.body);
+        assert!(refused.error().contains("0000 to 9999"), "{}", refused.body);
+    }
+    assert_eq!(
+        control.call("GET", "/_mock/clock", None).await.json()["frozen"],
+        before["frozen"]
+    );
+    let edge = control
+        .call(
+            "PUT",
+            "/_mock/clock",
+            Some(json!({ "now": "9999-12-31T23:59:59Z" })),
+        )
+        .await;
+    assert_eq!(edge.status, 200, "{}", edge.body);
+    let past = control
+        .call("PUT", "/_mock/clock", Some(json!({ "advance_seconds": 1 })))
+        .await;
+    assert_eq!(past.status, 400, "{}", past.body);
+    let far = "+262142-12-31T23:59:59Z".parse().unwrap();
+    assert!(mock.set_clock(far).is_err(), "the Rust API keeps the same range");
+}
+
+#[tokio::test]
+async fn headers_and_query_parameters_that_look_secret_are_redacted_in_journal_and_log() {
+    let logged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mock = {
+        let logged = std::sync::Arc::clone(&logged);
+        MockNixbuild::builder()
+            .without_auth()
+            .on_request(move |request| logged.lock().unwrap().push(request.line()))
+            .start()
+            .await
+    };
+    let control = Control::of(&mock);
+    let secrets = [
+        "k3y-VALUE",
+        "t0ken-VALUE",
+        "s3ssion-VALUE",
+        "pa55-VALUE",
+        "c00kie-VALUE",
+    ];
+    let answer = reqwest::Client::new()
+        .get(format!(
+            "{}/builds?access_token={}&limit=2&Session%5FId={}",
+            mock.uri(),
+            secrets[1],
+            secrets[2]
+        ))
+        .header("X-Api-Key", secrets[0])
+        .header("Authorization-Token", format!("Token {}", secrets[1]))
+        .header("X-Auth-Password", secrets[3])
+        .header("Set-Cookie", secrets[4])
+        .header("User-Agent", "probe/1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let journal = control.call("GET", "/_mock/requests", None).await;
+    let log = logged.lock().unwrap().join("\n");
+    for secret in secrets {
+        assert!(!journal.body.contains(secret), "{secret} in {}", journal.body);
+        assert!(!log.contains(secret), "{secret} in {log}");
+    }
+    let entry = &journal.json()[0];
+    assert_eq!(entry["headers"]["x-api-key"], "[redacted]");
+    assert_eq!(entry["headers"]["authorization-token"], "Token [redacted]");
+    assert_eq!(entry["headers"]["user-agent"], "probe/1");
+    assert_eq!(
+        entry["query"],
+        "access_token=[redacted]&limit=2&Session%5FId=[redacted]"
     );
 }

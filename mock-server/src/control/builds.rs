@@ -192,47 +192,126 @@ impl crate::IntoBuild for NewBuild {
     }
 }
 
-fn read_new_build(index: usize, value: serde_json::Value) -> Result<NewBuild, String> {
+/// The most builds one `POST /_mock/builds` adds (about 100 MB of store); more is a 413.
+pub const MAX_BUILDS_PER_REQUEST: usize = 100_000;
+/// The most builds the store may hold after a `POST /_mock/builds` (about 1.4 GB); more is
+/// a 409. The Rust API and `--builds`/`--generate` are not held to it: their caller chose.
+pub const MAX_STORED_BUILDS: usize = 1_000_000;
+
+/// Why a body's builds were refused: the status and the message.
+type Refusal = (u16, String);
+
+fn read_new_build(index: usize, raw: &serde_json::value::RawValue) -> Result<NewBuild, String> {
+    /// Reads just enough of an element to tell a complete build from a spec.
+    #[derive(Deserialize)]
+    struct Shape {
+        derivation_path: Option<serde::de::IgnoredAny>,
+    }
     let at = |e: &dyn std::fmt::Display| format!("builds[{index}]: {e}");
-    if !value.is_object() {
+    let json = raw.get();
+    if !json.starts_with('{') {
         return Err(at(&"each element is a build or a fixture spec (a JSON object)"));
     }
-    if value.get("derivation_path").is_some() {
-        let build: Build = serde_json::from_value(value).map_err(|e| at(&e))?;
+    let shape: Shape = serde_json::from_str(json).map_err(|e| at(&e))?;
+    if shape.derivation_path.is_some() {
+        let build: Build = serde_json::from_str(json).map_err(|e| at(&e))?;
         check_id("build_id", Some(build.build_id)).map_err(|e| at(&e))?;
         return Ok(NewBuild::Complete(Box::new(build)));
     }
-    let spec: FixtureSpec = serde_json::from_value(value).map_err(|e| at(&e))?;
+    let spec: FixtureSpec = serde_json::from_str(json).map_err(|e| at(&e))?;
     spec.to_fixture()
         .map(|f| NewBuild::Fixture(Box::new(f)))
         .map_err(|e| at(&e))
 }
 
-/// `POST /_mock/builds`.
-pub(super) fn add(state: &State, request: &Request) -> Answer {
-    let elements: Vec<serde_json::Value> = match serde_json::from_slice(&request.body) {
-        Ok(elements) => elements,
-        Err(e) => {
-            return Answer::error(
+/// Reads a JSON array of builds element by element, never more than
+/// [`MAX_BUILDS_PER_REQUEST`] of them and never as a tree of `serde_json::Value`s: the
+/// first refusal is kept in `refusal` (serde's own error would lose its status).
+struct NewBuildsSeed<'r> {
+    refusal: &'r mut Option<Refusal>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for NewBuildsSeed<'_> {
+    type Value = Vec<NewBuild>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Vec<NewBuild>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NewBuildsSeed<'_> {
+    type Value = Vec<NewBuild>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of builds")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<NewBuild>, A::Error> {
+        use serde::de::Error;
+        let mut builds = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(raw) = seq.next_element::<&serde_json::value::RawValue>()? {
+            if builds.len() == MAX_BUILDS_PER_REQUEST {
+                let message =
+                    format!("one request adds at most {MAX_BUILDS_PER_REQUEST} builds; send them in several");
+                *self.refusal = Some((413, message.clone()));
+                return Err(A::Error::custom(message));
+            }
+            match read_new_build(builds.len(), raw) {
+                Ok(build) => builds.push(build),
+                Err(message) => {
+                    *self.refusal = Some((400, message.clone()));
+                    return Err(A::Error::custom(message));
+                }
+            }
+        }
+        Ok(builds)
+    }
+}
+
+/// The builds of a `POST /_mock/builds` body, or why they are refused.
+fn read_new_builds(body: &[u8]) -> Result<Vec<NewBuild>, Refusal> {
+    let mut refusal = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let read = serde::de::DeserializeSeed::deserialize(
+        NewBuildsSeed {
+            refusal: &mut refusal,
+        },
+        &mut deserializer,
+    )
+    .and_then(|builds| deserializer.end().map(|()| builds));
+    read.map_err(|e| {
+        refusal.unwrap_or_else(|| {
+            (
                 400,
                 format!("bad request body: {e}; it is a JSON array of builds"),
-            );
-        }
+            )
+        })
+    })
+}
+
+/// `POST /_mock/builds`.
+pub(super) fn add(state: &State, request: &Request) -> Answer {
+    let builds = match read_new_builds(&request.body) {
+        Ok(builds) => builds,
+        Err((status, message)) => return Answer::error(status, message),
     };
-    let builds: Result<Vec<NewBuild>, String> = elements
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| read_new_build(i, value))
-        .collect();
-    match builds {
-        Ok(builds) => Answer::json(
-            201,
-            &BuildIds {
-                build_ids: state.add_builds(builds),
-            },
-        ),
-        Err(message) => Answer::error(400, message),
+    let stored = state.store().len();
+    if stored.saturating_add(builds.len()) > MAX_STORED_BUILDS {
+        return Answer::error(
+            409,
+            format!(
+                "the store holds {stored} builds, and the control API fills it to at most \
+                 {MAX_STORED_BUILDS}: {} more would pass that (DELETE /_mock/builds empties it)",
+                builds.len()
+            ),
+        );
     }
+    Answer::json(
+        201,
+        &BuildIds {
+            build_ids: state.add_builds(builds),
+        },
+    )
 }
 
 /// `GET /_mock/builds`: every stored build, newest first.

@@ -57,7 +57,11 @@ pub(super) fn set(state: &State, request: &Request) -> Answer {
         Err(answer) => return answer,
     };
     match (change.now, change.advance_seconds) {
-        (Some(now), None) => state.clock.set(now),
+        (Some(now), None) => {
+            if let Err(overflow) = state.clock.set(now) {
+                return Answer::error(400, overflow.to_string());
+            }
+        }
         (None, Some(seconds)) => {
             if !(seconds.is_finite() && seconds.abs() <= MAX_ADVANCE_SECONDS) {
                 return Answer::error(

@@ -22,7 +22,7 @@ use crate::answer::Answer;
 use crate::auth::authorization;
 use crate::state::State;
 
-pub use builds::{BuildIds, FixtureSpec, StatusChange};
+pub use builds::{BuildIds, FixtureSpec, MAX_BUILDS_PER_REQUEST, MAX_STORED_BUILDS, StatusChange};
 pub use clock::{ClockChange, ClockState};
 pub use faults::FaultSpec;
 pub use requests::JournalEntry;
@@ -63,11 +63,16 @@ pub(crate) fn handle(state: &State, request: &Request) -> Answer {
     if let Err(answer) = admit(state, request) {
         return answer;
     }
-    if request.body.len() > MAX_CONTROL_BODY_BYTES {
-        return Answer::error(
-            413,
-            format!("a control request body takes at most {MAX_CONTROL_BODY_BYTES} bytes"),
-        );
+    let (limit, what) = if segments == ["builds"] {
+        (MAX_CONTROL_BODY_BYTES, "a `POST /_mock/builds` body")
+    } else {
+        (
+            crate::limits::MAX_REQUEST_BODY_BYTES,
+            "a control request body other than builds'",
+        )
+    };
+    if request.body.len() > limit {
+        return Answer::error(413, format!("{what} takes at most {limit} bytes"));
     }
     match (segments.as_slice(), method) {
         (["builds"], "POST") => builds::add(state, request),
@@ -136,7 +141,7 @@ fn json_object<T: DeserializeOwned>(request: &Request) -> Result<T, Answer> {
 }
 
 /// Text from a request, quoted and escaped for a message (a path may hold anything).
-fn escaped(text: &str) -> String {
+pub(crate) fn escaped(text: &str) -> String {
     let short: String = text.chars().take(200).collect();
     format!("{short:?}")
 }
