@@ -65,6 +65,11 @@ impl Standalone {
         }
     }
 
+    /// The process id, to read its memory from /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self) -> &str {
         &self.vars["NIXBUILD_API_URL"]
     }

@@ -17,6 +17,12 @@
 //! `NIXBUILD_MOCK_ADMIN_TOKEN` its secret.
 //!
 //! then logs each request on one line on stderr, and exits cleanly on Ctrl-C or SIGTERM.
+//!
+//! The port it prints is its front's ([`front`]), which bounds headers, bodies and the time
+//! to send them before anything is buffered; the mock itself listens behind it on a
+//! loopback port of its own.
+
+mod front;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -74,6 +80,10 @@ struct Args {
     /// mock with it (the Python fixture starts it so).
     #[arg(long)]
     exit_with_stdin: bool,
+    /// How long a client may take to send a request's headers, and then its whole body, in
+    /// seconds (fractions allowed).
+    #[arg(long, value_name = "SECONDS", default_value_t = front::DEFAULT_READ_TIMEOUT.as_secs_f64(), value_parser = read_timeout)]
+    read_timeout: f64,
     /// Lifetime of the printed token, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 24 * 3600)]
     token_ttl: u64,
@@ -102,10 +112,13 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot read the bound address: {e}"))?
         .port();
     let count = builds.len();
+    // The mock behind the front: loopback only, whatever --host says.
+    let upstream =
+        TcpListener::bind(("127.0.0.1", 0)).map_err(|e| format!("cannot listen on loopback: {e}"))?;
     let mut builder = MockNixbuild::builder()
         .authority(authority.clone())
         .builds(builds)
-        .listener(listener)
+        .listener(upstream)
         .path_prefix(args.path_prefix.clone())
         .journal_capacity(10_000)
         .on_request(|request| eprintln!("{}", request.line()));
@@ -116,6 +129,23 @@ async fn run(args: Args) -> Result<(), String> {
         builder = builder.admin_token(admin_token);
     }
     let mock = builder.start().await;
+    let root_url = format!(
+        "http://{}",
+        listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the bound address: {e}"))?
+    );
+    let prefix = mock
+        .uri()
+        .strip_prefix(&mock.server().uri())
+        .unwrap_or_default()
+        .to_owned();
+    let front = front::Front::new(
+        *mock.server().address(),
+        mock.admin_token(),
+        Duration::from_secs_f64(args.read_timeout),
+    );
+    let serving = tokio::spawn(front.serve(listener));
     let token = mock
         .tokens()
         .rights(["build:read", "build:write"])
@@ -127,8 +157,8 @@ async fn run(args: Args) -> Result<(), String> {
         format!("root public key {}", authority.public_key())
     };
     println!("# nixbuild-mock: {count} builds; {auth}");
-    println!("NIXBUILD_API_URL={}", mock.uri());
-    println!("NIXBUILD_MOCK_URL={}", mock.server().uri());
+    println!("NIXBUILD_API_URL={root_url}{prefix}");
+    println!("NIXBUILD_MOCK_URL={root_url}");
     println!("NIXBUILD_MOCK_PORT={port}");
     println!("NIXBUILD_TOKEN={}", token.expose_secret());
     println!("NIXBUILD_MOCK_ADMIN_TOKEN={}", mock.admin_token().expose_secret());
@@ -138,9 +168,23 @@ async fn run(args: Args) -> Result<(), String> {
     tokio::select! {
         _ = shutdown_signal() => {}
         _ = stdin_closed(), if args.exit_with_stdin => {}
+        served = serving => {
+            return Err(match served {
+                Ok(Err(e)) => format!("the server stopped: {e}"),
+                _ => "the server stopped".to_owned(),
+            });
+        }
     }
     eprintln!("nixbuild-mock: shutting down");
     Ok(())
+}
+
+/// A read timeout: a number of seconds from a millisecond to a day.
+fn read_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.001..=86_400.0).contains(&seconds) => Ok(seconds),
+        _ => Err("a number of seconds from 0.001 to 86400".into()),
+    }
 }
 
 /// An admin token given on the command line: long enough not to be guessed, and printable

@@ -1,0 +1,240 @@
+//! The standalone server's front, attacked as a client on the network would: bodies refused
+//! while they are read, headers and slow clients bounded, and everything else passed through
+//! as the mock answers it. Raw sockets, since a well-behaved HTTP client would not send what
+//! these tests send.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use common::standalone::Standalone;
+
+/// The host and port of a URL the binary printed.
+fn address(url: &str) -> String {
+    url.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The binary's peak resident memory so far, in KiB (Linux's `VmHWM`).
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// The status and the rest (headers and body) of the answer on `stream`, read to its end;
+/// status 0 when the server closed the connection without answering.
+fn answer(stream: TcpStream) -> (u16, String) {
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut status = String::new();
+    let _ = reader.read_line(&mut status);
+    let code = status
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+    (code, String::from_utf8_lossy(&rest).into_owned())
+}
+
+/// One request on a fresh connection (`Connection: close`), and its answer.
+fn request(mock: &Standalone, head: &str, body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(address(mock.url())).unwrap();
+    let mut sent = format!("{head}\r\nHost: mock\r\nConnection: close\r\n\r\n").into_bytes();
+    sent.extend_from_slice(body);
+    let _ = stream.write_all(&sent);
+    answer(stream)
+}
+
+fn admin(mock: &Standalone) -> String {
+    format!("Authorization: Bearer {}", mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"])
+}
+
+#[test]
+fn a_gibibyte_sent_chunked_without_a_token_is_refused_as_it_is_read() {
+    let mock = Standalone::start(&["--empty"]);
+    let before = peak_kib(mock.pid());
+    let mut stream = TcpStream::connect(address(mock.url())).unwrap();
+    stream.set_write_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        stream,
+        "POST /processes HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+    )
+    .unwrap();
+    let mut chunk = format!("{:x}\r\n", 1 << 20).into_bytes();
+    chunk.extend(std::iter::repeat_n(b'0', 1 << 20));
+    chunk.extend_from_slice(b"\r\n");
+    // Written on a thread of its own and read here meanwhile, as a client that reads while
+    // it sends: the answer arrives before the server closes the connection on the rest.
+    let mut writer = stream.try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        let mut sent = 0;
+        while sent < 1024 && writer.write_all(&chunk).is_ok() {
+            sent += 1;
+        }
+        sent
+    });
+    let (status, rest) = answer(stream);
+    assert_eq!(status, 413, "{rest}");
+    assert!(rest.contains("at most 1048576"), "{rest}");
+    assert!(
+        sending.join().unwrap() < 1024,
+        "the server read the whole gibibyte"
+    );
+    let grown = peak_kib(mock.pid()).saturating_sub(before);
+    assert!(grown < 8 * 1024, "the peak grew by {grown} KiB");
+
+    // The refused request is journaled as in process, and the mock serves on.
+    let (status, journal) = request(
+        &mock,
+        &format!("GET /_mock/requests HTTP/1.1\r\n{}", admin(&mock)),
+        b"",
+    );
+    assert_eq!(status, 200, "{journal}");
+    assert!(journal.contains(r#""status":413"#), "{journal}");
+}
+
+#[test]
+fn an_announced_length_past_the_budget_is_refused_without_waiting_for_the_body() {
+    let mock = Standalone::start(&["--empty"]);
+    let mut stream = TcpStream::connect(address(mock.url())).unwrap();
+    write!(
+        stream,
+        "POST /processes HTTP/1.1\r\nHost: mock\r\nContent-Length: 1073741824\r\n\r\n"
+    )
+    .unwrap();
+    // One byte past the budget of the announced gibibyte, then nothing: the answer comes
+    // anyway, without the rest.
+    let _ = stream.write_all(&vec![b'['; (1 << 20) + 1]);
+    let started = Instant::now();
+    let (status, rest) = answer(stream);
+    assert_eq!(status, 413, "{rest}");
+    assert!(rest.to_ascii_lowercase().contains("connection: close"), "{rest}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn slow_clients_are_cut_off_after_the_read_timeout() {
+    let mock = Standalone::start(&["--empty", "--read-timeout", "0.5"]);
+    // A body that never comes: 408 in the mock's error shape.
+    let mut stream = TcpStream::connect(address(mock.url())).unwrap();
+    write!(
+        stream,
+        "POST /processes HTTP/1.1\r\nHost: mock\r\nContent-Length: 10\r\n\r\n["
+    )
+    .unwrap();
+    let (status, rest) = answer(stream);
+    assert_eq!(status, 408, "{rest}");
+    assert!(
+        rest.contains(r#"{"error":"the request body did not arrive within 0.5 s"}"#),
+        "{rest}"
+    );
+    // Headers that never end: the connection is closed, nothing is answered 200.
+    let mut stream = TcpStream::connect(address(mock.url())).unwrap();
+    write!(stream, "GET /builds HTTP/1.1\r\nHost: mock\r\nX-Slow: ").unwrap();
+    let started = Instant::now();
+    let (status, _) = answer(stream);
+    assert_ne!(status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn huge_or_countless_headers_are_431() {
+    let mock = Standalone::start(&["--empty"]);
+    let huge = format!("GET /builds HTTP/1.1\r\nX-Huge: {}", "h".repeat(100 * 1024));
+    assert_eq!(request(&mock, &huge, b"").0, 431);
+    let many: String = (0..200).map(|i| format!("\r\nX-{i}: v")).collect();
+    assert_eq!(request(&mock, &format!("GET /builds HTTP/1.1{many}"), b"").0, 431);
+    // Within the bounds, the mock answers (401: no token).
+    assert_eq!(request(&mock, "GET /builds HTTP/1.1\r\nX-Fine: v", b"").0, 401);
+}
+
+#[test]
+fn a_control_request_with_the_admin_token_may_bring_more_than_the_apis_budget() {
+    let mock = Standalone::start(&["--empty"]);
+    // About 1.2 MB of fixture specs: past the API's 1 MiB, within the control API's budget.
+    let specs: Vec<String> = (0..20_000)
+        .map(|i| format!(r#"{{"name":"pkg-{i}","status":"built","system":"x86_64-linux"}}"#))
+        .collect();
+    let body = format!("[{}]", specs.join(",")).into_bytes();
+    assert!(body.len() > 1 << 20);
+    let head = |auth: &str| {
+        format!(
+            "POST /_mock/builds HTTP/1.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}",
+            body.len()
+        )
+    };
+    let (status, rest) = request(&mock, &head(&format!("{}\r\n", admin(&mock))), &body);
+    assert_eq!(status, 201, "{}", &rest[..rest.len().min(500)]);
+    // Without it, the API's budget: refused, and nothing added.
+    let (status, _) = request(&mock, &head(""), &body);
+    assert_eq!(status, 401);
+    let (status, count) = request(
+        &mock,
+        &format!("GET /_mock/builds HTTP/1.1\r\n{}", admin(&mock)),
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(count.matches("\"build_id\"").count(), 20_000);
+}
+
+#[tokio::test]
+async fn faults_retry_after_and_large_answers_pass_through_unchanged() {
+    let mock = Standalone::start(&["--generate", "3000"]);
+    let client = mock.client();
+    let every = client.builds().list().limit(3000).send().await.unwrap();
+    assert_eq!(every.len(), 3000);
+
+    let http = reqwest::Client::new();
+    let control = |path: &str| format!("{}{path}", mock.vars["NIXBUILD_MOCK_URL"]);
+    let admin_token = mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"].clone();
+    let inject = |fault: serde_json::Value| {
+        let http = http.clone();
+        let (url, token) = (control("/_mock/faults"), admin_token.clone());
+        async move {
+            let response = http
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(fault.to_string())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+        }
+    };
+    inject(serde_json::json!({ "status": 503, "retry_after_seconds": 7 })).await;
+    let refused = http
+        .get(format!("{}/builds", mock.url()))
+        .bearer_auth(mock.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "7");
+
+    inject(serde_json::json!({ "drop_connection": true })).await;
+    let dropped = http
+        .get(format!("{}/builds", mock.url()))
+        .bearer_auth(mock.token())
+        .send()
+        .await;
+    let failed = match dropped {
+        Err(_) => true,
+        Ok(answer) => answer.bytes().await.is_err(),
+    };
+    assert!(failed, "the client sees the connection drop");
+    // And the next request is served.
+    assert_eq!(client.builds().list().limit(5).send().await.unwrap().len(), 5);
+}
