@@ -19,6 +19,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 BINARY_NAME = "nixbuild-mock"
+
+#: Every control request goes straight to the mock: urllib's default opener would honour
+#: ``http_proxy`` (set routinely on CI runners) with no bypass for 127.0.0.1, and hand the
+#: admin token and every minted token to the proxy.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 #: An environment variable naming the binary to run, before the one this wheel installed.
 BINARY_VARIABLE = "NIXBUILD_MOCK_BIN"
 
@@ -213,7 +218,7 @@ class NixbuildMock:
         if auth:
             request.add_header("Authorization", f"Bearer {self.admin_token}")
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with _DIRECT.open(request, timeout=30) as response:
                 payload = response.read()
         except urllib.error.HTTPError as e:
             payload = e.read()

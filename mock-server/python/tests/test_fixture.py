@@ -109,3 +109,50 @@ def test_a_missing_binary_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("NIXBUILD_MOCK_BIN", "/nonexistent/nixbuild-mock")
     with pytest.raises(MockStartError, match="cannot run /nonexistent/nixbuild-mock"):
         NixbuildMock.start()
+
+
+def test_no_control_request_goes_through_a_proxy(monkeypatch):
+    """CI runners set http_proxy routinely; urllib honours it even for 127.0.0.1. A proxy
+    that records what reaches it must see nothing, admin token and minted tokens included."""
+    import socket
+    import threading
+
+    seen = []
+    proxy = socket.socket()
+    proxy.bind(("127.0.0.1", 0))
+    proxy.listen(8)
+    proxy.settimeout(0.2)
+    stop = threading.Event()
+
+    def record():
+        while not stop.is_set():
+            try:
+                connection, _ = proxy.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    seen.append(connection.recv(65536))
+                except OSError:
+                    seen.append(b"")
+
+    recorder = threading.Thread(target=record, daemon=True)
+    recorder.start()
+    address = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+    for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(variable, address)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    try:
+        with NixbuildMock.start() as mock:
+            token = mock.mint_token(rights=["build:read"])
+            mock.add_build("hello-2.12", "built")
+            assert len(mock.builds()) == 1
+            assert mock.requests() == []
+            assert token
+    finally:
+        stop.set()
+        recorder.join(timeout=2)
+        proxy.close()
+    assert seen == [], f"the proxy saw {seen!r}"
