@@ -124,3 +124,123 @@ pub fn respond(text: &[u8]) -> Option<u16> {
         .unwrap_or_else(PoisonError::into_inner);
     journal.last_status()
 }
+
+/// `code` appended to a genuine token of the mock as an attenuation block, as a holder
+/// attenuates offline, and the token authorized as a request would be: the outcome, or
+/// `None` when `code` is not Datalog the SDK can append. Whatever the code, the token's
+/// cost is bounded before its Datalog runs (libFuzzer's `-timeout` finds what is slow).
+pub fn authorize_attenuation(code: &str) -> Option<crate::AuthOutcome> {
+    let fixture = fixture();
+    let token = nixbuild::Token::new(fixture.bearer.trim_start_matches("Bearer "));
+    let attenuated = token
+        .attenuate()
+        .datalog(code, Vec::<(&str, nixbuild::token::DatalogValue)>::new())
+        .finish()
+        .ok()?;
+    Some(fixture.state.authority.authorize(
+        Some(&format!("Bearer {}", attenuated.expose_secret())),
+        nixbuild::api::operation::Permission::BuildRead,
+        std::time::SystemTime::now(),
+    ))
+}
+
+/// The same request, written as HTTP/1.1 bytes (`METHOD TARGET HTTP/1.1`, each header line,
+/// an empty line, the body exactly as given: chunked when a header says so), through the
+/// standalone server's [`Front`](crate::front::Front) and on to a mock behind it. Returns
+/// the status of the first answer, or `None` when the front closed the connection without
+/// one (a request HTTP cannot read, a body that never ends).
+#[cfg(feature = "cli")]
+pub fn respond_through_front(text: &[u8]) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    struct Served {
+        runtime: tokio::runtime::Runtime,
+        mock: crate::MockNixbuild,
+        front: crate::front::Front,
+        bearer: Vec<u8>,
+    }
+    static SERVED: OnceLock<Served> = OnceLock::new();
+    let served = SERVED.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime for the fuzzer");
+        let mock = runtime.block_on(
+            crate::MockNixbuild::builder()
+                .builds(crate::fixtures::seed())
+                .admin_token(ADMIN_TOKEN)
+                .journal_capacity(16)
+                .start(),
+        );
+        let token = mock
+            .tokens()
+            .rights(["build:read", "build:write"])
+            .never_expires()
+            .mint();
+        let front = crate::front::Front::new(
+            *mock.server().address(),
+            mock.admin_token(),
+            std::time::Duration::from_millis(500),
+        );
+        Served {
+            runtime,
+            mock,
+            front,
+            bearer: format!("Bearer {}", token.expose_secret()).into_bytes(),
+        }
+    });
+    let http = as_http(text, &served.bearer);
+    let answer = served.runtime.block_on(async {
+        let (mut client, server) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(served.front.clone().serve_connection(server));
+        let (mut reader, mut writer) = tokio::io::split(&mut client);
+        let write = async {
+            // A front that stops reading (a body past its budget) leaves the rest unsent.
+            let _ = writer.write_all(&http).await;
+            let _ = writer.shutdown().await;
+        };
+        let mut answer = Vec::new();
+        let read = async {
+            let _ = (&mut reader).take(1 << 20).read_to_end(&mut answer).await;
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            tokio::join!(write, read);
+        })
+        .await;
+        answer
+    });
+    served.mock.clear_faults();
+    if served.mock.build_count() > MAX_FUZZ_BUILDS {
+        served.mock.clear_builds();
+    }
+    let status_line = answer.split(|b| *b == b'\n').next()?;
+    let status = std::str::from_utf8(status_line).ok()?.split(' ').nth(1)?;
+    status.parse().ok()
+}
+
+/// `text` in the fuzzer's request format as HTTP/1.1 bytes, `Bearer VALID` made genuine.
+#[cfg(feature = "cli")]
+fn as_http(text: &[u8], bearer: &[u8]) -> Vec<u8> {
+    let (head, body) = match text.windows(2).position(|w| w == b"\n\n") {
+        Some(at) => (&text[..at], &text[at + 2..]),
+        None => (text, &[][..]),
+    };
+    let mut http = Vec::with_capacity(text.len() + 64);
+    for (i, line) in head.split(|b| *b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.ends_with(b"Bearer VALID") {
+            http.extend_from_slice(&line[..line.len() - b"Bearer VALID".len()]);
+            http.extend_from_slice(bearer);
+        } else {
+            http.extend_from_slice(line);
+        }
+        if i == 0 {
+            http.extend_from_slice(b" HTTP/1.1");
+        }
+        http.extend_from_slice(b"\r\n");
+    }
+    http.extend_from_slice(b"\r\n");
+    http.extend_from_slice(body);
+    http
+}

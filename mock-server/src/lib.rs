@@ -13,6 +13,9 @@ pub mod control;
 mod expectation;
 mod faults;
 pub mod fixtures;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod front;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;

@@ -18,11 +18,11 @@
 //!
 //! then logs each request on one line on stderr, and exits cleanly on Ctrl-C or SIGTERM.
 //!
-//! The port it prints is its front's ([`front`]), which bounds headers, bodies and the time
-//! to send them before anything is buffered; the mock itself listens behind it on a
-//! loopback port of its own.
+//! The port it prints is its front's (`nixbuild_mock::front`), which bounds headers, bodies
+//! and the time to send them before anything is buffered; the mock itself listens behind it
+//! on a loopback port of its own.
 
-mod front;
+use nixbuild_mock::front;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

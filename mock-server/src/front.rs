@@ -1,5 +1,6 @@
-//! The standalone server's front door: a small HTTP server that bounds what a request can
-//! make the mock read before anything is buffered, then hands the request to the mock.
+//! [`Front`]: the standalone server's front door, a small HTTP server that bounds what a
+//! request can make the mock read before anything is buffered, then hands the request to
+//! the mock. The `nixbuild-mock` binary (and so the Python wheel) listens through it.
 //!
 //! wiremock's server reads every request body whole into memory before any code of the
 //! mock sees it: 1 GiB sent chunked to `/processes` without a token was answered 413, but
@@ -23,6 +24,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::control::MAX_CONTROL_BODY_BYTES;
+use crate::limits::MAX_REQUEST_BODY_BYTES;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -31,8 +34,6 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use nixbuild_mock::control::{CONTROL_PREFIX, MAX_CONTROL_BODY_BYTES};
-use nixbuild_mock::limits::MAX_REQUEST_BODY_BYTES;
 
 /// The most bytes of a request's head (request line and headers) the front reads.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -67,7 +68,7 @@ impl Front {
         }
     }
 
-    /// Serves `listener` until the process ends.
+    /// Serves `listener` until the process ends, each connection on a task of its own.
     pub async fn serve(self, listener: std::net::TcpListener) -> std::io::Result<()> {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
@@ -76,25 +77,30 @@ impl Front {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let front = self.clone();
-            tokio::spawn(async move {
-                let read_timeout = front.read_timeout;
-                let service = hyper::service::service_fn(move |request| front.clone().handle(request));
-                let mut server = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                server
-                    .http1()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(read_timeout)
-                    .max_buf_size(MAX_HEADER_BYTES)
-                    .max_headers(MAX_HEADERS);
-                server
-                    .http2()
-                    .timer(TokioTimer::new())
-                    .max_header_list_size(MAX_HEADER_BYTES as u32);
-                // A connection that breaks or times out ends here; the others go on.
-                let _ = server.serve_connection(TokioIo::new(stream), service).await;
-            });
+            tokio::spawn(self.clone().serve_connection(stream));
         }
+    }
+
+    /// Serves one connection until it ends: one that breaks, times out or sends what HTTP
+    /// cannot read ends here, and the others go on.
+    pub async fn serve_connection<I>(self, io: I)
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let read_timeout = self.read_timeout;
+        let service = hyper::service::service_fn(move |request| self.clone().handle(request));
+        let mut server = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        server
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(read_timeout)
+            .max_buf_size(MAX_HEADER_BYTES)
+            .max_headers(MAX_HEADERS);
+        server
+            .http2()
+            .timer(TokioTimer::new())
+            .max_header_list_size(MAX_HEADER_BYTES as u32);
+        let _ = server.serve_connection(TokioIo::new(io), service).await;
     }
 
     async fn handle(self, request: Request<Incoming>) -> Result<Response<Body>, Dropped> {
@@ -147,22 +153,12 @@ impl Front {
     /// What a request's body may hold: a control request with the admin token may bring
     /// builds by the tens of thousands; every other request, the API's budget.
     fn body_budget(&self, parts: &hyper::http::request::Parts) -> usize {
-        let path = parts.uri.path();
-        let control = path == CONTROL_PREFIX
-            || path
-                .strip_prefix(CONTROL_PREFIX)
-                .is_some_and(|rest| rest.starts_with('/'));
-        let admin = parts
+        let control = crate::control::is_control_path(parts.uri.path());
+        let authorization = parts
             .headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().strip_prefix("Bearer "))
-            .is_some_and(|token| {
-                constant_time_eq(
-                    token.trim().as_bytes(),
-                    self.admin_token.expose_secret().as_bytes(),
-                )
-            });
+            .map(|v| v.to_str().unwrap_or(""));
+        let admin = crate::admin::carries(authorization, &self.admin_token).is_ok();
         if control && admin {
             MAX_CONTROL_BODY_BYTES
         } else {
@@ -258,7 +254,7 @@ fn refusal(status: StatusCode, message: &str) -> Response<Body> {
 /// The mock dropped its connection: the front drops the client's (hyper closes a connection
 /// whose service fails).
 #[derive(Debug)]
-pub struct Dropped;
+struct Dropped;
 
 impl std::fmt::Display for Dropped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -267,10 +263,6 @@ impl std::fmt::Display for Dropped {
 }
 
 impl std::error::Error for Dropped {}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 #[cfg(test)]
 mod tests {
