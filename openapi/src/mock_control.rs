@@ -7,6 +7,9 @@ use nixbuild_mock::control::{
     BuildIds, ClockChange, ClockState, FaultSpec, FixtureSpec, Health, JournalEntry, MintedToken,
     RevokeRequest, StatusChange, TokenRequest,
 };
+use nixbuild_mock::limits::{
+    MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_REQUEST_BODY_BYTES, MAX_STORED_BUILDS,
+};
 use utoipa::openapi::path::{
     Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -142,6 +145,17 @@ fn paths() -> Paths {
                 .error(
                     "400",
                     "The body is not an array of builds and fixture specs; the message names the element",
+                )
+                .error(
+                    "409",
+                    &format!("The store would hold more than {MAX_STORED_BUILDS} builds"),
+                )
+                .error(
+                    "413",
+                    &format!(
+                        "More than {MAX_BUILDS_PER_REQUEST} builds, or a body over \
+                         {MAX_CONTROL_BODY_BYTES} bytes"
+                    ),
                 )
                 .build(),
         )
@@ -314,7 +328,8 @@ fn paths() -> Paths {
             .ok(json(ref_of(ClockState::name())))
             .error(
                 "400",
-                "Not exactly one of `now` and `advance_seconds`, or out of range",
+                "Not exactly one of `now` and `advance_seconds`, or an instant outside the \
+                 years 0000 to 9999",
             )
             .build(),
         )
@@ -410,6 +425,7 @@ impl Route {
         self.request_body(schema, Required::False)
     }
 
+    /// A JSON body, over whose budget the mock answers 413.
     fn request_body(mut self, schema: RefOr<Schema>, required: Required) -> Self {
         self.operation = self.operation.request_body(Some(
             RequestBodyBuilder::new()
@@ -417,7 +433,7 @@ impl Route {
                 .required(Some(required))
                 .build(),
         ));
-        self
+        self.error("413", &format!("The body is over {MAX_REQUEST_BODY_BYTES} bytes"))
     }
 
     fn ok(self, content: Content) -> Self {
