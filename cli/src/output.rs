@@ -58,7 +58,7 @@ pub fn table_row(build: &Build, colour: bool) -> String {
 }
 
 /// Stdout for output written piece by piece (a stream of builds): buffered, and quiet once
-/// the reader has gone (`| head`), as [`print`] is.
+/// the reader has gone (`| head`), as [`print()`] is.
 pub struct Out {
     writer: std::io::BufWriter<std::io::StdoutLock<'static>>,
     closed: bool,

@@ -673,7 +673,7 @@ async fn one_request_adds_a_bounded_number_of_builds() {
     );
     assert_eq!(mock.build_count(), 0, "nothing of a refused request is added");
     // An element that is not a build is named by its index, and nothing is added either.
-    let mixed = format!("[{}, 7]", vec![r#"{"name":"a"}"#; 3].join(","));
+    let mixed = format!("[{}, 7]", [r#"{"name":"a"}"#; 3].join(","));
     let refused = control
         .raw("POST", "/_mock/builds", Some(&bearer), Some(mixed))
         .await;

@@ -100,17 +100,19 @@ impl ListBuilds {
         self.client.send_json(request).await
     }
 
-    /// How many builds [`stream`](Self::stream) asks for at a time (200 by default; at
-    /// least 1).
+    /// How many builds [`stream`](Self::stream) asks for at a time
+    /// ([`DEFAULT_PAGE_SIZE`](crate::api::DEFAULT_PAGE_SIZE) by default; at least 1).
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size.max(1);
         self
     }
 
     /// Every matching build, newest first, fetched page by page: no build is lost or
-    /// repeated at a page boundary, even when many share a creation time. A `limit` caps the
-    /// total. Memory holds one page (plus any builds sharing the page's oldest creation
-    /// time). An error (after the client's retries) is yielded and ends the stream.
+    /// repeated at a page boundary, even when many share a creation time. A `limit` is the
+    /// stream's item cap: it ends after that many builds, however many match (what to set
+    /// against a server that never stops answering full pages). Memory holds one page (plus
+    /// any builds sharing the page's oldest creation time). An error (after the client's
+    /// retries) is yielded and ends the stream.
     ///
     /// ```no_run
     /// use futures::TryStreamExt;
