@@ -15,6 +15,10 @@
 //!   request that carries the admin token. One byte past the budget, reading stops: the mock
 //!   is handed what was read, answers 413 and journals it as it does in process, and the
 //!   connection is closed, the rest of the body unread;
+//! - parallel requests share one budget of [`MAX_BODY_BYTES_IN_FLIGHT`] body bytes held at
+//!   once (a request waits for room within its read timeout), and at most
+//!   [`MAX_CONNECTIONS`] connections are served at once: a thousand parallel bodies cost
+//!   what one budget does;
 //! - everything else (status, headers, faults such as a dropped connection, delays, bodies
 //!   streamed back) passes through unchanged.
 //!
@@ -26,6 +30,8 @@ use std::time::Duration;
 
 use crate::control::MAX_CONTROL_BODY_BYTES;
 use crate::limits::MAX_REQUEST_BODY_BYTES;
+use std::sync::Arc;
+
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -34,6 +40,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The most bytes of a request's head (request line and headers) the front reads.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -42,17 +49,27 @@ pub const MAX_HEADERS: usize = 128;
 /// How long a client may take to send a request's head, and then its whole body, unless
 /// `--read-timeout` says otherwise.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most connections served at once; the next waits to be accepted. Each may hold a
+/// head of [`MAX_HEADER_BYTES`].
+pub const MAX_CONNECTIONS: usize = 1024;
+/// The most body bytes all requests hold at once, read and not yet answered: parallel
+/// requests share it, so that a thousand bodies of 1 MiB cost what one budget does. A
+/// request waits for room within its read timeout (408 after that).
+pub const MAX_BODY_BYTES_IN_FLIGHT: usize = 2 * MAX_CONTROL_BODY_BYTES;
 
 type Body = UnsyncBoxBody<Bytes, hyper::Error>;
 
 /// The front: where the mock listens, the admin token that raises a control request's
-/// body budget, and how long a client may take to send a request.
+/// body budget, how long a client may take to send a request, and what all requests may
+/// hold at once.
 #[derive(Clone)]
 pub struct Front {
     upstream: SocketAddr,
     admin_token: nixbuild::Secret,
     read_timeout: Duration,
     client: Client<HttpConnector, Full<Bytes>>,
+    connections: Arc<Semaphore>,
+    bytes_in_flight: Arc<Semaphore>,
 }
 
 impl Front {
@@ -65,6 +82,8 @@ impl Front {
             admin_token,
             read_timeout,
             client: Client::builder(TokioExecutor::new()).build(connector),
+            connections: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+            bytes_in_flight: Arc::new(Semaphore::new(MAX_BODY_BYTES_IN_FLIGHT)),
         }
     }
 
@@ -73,11 +92,19 @@ impl Front {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         loop {
+            // The semaphore is never closed, so acquiring fails never.
+            let Ok(permit) = Arc::clone(&self.connections).acquire_owned().await else {
+                continue;
+            };
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            tokio::spawn(self.clone().serve_connection(stream));
+            let front = self.clone();
+            tokio::spawn(async move {
+                front.serve_connection(stream).await;
+                drop(permit);
+            });
         }
     }
 
@@ -106,7 +133,7 @@ impl Front {
     async fn handle(self, request: Request<Incoming>) -> Result<Response<Body>, Dropped> {
         let (parts, body) = request.into_parts();
         let budget = self.body_budget(&parts);
-        let read = match read_within(body, budget, self.read_timeout).await {
+        let read = match read_within(body, budget, &self.bytes_in_flight, self.read_timeout).await {
             Ok(read) => read,
             Err(BodyError::TimedOut) => {
                 return Ok(refusal(
@@ -167,10 +194,12 @@ impl Front {
     }
 }
 
-/// A body as read: at most its budget and one byte more, and whether reading stopped there.
+/// A body as read: at most its budget and one byte more, whether reading stopped there, and
+/// its share of the bytes in flight, held until the request is answered.
 struct Read {
     bytes: Bytes,
     cut: bool,
+    _share: Option<OwnedSemaphorePermit>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -180,8 +209,14 @@ enum BodyError {
 }
 
 /// Reads `body` as its frames arrive, keeping at most `budget + 1` bytes (one more than the
-/// budget tells the mock it was exceeded), all within `timeout`.
-async fn read_within<B>(mut body: B, budget: usize, timeout: Duration) -> Result<Read, BodyError>
+/// budget tells the mock it was exceeded), each byte kept once `in_flight` has room for it,
+/// all within `timeout`.
+async fn read_within<B>(
+    mut body: B,
+    budget: usize,
+    in_flight: &Arc<Semaphore>,
+    timeout: Duration,
+) -> Result<Read, BodyError>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
 {
@@ -193,6 +228,7 @@ where
             .min(keep)
             .min(64 * 1024),
     );
+    let mut share: Option<OwnedSemaphorePermit> = None;
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
         let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
@@ -204,18 +240,31 @@ where
         let Ok(data) = frame.into_data() else {
             continue; // trailers
         };
-        let room = keep - bytes.len();
-        bytes.extend_from_slice(&data[..data.len().min(room)]);
+        let taken = &data[..data.len().min(keep - bytes.len())];
+        if !taken.is_empty() {
+            let wanted = u32::try_from(taken.len()).map_err(|_| BodyError::Broken)?;
+            let more = tokio::time::timeout_at(deadline, Arc::clone(in_flight).acquire_many_owned(wanted))
+                .await
+                .map_err(|_| BodyError::TimedOut)?
+                .map_err(|_| BodyError::Broken)?;
+            match share.as_mut() {
+                Some(share) => share.merge(more),
+                None => share = Some(more),
+            }
+        }
+        bytes.extend_from_slice(taken);
         if bytes.len() == keep {
             return Ok(Read {
                 bytes: bytes.into(),
                 cut: true,
+                _share: share,
             });
         }
     }
     Ok(Read {
         bytes: bytes.into(),
         cut: false,
+        _share: share,
     })
 }
 
@@ -278,19 +327,48 @@ mod tests {
         http_body_util::StreamBody::new(futures::stream::iter(frames))
     }
 
+    fn pool(bytes: usize) -> Arc<Semaphore> {
+        Arc::new(Semaphore::new(bytes))
+    }
+
     #[tokio::test]
     async fn a_body_is_read_up_to_one_byte_past_its_budget_and_no_further() {
-        let read = read_within(chunked(vec![b"abc", b"def"]), 10, Duration::from_secs(1))
+        let second = Duration::from_secs(1);
+        let read = read_within(chunked(vec![b"abc", b"def"]), 10, &pool(100), second)
             .await
             .unwrap();
         assert_eq!((&read.bytes[..], read.cut), (&b"abcdef"[..], false));
-        let read = read_within(chunked(vec![b"abc", b"def", b"ghi"]), 4, Duration::from_secs(1))
+        let read = read_within(chunked(vec![b"abc", b"def", b"ghi"]), 4, &pool(100), second)
             .await
             .unwrap();
         assert_eq!((&read.bytes[..], read.cut), (&b"abcde"[..], true));
-        let read = read_within(chunked(vec![]), 0, Duration::from_secs(1))
+        let read = read_within(chunked(vec![]), 0, &pool(100), second).await.unwrap();
+        assert_eq!((read.bytes.len(), read.cut), (0, false));
+    }
+
+    #[tokio::test]
+    async fn parallel_bodies_share_one_budget_and_wait_for_room_within_the_timeout() {
+        let shared = pool(10);
+        let short = Duration::from_millis(100);
+        let first = read_within(chunked(vec![b"12345678"]), 100, &shared, short)
             .await
             .unwrap();
-        assert_eq!((read.bytes.len(), read.cut), (0, false));
+        assert_eq!(
+            shared.available_permits(),
+            2,
+            "held while the first is unanswered"
+        );
+        let waiting = read_within(chunked(vec![b"abcdef"]), 100, &shared, short).await;
+        assert!(matches!(waiting, Err(BodyError::TimedOut)), "no room: 408");
+        assert_eq!(
+            shared.available_permits(),
+            2,
+            "what a refused body took is given back"
+        );
+        drop(first);
+        let second = read_within(chunked(vec![b"abcdef"]), 100, &shared, short)
+            .await
+            .unwrap();
+        assert_eq!(&second.bytes[..], b"abcdef");
     }
 }

@@ -289,22 +289,25 @@ fn read_new_builds(body: &[u8]) -> Result<Vec<NewBuild>, Refusal> {
     })
 }
 
+/// Whether a store of `stored` builds takes `adding` more through the control API.
+fn room_for(stored: usize, adding: usize) -> Result<(), String> {
+    if stored.saturating_add(adding) > MAX_STORED_BUILDS {
+        return Err(format!(
+            "the store holds {stored} builds, and the control API fills it to at most \
+             {MAX_STORED_BUILDS}: {adding} more would pass that (DELETE /_mock/builds empties it)"
+        ));
+    }
+    Ok(())
+}
+
 /// `POST /_mock/builds`.
 pub(super) fn add(state: &State, request: &Request) -> Answer {
     let builds = match read_new_builds(&request.body) {
         Ok(builds) => builds,
         Err((status, message)) => return Answer::error(status, message),
     };
-    let stored = state.store().len();
-    if stored.saturating_add(builds.len()) > MAX_STORED_BUILDS {
-        return Answer::error(
-            409,
-            format!(
-                "the store holds {stored} builds, and the control API fills it to at most \
-                 {MAX_STORED_BUILDS}: {} more would pass that (DELETE /_mock/builds empties it)",
-                builds.len()
-            ),
-        );
+    if let Err(message) = room_for(state.store().len(), builds.len()) {
+        return Answer::error(409, message);
     }
     Answer::json(
         201,
@@ -368,4 +371,18 @@ fn parse_id(text: &str) -> Result<BuildId, Answer> {
                 format!("{} is not a build id (digits only)", super::escaped(text)),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_is_filled_to_its_bound_and_no_further() {
+        assert_eq!(room_for(0, MAX_BUILDS_PER_REQUEST), Ok(()));
+        assert_eq!(room_for(MAX_STORED_BUILDS - 10, 10), Ok(()));
+        let refused = room_for(MAX_STORED_BUILDS - 10, 11).unwrap_err();
+        assert!(refused.contains("at most 1000000: 11 more"), "{refused}");
+        assert!(room_for(usize::MAX, 1).is_err());
+    }
 }
