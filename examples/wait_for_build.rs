@@ -37,19 +37,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .timeout(Duration::from_secs(600))
         .on_change(|change| println!("{change}"))
         .send();
-    let builds = match mover {
+    let outcome = match mover {
         Some((mock, id)) => {
-            let (builds, ()) = tokio::join!(waiting, async {
+            let (outcome, ()) = tokio::join!(waiting, async {
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 let _ = mock.update_build(id, fixtures::mark_running);
                 tokio::time::sleep(Duration::from_millis(700)).await;
                 let _ = mock.update_build(id, |b| fixtures::mark_finished(b, BuildStatus::Built));
             });
-            builds?
+            outcome?
         }
         None => waiting.await?,
     };
-    for build in &builds {
+    // The newest build of the derivation, following rebuilds and restarts.
+    for build in &outcome.latest {
         let outputs: Vec<&str> = build.outputs.iter().map(|o| o.path.as_str()).collect();
         println!(
             "{} finished: {} {}",

@@ -42,7 +42,8 @@ pub enum Command {
     Summary(SummaryArgs),
     /// What the account is billed for.
     Usage(UsageArgs),
-    /// Wait until builds finish: exit 0 when all built, 3 when one failed, 4 on timeout.
+    /// Wait until each derivation's newest build finishes (following restarts): exit 0 when
+    /// all built, 3 when one failed, 4 on timeout.
     Wait(WaitArgs),
     /// Read or narrow an API token.
     #[command(subcommand)]
@@ -136,10 +137,15 @@ pub struct WaitArgs {
     /// Wait for the builds with this tag; repeat for several.
     #[arg(long = "tag", value_name = "NAME=VALUE", value_parser = parse::tag)]
     pub tags: Vec<(String, String)>,
+    /// Only builds created since: a date, an RFC 3339 time, or an age. The default, 6h, is
+    /// the longest a GitHub Actions job runs: the builds of this CI run count, last week's
+    /// success of the same derivation does not. Give an older date to count those too.
+    #[arg(long, value_name = "TIME", default_value = "6h", value_parser = parse::time_bound)]
+    pub since: TimeBound,
     /// Give up after this long (90s, 30m, 2h).
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse::duration)]
     pub timeout: Duration,
-    /// Done when any matching build has finished, not all.
+    /// Done when any derivation's newest build has finished, not every one.
     #[arg(long)]
     pub any: bool,
 }

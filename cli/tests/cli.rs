@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use nixbuild::reexports::chrono;
 use nixbuild::report::{self, Scope};
-use nixbuild::{Build, BuildFilter, BuildStatus};
+use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 use nixbuild_mock::{BuildFixture, MockNixbuild, fixtures};
 
 /// What a run of the binary left.
@@ -495,4 +496,100 @@ async fn a_password_in_the_api_url_is_never_printed_and_no_url_drives_the_termin
         !stderr.trim_end().chars().any(nixbuild::printable::is_unsafe),
         "{stderr:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_answers_per_derivation_following_rebuilds_and_restarts_within_since() {
+    let mock = MockNixbuild::start().await;
+    let hours_ago = |h| chrono::Utc::now() - chrono::TimeDelta::hours(h);
+    // The seed's case: an attempt that failed, then a rebuild that built.
+    mock.add_build(
+        BuildFixture::new("qemu-6.1.0", BuildStatus::ClientDisconnect)
+            .created_at(hours_ago(2))
+            .tag("run", "1"),
+    );
+    mock.add_build(
+        BuildFixture::built("qemu-6.1.0")
+            .created_at(hours_ago(1))
+            .tag("run", "1"),
+    );
+    // A build restarted as another that built.
+    let restart = BuildId(7_000_001);
+    let first = mock.add_build(
+        BuildFixture::new("gcc-13", BuildStatus::InternalError)
+            .restarted_as(restart)
+            .created_at(hours_ago(2))
+            .tag("run", "1"),
+    );
+    mock.add_build(
+        BuildFixture::built("gcc-13")
+            .id(restart)
+            .restart_of(first)
+            .created_at(hours_ago(1))
+            .tag("run", "1"),
+    );
+    let run = nixbuild(Some(&mock), None, &["wait", "--tag", "run=1"], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("built: /nix/store/").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("(build {restart})")),
+        "{}",
+        run.stderr
+    );
+
+    // A failure with its message, named per derivation.
+    mock.add_build(
+        BuildFixture::failed("openssl-3.0")
+            .status_message("builder for openssl failed with exit code 2")
+            .tag("run", "2"),
+    );
+    let failed = nixbuild(Some(&mock), None, &["wait", "--tag", "run=2"], "").await;
+    assert_eq!(failed.code, 3, "{}", failed.stderr);
+    assert!(
+        failed.stderr.contains("failed: /nix/store/")
+            && failed
+                .stderr
+                .contains("(build_failed): builder for openssl failed with exit code 2"),
+        "{}",
+        failed.stderr
+    );
+
+    // Last week's success is outside the default --since: the wait goes on, saying so on
+    // every poll, until --since reaches back to it.
+    mock.add_build(
+        BuildFixture::built("old-1.0")
+            .created_at(chrono::Utc::now() - chrono::TimeDelta::days(7))
+            .tag("run", "3"),
+    );
+    let recent = nixbuild(
+        Some(&mock),
+        None,
+        &["wait", "--tag", "run=3", "--timeout", "5s"],
+        "",
+    )
+    .await;
+    assert_eq!(recent.code, 4, "{}", recent.stderr);
+    assert!(
+        recent.stderr.matches("no matching build yet").count() >= 2,
+        "{}",
+        recent.stderr
+    );
+    assert!(
+        recent.stderr.contains("no build matched yet"),
+        "{}",
+        recent.stderr
+    );
+    let all_time = nixbuild(
+        Some(&mock),
+        None,
+        &["wait", "--tag", "run=3", "--since", "30d"],
+        "",
+    )
+    .await;
+    assert_eq!(all_time.code, 0, "{}", all_time.stderr);
 }

@@ -49,13 +49,13 @@ pub enum Error {
         expired_at: chrono::DateTime<chrono::Utc>,
     },
     /// [`WaitForBuilds`](crate::api::WaitForBuilds) reached its timeout first.
-    #[error("gave up waiting after {}: {unfinished} of {matching} matching builds unfinished", humanize(*waited))]
+    #[error("gave up waiting after {}: {}", humanize(*waited), waited_for(*matching, *unfinished))]
     WaitTimedOut {
         /// How long it waited.
         waited: Duration,
-        /// How many builds matched at the last poll.
+        /// How many derivations had a matching build at the last poll.
         matching: usize,
-        /// How many of them had not finished.
+        /// How many of them had a newest build not finished (or restarted).
         unfinished: usize,
     },
     /// The service answered with a redirect (3xx), which the client does not follow: its
@@ -372,6 +372,15 @@ fn chain(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// What a wait that timed out was waiting for, in words.
+fn waited_for(matching: usize, unfinished: usize) -> String {
+    match (matching, unfinished) {
+        (0, _) => "no build matched yet".to_owned(),
+        (1, 1) => "the derivation's newest build had not finished".to_owned(),
+        (m, u) => format!("{u} of {m} derivations' newest builds had not finished"),
+    }
 }
 
 pub(crate) fn humanize(d: Duration) -> String {

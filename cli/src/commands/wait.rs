@@ -1,13 +1,15 @@
-//! `nixbuild wait`: polls until the builds finish (the SDK's `wait_for`), showing progress:
-//! a spinner with counts by status on a terminal, one line per change otherwise.
+//! `nixbuild wait`: the SDK's wait, consumed as one stream of events: each change (a line
+//! when stderr is not a terminal), the state after each poll (a spinner with counts by
+//! status on a terminal, a line when nothing matches yet), and the outcome per derivation.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use nixbuild::api::WaitUntil;
-use nixbuild::{BuildFilter, BuildId, Client};
+use futures::StreamExt;
+use nixbuild::api::WaitEvent;
+use nixbuild::api::conditions::{all_finished, any_finished, latest_per_derivation};
+use nixbuild::{Build, BuildFilter, Client};
 
 use crate::args::WaitArgs;
 use crate::output::clean;
@@ -15,90 +17,119 @@ use crate::{EXIT_BUILD_FAILED, EXIT_TIMED_OUT, Failure};
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/// The statuses of the builds seen so far.
-type Seen = Arc<Mutex<HashMap<BuildId, String>>>;
-
 pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
-    let mut filter = BuildFilter::new();
+    let mut filter = BuildFilter::new().created_from(args.since);
     if let Some(drv) = &args.drv {
         filter = filter.derivation_path(drv);
     }
     for (name, value) in &args.tags {
         filter = filter.tag(name, value);
     }
-    let terminal = std::io::stderr().is_terminal();
-    let seen: Seen = Arc::default();
-    let observer = {
-        let seen = Arc::clone(&seen);
-        move |change: &nixbuild::api::BuildChange| {
-            let status = change.build.status.as_str().to_owned();
-            seen.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(change.build.build_id, status);
-            if !terminal {
-                eprintln!("{}", clean(&change.to_string()));
+    let wait = client.builds().wait_for_filter(filter).timeout(args.timeout);
+    let wait = if args.any {
+        wait.until(latest_per_derivation(any_finished()))
+    } else {
+        wait.until(latest_per_derivation(all_finished()))
+    };
+    let mut events = wait.events();
+    let mut progress = Progress::new(std::io::stderr().is_terminal());
+    let mut ticks = tokio::time::interval(Duration::from_millis(100));
+    let outcome = loop {
+        let event = tokio::select! {
+            event = events.next() => event,
+            _ = ticks.tick(), if progress.terminal => {
+                progress.draw();
+                continue;
             }
+        };
+        match event {
+            Some(Ok(WaitEvent::Changed(change))) => progress.changed(&change),
+            Some(Ok(WaitEvent::Waiting { latest })) => progress.waiting(latest),
+            Some(Ok(WaitEvent::Done(outcome))) => break outcome,
+            Some(Ok(_)) => {}
+            Some(Err(error @ nixbuild::Error::WaitTimedOut { .. })) => {
+                progress.clear();
+                report(&progress.latest);
+                eprintln!("nixbuild: {error}");
+                return Err(Failure::outcome(EXIT_TIMED_OUT));
+            }
+            Some(Err(error)) => {
+                progress.clear();
+                return Err(error.into());
+            }
+            None => return Err(Failure::error("the wait ended without an outcome")),
         }
     };
-    let spinner = terminal.then(|| tokio::spawn(spin(Arc::clone(&seen))));
-    let until = if args.any {
-        WaitUntil::AnyFinished
-    } else {
-        WaitUntil::AllFinished
-    };
-    let outcome = client
-        .builds()
-        .wait_for_filter(filter)
-        .until(until)
-        .timeout(args.timeout)
-        .on_change(observer)
-        .send()
-        .await;
-    if let Some(spinner) = spinner {
-        spinner.abort();
-        eprint!("\r\u{1b}[2K");
-    }
-    let builds = match outcome {
-        Ok(builds) => builds,
-        Err(error @ nixbuild::Error::WaitTimedOut { .. }) => {
-            eprintln!("nixbuild: {error}");
-            return Err(Failure::outcome(EXIT_TIMED_OUT));
-        }
-        Err(error) => return Err(error.into()),
-    };
-    let finished: Vec<_> = builds.iter().filter(|b| b.status.is_finished()).collect();
-    let failed: Vec<_> = finished.iter().filter(|b| !b.status.is_success()).collect();
-    eprintln!("{}", counts(&seen_statuses(&builds)));
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        for build in failed {
-            eprintln!(
-                "failed: {} {} ({})",
-                build.build_id,
-                clean(build.name()),
-                clean(build.status.as_str())
-            );
-        }
+    progress.clear();
+    report(&outcome.latest);
+    if outcome.failed().next().is_some() {
         Err(Failure::outcome(EXIT_BUILD_FAILED))
+    } else {
+        Ok(())
     }
 }
 
-fn seen_statuses(builds: &[nixbuild::Build]) -> HashMap<BuildId, String> {
-    builds
-        .iter()
-        .map(|b| (b.build_id, b.status.as_str().to_owned()))
-        .collect()
+/// What the user sees while waiting.
+struct Progress {
+    terminal: bool,
+    frame: usize,
+    /// Each derivation's newest build at the last poll.
+    latest: Vec<Build>,
+    polled: bool,
 }
 
-/// `3 built, 1 running, 2 pending`, statuses in name order.
-fn counts(seen: &HashMap<BuildId, String>) -> String {
+impl Progress {
+    fn new(terminal: bool) -> Progress {
+        Progress {
+            terminal,
+            frame: 0,
+            latest: Vec::new(),
+            polled: false,
+        }
+    }
+
+    fn changed(&mut self, change: &nixbuild::api::BuildChange) {
+        if !self.terminal {
+            eprintln!("{}", clean(&change.to_string()));
+        }
+    }
+
+    /// After a poll that did not end the wait: when nothing matches, it says so every time,
+    /// piped or not (a typo in a path waits the whole timeout otherwise, silently).
+    fn waiting(&mut self, latest: Vec<Build>) {
+        self.latest = latest;
+        self.polled = true;
+        if self.latest.is_empty() && !self.terminal {
+            eprintln!("no matching build yet");
+        }
+    }
+
+    fn draw(&mut self) {
+        let line = if self.polled {
+            counts(&self.latest)
+        } else {
+            "asking".to_owned()
+        };
+        self.frame = (self.frame + 1) % SPINNER.len();
+        eprint!("\r\u{1b}[2K{} waiting: {line}", SPINNER[self.frame]);
+        let _ = std::io::stderr().flush();
+    }
+
+    fn clear(&self) {
+        if self.terminal {
+            eprint!("\r\u{1b}[2K");
+        }
+    }
+}
+
+/// `3 built, 1 running, 2 pending`: each derivation's newest build by status, in name order.
+fn counts(latest: &[Build]) -> String {
     let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
-    for status in seen.values() {
-        *by_status.entry(status).or_default() += 1;
+    for build in latest {
+        *by_status.entry(build.status.as_str()).or_default() += 1;
     }
     if by_status.is_empty() {
-        return "no matching builds yet".to_owned();
+        return "no matching build yet".to_owned();
     }
     by_status
         .into_iter()
@@ -107,12 +138,30 @@ fn counts(seen: &HashMap<BuildId, String>) -> String {
         .join(", ")
 }
 
-/// Redraws one line on stderr until aborted.
-async fn spin(seen: Seen) {
-    for frame in SPINNER.iter().cycle() {
-        let line = counts(&seen.lock().unwrap_or_else(PoisonError::into_inner));
-        eprint!("\r\u{1b}[2K{frame} waiting: {line}");
-        let _ = std::io::stderr().flush();
-        tokio::time::sleep(Duration::from_millis(100)).await;
+/// One line per derivation: which built, which failed (with the status message), which are
+/// still running, and which wait for a restart.
+fn report(latest: &[Build]) {
+    for build in latest {
+        let (word, detail) = if nixbuild::api::is_final(build) {
+            if build.status.is_success() {
+                ("built", String::new())
+            } else {
+                let message = build
+                    .status_message
+                    .as_deref()
+                    .map(|m| format!(": {}", clean(m)))
+                    .unwrap_or_default();
+                ("failed", format!(" ({}){message}", clean(build.status.as_str())))
+            }
+        } else if let Some(restart) = build.restarted_as_build_id {
+            ("restarted", format!(" as build {restart}, not seen yet"))
+        } else {
+            ("unfinished", format!(" ({})", clean(build.status.as_str())))
+        };
+        eprintln!(
+            "{word}: {} (build {}){detail}",
+            clean(&build.derivation_path),
+            build.build_id
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::request::ApiRequest;
 use super::filter_setters::filter_setters;
 use super::stream::{BuildStream, paginate};
 use super::wait::WaitForBuilds;
+use super::watch::Watch;
 use futures::StreamExt;
 
 /// The `/builds` resource, from [`Client::builds`].
@@ -62,14 +63,33 @@ impl Builds {
         }
     }
 
-    /// Waits until every build of this derivation has finished (see [`WaitForBuilds`]).
+    /// Waits until this derivation's newest build has finished (see [`WaitForBuilds`]).
     pub fn wait_for(&self, derivation_path: impl Into<String>) -> WaitForBuilds {
         self.wait_for_filter(BuildFilter::new().derivation_path(derivation_path))
     }
 
-    /// Waits until the builds `filter` selects (a CI run's tag, …) have finished.
+    /// Waits until the newest build of each derivation `filter` selects (a CI run's tag, …)
+    /// has finished.
     pub fn wait_for_filter(&self, filter: BuildFilter) -> WaitForBuilds {
         WaitForBuilds::new(self.client.clone(), filter)
+    }
+
+    /// Every change to the builds `filter` selects, poll after poll: each build when first
+    /// seen, then at each change of status (see [`Watch`]).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: nixbuild::Client) -> nixbuild::Result<()> {
+    /// let filter = nixbuild::BuildFilter::new().tag("GITHUB_RUN_ID", "42");
+    /// let mut changes = client.builds().watch(filter).stream();
+    /// while let Some(change) = changes.try_next().await? {
+    ///     println!("{change}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn watch(&self, filter: BuildFilter) -> Watch {
+        Watch::new(self.client.clone(), filter)
     }
 }
 

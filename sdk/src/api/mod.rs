@@ -10,6 +10,7 @@ mod processes;
 mod stream;
 mod usage;
 mod wait;
+mod watch;
 
 #[cfg(feature = "experimental")]
 pub use auth::{Auth, OidcTokenExchange};
@@ -18,4 +19,8 @@ pub use builds::{Builds, GetBuildsSummary, ListBuilds};
 pub use processes::{CreateProcesses, Processes};
 pub use stream::{BuildStream, DEFAULT_PAGE_SIZE};
 pub use usage::GetUsage;
-pub use wait::{BuildChange, WaitForBuilds, WaitUntil};
+pub use wait::{
+    And, Condition, DEFAULT_WAIT_TIMEOUT, LatestPerDerivation, Not, Or, WaitEvent, WaitForBuilds,
+    WaitOutcome, conditions, is_final, newest_per_derivation,
+};
+pub use watch::{BuildChange, BuildWatch, DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, Watch};
