@@ -26,8 +26,10 @@ pub(crate) fn handle(
         OperationId::GetUsage => builds::usage(state, operation, request),
         OperationId::ExchangeOidcToken => exchange::handle(state, request, verified),
         OperationId::CreateProcesses => processes::create(state, request),
-        // A row added to the table before its handler: said plainly, never answered as
-        // something else. A test serves every row.
+        // Outside the workspace the enum is non-exhaustive: a row added to the SDK's table
+        // before this mock's release handles it is said plainly, never answered as
+        // something else. Inside it, the match is exhaustive and a new row fails to compile.
+        #[cfg(not(nixbuild_workspace))]
         _ => Answer::error(501, format!("this mock has no handler for {}", operation.name)),
     }
 }

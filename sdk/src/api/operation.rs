@@ -4,8 +4,11 @@
 //!
 //! The client builds its requests from this table, `nixbuild-mock` routes and authorizes
 //! from it, and `nixbuild-openapi` writes the document's paths from it: an endpoint is
-//! spelled once. Adding one is a row here and a handler in each consumer, which an
-//! exhaustive `match` on [`OperationId`] asks for.
+//! spelled once. Adding one is a row here and a handler in each consumer: inside this
+//! project's workspace [`OperationId`] is exhaustive (the `nixbuild_workspace` cfg of its
+//! `.cargo/config.toml`), so each consumer's `match` fails to compile until it handles the
+//! new row. Everywhere else the enum is `#[non_exhaustive]`: a new operation is a minor
+//! release, and a `match` outside this workspace needs a wildcard arm.
 //!
 //! ```
 //! use nixbuild::api::operation::{self, OperationId};
@@ -23,9 +26,10 @@ use crate::filter::FilterParam;
 /// token exchange and `POST /processes`.
 pub const OIDC_ID_TOKEN_HEADER: &str = "nixbuildnet-oidc-id-token";
 
-/// Which operation: the key to match on, exhaustively.
+/// Which operation: the key to match on (with a wildcard arm: new operations come in minor
+/// releases).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
+#[cfg_attr(not(nixbuild_workspace), non_exhaustive)]
 pub enum OperationId {
     /// `GET /builds`.
     ListBuilds,
