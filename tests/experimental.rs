@@ -51,7 +51,7 @@ async fn the_exchange_hands_on_the_rights_with_the_jwt_claims_and_six_hours() {
         .build()
         .unwrap();
     assert_eq!(with_new_token.builds().list().send().await.unwrap().len(), 2);
-    let request = &mock.received_requests().await[0];
+    let request = &mock.received_requests()[0];
     assert_eq!(request.path, "/auth/oidc-token-exchange");
 }
 
@@ -102,7 +102,7 @@ async fn processes_are_recorded_and_answered_with_ids() {
     assert_eq!(answer[0]["id"], 1);
     assert_eq!(answer[1]["installable"], "nixpkgs#hello");
     assert_eq!(mock.submitted_processes(), processes);
-    let body = mock.received_requests().await;
+    let body = mock.received_requests();
     assert_eq!(
         (body[0].method.as_str(), body[0].path.as_str()),
         ("POST", "/processes")
@@ -128,7 +128,7 @@ async fn processes_need_build_write_and_are_never_retried() {
         "{err}"
     );
 
-    mock.fail_next(1, 503);
+    mock.fail_next(503, 1);
     let err = mock
         .client()
         .processes()

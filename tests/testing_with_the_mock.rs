@@ -51,7 +51,7 @@ async fn survives_a_brief_outage_and_reports_a_lasting_one() {
     );
     assert_eq!(failed_builds_report(&mock.client(), "42").await.unwrap().len(), 1);
 
-    mock.fail_next(10, 500);
+    mock.fail_next(500, 10);
     let err = failed_builds_report(&mock.client(), "42").await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
 }

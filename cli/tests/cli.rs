@@ -154,7 +154,6 @@ async fn ndjson_all_streams_thousands_of_builds_page_by_page() {
     // Written page by page (of 1000), never the whole list at once: what keeps memory constant.
     let pages = mock
         .received_requests()
-        .await
         .iter()
         .filter(|r| r.query.as_deref().is_some_and(|q| q.contains("limit=1001")))
         .count();

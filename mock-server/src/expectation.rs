@@ -126,6 +126,8 @@ pub struct Expectation {
     target: Target,
     times: Times,
     name: Option<String>,
+    /// The query parameters a request must have, as `filter` writes them.
+    filter: Option<Vec<(String, String)>>,
 }
 
 impl Expectation {
@@ -144,7 +146,32 @@ impl Expectation {
             target,
             times: Times { min: 1, max: None },
             name: None,
+            filter: None,
         }
+    }
+
+    /// Only requests whose filter sets every parameter `filter` sets, to the same value
+    /// (others may come with more: a stream's page `limit`, say).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), nixbuild::Error> {
+    /// use nixbuild::BuildFilter;
+    /// use nixbuild::api::operation::OperationId;
+    /// use nixbuild_mock::{Expectation, MockNixbuild};
+    ///
+    /// let mock = MockNixbuild::start().await;
+    /// let run_42 = BuildFilter::new().tag("GITHUB_RUN_ID", "42");
+    /// mock.expect(Expectation::operation(OperationId::ListBuilds).filter(run_42).times(1));
+    /// mock.client().builds().list().tag("GITHUB_RUN_ID", "42").limit(5).send().await?;
+    /// mock.client().builds().list().tag("GITHUB_RUN_ID", "7").send().await?;
+    /// mock.verify();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn filter(mut self, filter: nixbuild::BuildFilter) -> Self {
+        self.filter = Some(query_pairs(&filter.to_query_string().unwrap_or_default()));
+        self
     }
 
     /// How many requests: `2`, `1..=3`, `2..`, `..5`.
@@ -159,12 +186,24 @@ impl Expectation {
         self
     }
 
-    /// Whether a request to `path` (without the prefix), routed to `operation` if any, counts.
-    pub(crate) fn counts(&self, path: &str, operation: Option<&Operation>) -> bool {
-        match &self.target {
+    /// Whether a request to `path` (without the prefix), routed to `operation` if any, with
+    /// `query`, counts.
+    pub(crate) fn counts(&self, path: &str, operation: Option<&Operation>, query: &str) -> bool {
+        let target = match &self.target {
             Target::Operation(id) => operation.is_some_and(|op| op.id == *id),
             Target::Path(expected) => expected == path,
-        }
+        };
+        target
+            && self.filter.as_ref().is_none_or(|expected| {
+                // The request's filter as the mock reads it, written back the same way.
+                let written = operation
+                    .and_then(|op| nixbuild::BuildFilter::from_query_params(query, op.params).ok())
+                    .and_then(|filter| filter.to_query_string().ok());
+                written.is_some_and(|written| {
+                    let sent = query_pairs(&written);
+                    expected.iter().all(|pair| sent.contains(pair))
+                })
+            })
     }
 }
 
@@ -180,8 +219,22 @@ impl fmt::Display for Expectation {
                 write!(f, "for {} ({} {})", op.name, op.method, op.path)
             }
             Target::Path(path) => write!(f, "to {path}"),
+        }?;
+        match &self.filter {
+            Some(pairs) if !pairs.is_empty() => {
+                let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                write!(f, " with {}", query.join("&"))
+            }
+            _ => Ok(()),
         }
     }
+}
+
+/// The parameters of a query string the SDK wrote, decoded.
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// An expectation and the requests it has counted.

@@ -2,11 +2,16 @@
 
 use std::collections::VecDeque;
 
+use nixbuild::api::operation::OperationId;
+use nixbuild::reexports::reqwest::Method;
+use nixbuild::{BuildFilter, FilterError, StatusCode};
+
 /// How the request's token fared (in the control API's journal: `passed`, `disabled`,
 /// `refused`, `not_checked`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AuthStatus {
     /// The token allowed the request.
     Passed,
@@ -16,6 +21,19 @@ pub enum AuthStatus {
     Refused,
     /// The request was answered before its token was looked at (a fault, an unknown path).
     NotChecked,
+}
+
+impl AuthStatus {
+    /// Its name as the control API's journal and the request log write it: `passed`,
+    /// `disabled`, `refused` or `not_checked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthStatus::Passed => "passed",
+            AuthStatus::Disabled => "disabled",
+            AuthStatus::Refused => "refused",
+            AuthStatus::NotChecked => "not_checked",
+        }
+    }
 }
 
 /// The longest path a journal entry keeps, in bytes.
@@ -64,10 +82,13 @@ pub const REDACTED: &str = "[redacted]";
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
-    /// The HTTP method, such as `GET`.
-    pub method: String,
-    /// The URL path, with any prefix the mock was given (its first
-    /// [`MAX_RECORDED_PATH_BYTES`]; see `truncated`).
+    /// The HTTP method.
+    pub method: Method,
+    /// The URL path relative to the API's root, as the SDK's table, [`Expectation`]s and
+    /// faults write it (`/builds`, whatever prefix the mock serves under); a path outside
+    /// the prefix as it came. Its first [`MAX_RECORDED_PATH_BYTES`] (see `truncated`).
+    ///
+    /// [`Expectation`]: crate::Expectation
     pub path: String,
     /// The raw query string, if there was one (its first [`MAX_RECORDED_QUERY_BYTES`]), the
     /// values of parameters whose names look secret redacted.
@@ -82,15 +103,23 @@ pub struct RecordedRequest {
     /// How the request's token fared.
     pub auth: AuthStatus,
     /// The status the mock answered with (for a dropped connection, the status it pretended).
-    pub status: u16,
+    pub status: StatusCode,
+    /// The operation of the SDK's table it was routed to, if any.
+    pub(crate) operation: Option<OperationId>,
 }
 
 impl RecordedRequest {
-    /// An entry for `request`, cut to what the journal keeps, its secrets redacted.
-    pub(crate) fn of(request: &wiremock::Request) -> RecordedRequest {
+    /// An entry for `request`, its path relative to `prefix` (the API's root), cut to what
+    /// the journal keeps, its secrets redacted.
+    pub(crate) fn of(request: &wiremock::Request, prefix: &str) -> RecordedRequest {
         let query = request.url.query().map(redact_query);
-        let mut entry =
-            RecordedRequest::new(request.method.to_string(), request.url.path(), query.as_deref());
+        let full = request.url.path();
+        let path = match full.strip_prefix(prefix) {
+            Some(relative) if relative.starts_with('/') => relative,
+            Some("") => "/",
+            _ => full,
+        };
+        let mut entry = RecordedRequest::new(request.method.clone(), path, query.as_deref());
         let mut header_bytes = 0;
         for (name, value) in &request.headers {
             let name = name.as_str();
@@ -109,7 +138,7 @@ impl RecordedRequest {
     }
 
     /// An entry for a request to `path` with `query`, both cut to what the journal keeps.
-    pub(crate) fn new(method: String, path: &str, query: Option<&str>) -> RecordedRequest {
+    pub(crate) fn new(method: Method, path: &str, query: Option<&str>) -> RecordedRequest {
         let (path, path_cut) = cut(path, MAX_RECORDED_PATH_BYTES);
         let (query, query_cut) = match query {
             Some(query) => {
@@ -126,8 +155,27 @@ impl RecordedRequest {
             body: Vec::new(),
             truncated: path_cut || query_cut,
             auth: AuthStatus::NotChecked,
-            status: 0,
+            status: StatusCode::OK,
+            operation: None,
         }
+    }
+
+    /// The operation of the SDK's table the request was routed to: `None` for a path no
+    /// operation has, or a method its path does not answer.
+    pub fn operation(&self) -> Option<OperationId> {
+        self.operation
+    }
+
+    /// The request's filter, read from its query as the mock read it (with the parameters
+    /// its operation takes): `None` when it was routed to no operation; an error names a
+    /// parameter the operation does not take or a value it cannot read. A query cut by the
+    /// journal (see `truncated`) may read differently from what was sent.
+    pub fn filter(&self) -> Option<Result<BuildFilter, FilterError>> {
+        let operation = self.operation?.operation();
+        Some(BuildFilter::from_query_params(
+            self.query.as_deref().unwrap_or(""),
+            operation.params,
+        ))
     }
 
     /// The value of header `name` (any case), the first if it came more than once.
@@ -148,15 +196,19 @@ impl RecordedRequest {
         let query = self.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default();
         let truncated = if self.truncated { " [truncated]" } else { "" };
         format!(
-            "{} {}{}{truncated} -> {} (auth: {:?})",
-            self.method, self.path, query, self.status, self.auth
+            "{} {}{}{truncated} -> {} (auth: {})",
+            self.method,
+            self.path,
+            query,
+            self.status.as_u16(),
+            self.auth.as_str()
         )
     }
 
     /// About how many bytes the entry holds.
     fn size(&self) -> usize {
         std::mem::size_of::<RecordedRequest>()
-            + self.method.len()
+            + self.method.as_str().len()
             + self.path.len()
             + self.query.as_ref().map_or(0, String::len)
             + self
@@ -254,6 +306,7 @@ impl Journal {
         self.requests.iter()
     }
 
+    /// How many requests went to `path`, relative to the API's root.
     pub(crate) fn count(&self, path: &str) -> usize {
         self.requests.iter().filter(|r| r.path == path).count()
     }
@@ -261,7 +314,7 @@ impl Journal {
     /// The status of the newest request.
     #[cfg(fuzzing)]
     pub(crate) fn last_status(&self) -> Option<u16> {
-        self.requests.back().map(|r| r.status)
+        self.requests.back().map(|r| r.status.as_u16())
     }
 
     pub(crate) fn clear(&mut self) {
@@ -277,12 +330,12 @@ mod tests {
     #[test]
     fn long_paths_and_queries_are_cut_and_say_so() {
         let long = "é".repeat(5000);
-        let entry = RecordedRequest::new("GET".into(), &format!("/{long}"), Some(&long));
+        let entry = RecordedRequest::new(Method::GET, &format!("/{long}"), Some(&long));
         assert!(entry.truncated);
         assert!(entry.path.len() <= MAX_RECORDED_PATH_BYTES);
         assert!(entry.query.as_ref().unwrap().len() <= MAX_RECORDED_QUERY_BYTES);
         assert!(entry.line().contains("[truncated]"));
-        let short = RecordedRequest::new("GET".into(), "/builds", Some("limit=1"));
+        let short = RecordedRequest::new(Method::GET, "/builds", Some("limit=1"));
         assert!(!short.truncated);
     }
 
@@ -310,13 +363,13 @@ mod tests {
         let mut journal = Journal::new(usize::MAX);
         let query = "q".repeat(MAX_RECORDED_QUERY_BYTES);
         for _ in 0..(MAX_JOURNAL_BYTES / MAX_RECORDED_QUERY_BYTES + 100) {
-            journal.record(RecordedRequest::new("GET".into(), "/builds", Some(&query)));
+            journal.record(RecordedRequest::new(Method::GET, "/builds", Some(&query)));
         }
         assert!(journal.bytes <= MAX_JOURNAL_BYTES);
         assert!(journal.requests.len() < MAX_JOURNAL_BYTES / MAX_RECORDED_QUERY_BYTES);
         let mut small = Journal::new(3);
         for _ in 0..10 {
-            small.record(RecordedRequest::new("GET".into(), "/usage", None));
+            small.record(RecordedRequest::new(Method::GET, "/usage", None));
         }
         assert_eq!(small.count("/usage"), 3);
     }

@@ -228,9 +228,10 @@ impl MockNixbuild {
         self.state.store().len()
     }
 
-    /// The next `n` requests answer `status` (with `Retry-After: 1` for 429 and 503).
-    pub fn fail_next(&self, n: usize, status: u16) {
-        self.inject(Fault::status(status).times(n));
+    /// The next `times` requests answer `status` (with `Retry-After: 1` for 429 and 503):
+    /// status first, then times, as in Python and JavaScript.
+    pub fn fail_next(&self, status: u16, times: usize) {
+        self.inject(Fault::status(status).times(times));
     }
 
     /// Queues a fault; faults apply in the order they were injected.
@@ -244,12 +245,13 @@ impl MockNixbuild {
     }
 
     /// The requests received so far, oldest first.
-    pub async fn received_requests(&self) -> Vec<RecordedRequest> {
+    pub fn received_requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state.journal).all()
     }
 
-    /// How many requests went to `path` (`/builds`, `/usage`, …, with the mock's prefix if it
-    /// has one), whatever their answer.
+    /// How many requests went to `path` (`/builds`, `/usage`, …), relative to the API's root
+    /// as every path of the mock's API is, whatever prefix it serves under and whatever their
+    /// answer.
     pub fn request_count(&self, path: &str) -> usize {
         lock(&self.state.journal).count(path)
     }

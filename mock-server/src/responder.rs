@@ -26,7 +26,7 @@ impl Respond for Responder {
         if control::is_control_path(request.url.path()) {
             return control::handle(state, request).into_template();
         }
-        let mut record = RecordedRequest::of(request);
+        let mut record = RecordedRequest::of(request, &state.prefix);
         let template = answer(state, request, &mut record);
         if let Some(observe) = &state.observer {
             observe(&record);
@@ -38,11 +38,12 @@ impl Respond for Responder {
 
 /// The answer to `request`, noting its status and auth verdict in `record`.
 fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> ResponseTemplate {
+    let routed = routing::route(&state.prefix, request);
+    record.operation = routed.as_ref().ok().map(|operation| operation.id);
     let mut finish = |answer: Answer| {
-        record.status = answer.status;
+        record.status = status_code(answer.status);
         answer.into_template()
     };
-    let routed = routing::route(&state.prefix, request);
     count_for_expectations(state, request, routed.as_ref().ok().copied());
     // wiremock has read the body whole by now; the mock keeps none this large.
     if request.body.len() > MAX_REQUEST_BODY_BYTES {
@@ -62,7 +63,7 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
     };
     let fault = lock(&state.faults).take(operation.path);
     if let Some((template, status)) = fault.as_ref().and_then(faults::replacement) {
-        record.status = status;
+        record.status = status_code(status);
         return template;
     }
     let authorization = crate::auth::authorization(request);
@@ -104,6 +105,11 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
     }
 }
 
+/// `status` as a status code (every status the mock answers is one).
+fn status_code(status: u16) -> nixbuild::StatusCode {
+    nixbuild::StatusCode::from_u16(status).unwrap_or(nixbuild::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 /// Counts `request` for every expectation it meets.
 fn count_for_expectations(
     state: &State,
@@ -116,8 +122,9 @@ fn count_for_expectations(
     }
     let full_path = request.url.path();
     let path = full_path.strip_prefix(state.prefix.as_str()).unwrap_or(full_path);
+    let query = request.url.query().unwrap_or("");
     for counted in expectations.iter_mut() {
-        if counted.expectation.counts(path, operation) {
+        if counted.expectation.counts(path, operation, query) {
             counted.received += 1;
         }
     }

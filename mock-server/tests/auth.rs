@@ -30,7 +30,6 @@ async fn a_fresh_build_read_token_is_allowed_on_every_read_endpoint() {
     }
     assert!(
         mock.received_requests()
-            .await
             .iter()
             .all(|r| r.auth == AuthStatus::Passed)
     );
@@ -182,7 +181,7 @@ async fn without_auth_no_token_is_needed() {
         .start()
         .await;
     assert_eq!(get(&mock.uri(), "/builds", None).await.status, 200);
-    assert_eq!(mock.received_requests().await[0].auth, AuthStatus::Disabled);
+    assert_eq!(mock.received_requests()[0].auth, AuthStatus::Disabled);
 }
 
 #[tokio::test]

@@ -46,8 +46,8 @@ async fn serves_the_seed_builds_with_the_printed_token_logs_requests_and_stops_o
     let token = mock.vars["NIXBUILD_TOKEN"].clone();
     let (clean, log) = mock.terminate();
     assert!(clean, "exits successfully on SIGTERM: {log}");
-    assert!(log.contains("GET /builds -> 200 (auth: Passed)"), "{log}");
-    assert!(log.contains("GET /builds -> 401 (auth: Refused)"), "{log}");
+    assert!(log.contains("GET /builds -> 200 (auth: passed)"), "{log}");
+    assert!(log.contains("GET /builds -> 401 (auth: refused)"), "{log}");
     assert!(!log.contains(&token), "the token is never logged");
 }
 

@@ -474,7 +474,7 @@ async fn the_journal_keeps_headers_redacted_and_bodies() {
         400
     );
 
-    let in_rust = &mock.received_requests().await[0];
+    let in_rust = &mock.received_requests()[0];
     assert_eq!(in_rust.header("User-Agent"), Some(user_agent));
     assert_eq!(in_rust.header("authorization"), Some("Bearer [redacted]"));
 
@@ -501,7 +501,7 @@ async fn a_large_body_is_kept_cut_and_marked() {
         .send()
         .await
         .unwrap();
-    let entry = &mock.received_requests().await[0];
+    let entry = &mock.received_requests()[0];
     assert!(big.len() > nixbuild_mock::limits::MAX_RECORDED_BODY_BYTES);
     assert_eq!(entry.body.len(), nixbuild_mock::limits::MAX_RECORDED_BODY_BYTES);
     assert!(entry.truncated);

@@ -23,7 +23,7 @@ async fn requests_count_whatever_they_were_answered_and_only_after_expect() {
     let client = mock.client();
     client.builds().list().send().await.unwrap();
     mock.expect(Expectation::operation(OperationId::ListBuilds).times(2));
-    mock.fail_next(1, 503);
+    mock.fail_next(503, 1);
     let _ = client.builds().list().send().await; // 503, then the retry
     // Even a request refused for its size (413) arrived.
     mock.expect(Expectation::path("/processes").times(1));

@@ -16,7 +16,7 @@ async fn mock() -> MockNixbuild {
 async fn fail_next_answers_the_status_with_retry_after_then_resumes() {
     let mock = mock().await;
     let token = mock.tokens().mint();
-    mock.fail_next(2, 503);
+    mock.fail_next(503, 2);
     for _ in 0..2 {
         let answer = get(&mock.uri(), "/builds", Some(&token)).await;
         assert_eq!((answer.status, answer.retry_after.as_deref()), (503, Some("1")));
@@ -84,7 +84,7 @@ async fn a_dropped_connection_is_a_transport_error() {
 #[tokio::test]
 async fn faults_can_be_cleared() {
     let mock = mock().await;
-    mock.fail_next(5, 500);
+    mock.fail_next(500, 5);
     mock.clear_faults();
     assert_eq!(mock.client().builds().list().send().await.unwrap().len(), 2);
 }

@@ -19,8 +19,12 @@ use crate::state::{State, lock};
 pub struct JournalEntry {
     /// The HTTP method, such as `GET`.
     pub method: String,
-    /// The URL path, with the mock's prefix if it has one.
+    /// The URL path relative to the API's root (`/builds`, whatever prefix the mock serves
+    /// under); a path outside the prefix as it came.
     pub path: String,
+    /// The operation of the API's document it was routed to (`listBuilds`), if any.
+    #[serde(default)]
+    pub operation: Option<String>,
     /// The raw query string, if there was one.
     pub query: Option<String>,
     /// The headers by lower-case name; a header sent more than once has its values joined
@@ -56,21 +60,22 @@ impl From<&RecordedRequest> for JournalEntry {
             Err(_) => (None, Some(STANDARD.encode(&request.body))),
         };
         JournalEntry {
-            method: request.method.clone(),
+            method: request.method.to_string(),
             path: request.path.clone(),
+            operation: request.operation().map(|id| id.operation().name.to_owned()),
             query: request.query.clone(),
             headers,
             body,
             body_base64,
             truncated: request.truncated,
-            status: request.status,
+            status: request.status.as_u16(),
             auth: request.auth,
         }
     }
 }
 
-/// `GET /_mock/requests[?path=/builds][&method=GET]`: oldest first. `path` matches with or
-/// without the mock's prefix.
+/// `GET /_mock/requests[?path=/builds][&method=GET]`: oldest first. `path` is relative to the
+/// API's root, as entries' paths are (one written with the mock's prefix is read so too).
 pub(super) fn list(state: &State, request: &Request) -> Answer {
     let mut path = None;
     let mut method = None;
@@ -92,11 +97,19 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
             }
         }
     }
-    let prefixed = path.as_ref().map(|p| format!("{}{p}", state.prefix));
+    // Paths are relative to the API's root; one written with the prefix is read so too.
+    let path = path.map(|p| match p.strip_prefix(state.prefix.as_str()) {
+        Some(relative) if !state.prefix.is_empty() && relative.starts_with('/') => relative.to_owned(),
+        _ => p,
+    });
     let entries: Vec<JournalEntry> = lock(&state.journal)
         .iter()
-        .filter(|r| path.is_none() || path.as_ref() == Some(&r.path) || prefixed.as_ref() == Some(&r.path))
-        .filter(|r| method.as_ref().is_none_or(|m| m.eq_ignore_ascii_case(&r.method)))
+        .filter(|r| path.as_ref().is_none_or(|p| *p == r.path))
+        .filter(|r| {
+            method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(r.method.as_str()))
+        })
         .map(JournalEntry::from)
         .collect();
     Answer::json(200, &entries)
