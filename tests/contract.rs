@@ -194,7 +194,7 @@ async fn error_answers_conform_to_the_document_too() {
             400
         );
         for status in [429, 503] {
-            mock.inject(Fault::status(status));
+            mock.inject_fault(Fault::status(status));
             assert_eq!(conforming_get(&mock, path, Some(&token)).await.0, status);
         }
     }

@@ -184,7 +184,7 @@ async fn an_error_mid_stream_is_yielded_and_ends_the_stream() {
     for _ in 0..10 {
         stream.next().await.unwrap().unwrap();
     }
-    mock.inject(Fault::status(500).times(5));
+    mock.inject_fault(Fault::status(500).times(5));
     let err = loop {
         match stream.next().await {
             Some(Ok(_)) => continue,

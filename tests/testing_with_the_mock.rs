@@ -44,7 +44,7 @@ async fn survives_a_brief_outage_and_reports_a_lasting_one() {
     let mock = MockNixbuild::start().await;
     mock.add_build(BuildFixture::failed("hello-2.12").tag("GITHUB_RUN_ID", "42"));
 
-    mock.inject(
+    mock.inject_fault(
         nixbuild_mock::Fault::status(503)
             .retry_after(std::time::Duration::ZERO)
             .times(1),

@@ -32,7 +32,7 @@ pub enum FaultKind {
 /// # let _ = (throttle, slow);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use = "a fault does nothing until given to `MockNixbuild::inject`"]
+#[must_use = "a fault does nothing until given to `MockNixbuild::inject_fault`"]
 pub struct Fault {
     pub(crate) kind: FaultKind,
     pub(crate) remaining: usize,

@@ -231,11 +231,11 @@ impl MockNixbuild {
     /// The next `times` requests answer `status` (with `Retry-After: 1` for 429 and 503):
     /// status first, then times, as in Python and JavaScript.
     pub fn fail_next(&self, status: u16, times: usize) {
-        self.inject(Fault::status(status).times(times));
+        self.inject_fault(Fault::status(status).times(times));
     }
 
     /// Queues a fault; faults apply in the order they were injected.
-    pub fn inject(&self, fault: Fault) {
+    pub fn inject_fault(&self, fault: Fault) {
         lock(&self.state.faults).push(fault);
     }
 

@@ -28,7 +28,7 @@ async fn fail_next_answers_the_status_with_retry_after_then_resumes() {
 #[tokio::test]
 async fn the_sdk_retries_through_injected_503s() {
     let mock = mock().await;
-    mock.inject(Fault::status(503).retry_after(Duration::ZERO).times(2));
+    mock.inject_fault(Fault::status(503).retry_after(Duration::ZERO).times(2));
     let builds = mock.client().builds().list().send().await.unwrap();
     assert_eq!(builds.len(), 2);
     assert_eq!(mock.request_count("/builds"), 3);
@@ -38,7 +38,7 @@ async fn the_sdk_retries_through_injected_503s() {
 async fn a_fault_can_target_one_path() {
     let mock = mock().await;
     let token = mock.tokens().mint();
-    mock.inject(
+    mock.inject_fault(
         Fault::status(429)
             .retry_after(Duration::from_secs(7))
             .on_path("/usage"),
@@ -52,7 +52,7 @@ async fn a_fault_can_target_one_path() {
 #[tokio::test]
 async fn a_delay_makes_a_short_timeout_expire() {
     let mock = mock().await;
-    mock.inject(Fault::delay(Duration::from_secs(5)));
+    mock.inject_fault(Fault::delay(Duration::from_secs(5)));
     let client = mock
         .client_builder()
         .timeout(Duration::from_millis(300))
@@ -66,7 +66,7 @@ async fn a_delay_makes_a_short_timeout_expire() {
 #[tokio::test]
 async fn a_malformed_body_is_a_decode_error() {
     let mock = mock().await;
-    mock.inject(Fault::malformed_body());
+    mock.inject_fault(Fault::malformed_body());
     let err = mock.client().builds().list().send().await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert_eq!(mock.client().builds().list().send().await.unwrap().len(), 2);
@@ -75,7 +75,7 @@ async fn a_malformed_body_is_a_decode_error() {
 #[tokio::test]
 async fn a_dropped_connection_is_a_transport_error() {
     let mock = mock().await;
-    mock.inject(Fault::drop_connection());
+    mock.inject_fault(Fault::drop_connection());
     let err = mock.client().builds().list().send().await.unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(mock.client().builds().list().send().await.unwrap().len(), 2);

@@ -306,12 +306,20 @@ class NixbuildMock:
     def clear_faults(self) -> None:
         self.control("DELETE", "/_mock/faults")
 
-    def requests(self, path: Optional[str] = None, method: Optional[str] = None) -> List[Dict[str, Any]]:
-        """The journal of API requests, oldest first: method, path, query, headers
-        (``authorization`` redacted), body, status, auth."""
+    def received_requests(self, path: Optional[str] = None, method: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The journal of API requests, oldest first: method, path (relative to the API's
+        root), operation, query, headers (secrets redacted), body, status, auth. The same
+        name as the Rust mock's; ``requests`` is the same."""
         query = {k: v for k, v in (("path", path), ("method", method)) if v is not None}
         suffix = "?" + urllib.parse.urlencode(query) if query else ""
         return self.control("GET", "/_mock/requests" + suffix)
+
+    requests = received_requests
+
+    def request_count(self, path: str) -> int:
+        """How many API requests went to ``path`` (relative to the API's root), whatever
+        their answer."""
+        return len(self.received_requests(path=path))
 
     def clear_requests(self) -> None:
         self.control("DELETE", "/_mock/requests")

@@ -156,3 +156,24 @@ def test_no_control_request_goes_through_a_proxy(monkeypatch):
         recorder.join(timeout=2)
         proxy.close()
     assert seen == [], f"the proxy saw {seen!r}"
+
+
+def test_helpers_have_the_rust_mocks_names_and_argument_order(nixbuild_mock):
+    """fail_next(status, times), received_requests(), request_count(path): as in Rust,
+    paths relative to the API's root."""
+    import urllib.request as request
+
+    nixbuild_mock.fail_next(503, 2)
+    for _ in range(3):
+        try:
+            opened = request.build_opener(request.ProxyHandler({})).open(
+                request.Request(nixbuild_mock.url + "/usage", headers={"Authorization": f"Bearer {nixbuild_mock.token}"})
+            )
+            opened.close()
+        except urllib.error.HTTPError:
+            pass
+    journal = nixbuild_mock.received_requests(path="/usage")
+    assert [entry["status"] for entry in journal] == [503, 503, 200]
+    assert journal[-1]["operation"] == "getUsage"
+    assert nixbuild_mock.request_count("/usage") == 3
+    assert nixbuild_mock.requests() == nixbuild_mock.received_requests()
