@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use nixbuild::{BuildStatus, TimeBound};
 
@@ -22,31 +22,108 @@ use crate::parse;
 #[command(name = "nixbuild", version, propagate_version = true)]
 pub struct Cli {
     /// The API's base URL, for self-hosted deployments.
-    #[arg(long, global = true, env = "NIXBUILD_API_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "NIXBUILD_API_URL",
+        value_name = "URL",
+        help_heading = GLOBAL
+    )]
     pub api_url: Option<String>,
     /// Read the API token from this file (`-` for stdin) instead of NIXBUILD_TOKEN.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub token_file: Option<PathBuf>,
     /// Run against an embedded fake nixbuild.net with the seed builds: no account, no network.
-    #[arg(long, global = true)]
+    #[cfg(feature = "demo")]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub demo: bool,
+    /// Colour on a terminal (auto: unless NO_COLOR is set; CLICOLOR_FORCE forces it).
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto", help_heading = GLOBAL)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (or when CLICOLOR_FORCE is).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How `builds` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BuildsFormat {
+    /// A table for people.
+    Table,
+    /// One JSON array.
+    Json,
+    /// One build per line, as JSON.
+    Ndjson,
+}
+
+/// How `summary` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// A table for people.
+    Table,
+    /// The Action's Markdown job summary (append it to $GITHUB_STEP_SUMMARY, a GitLab
+    /// artifact, a PR comment…).
+    Markdown,
+    /// The summary's figures as JSON.
+    Json,
+}
+
+/// How `usage` and `token inspect` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    /// Text for people.
+    Text,
+    /// JSON.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List builds: a table on a terminal, JSON or NDJSON for scripts.
+    #[command(after_help = "Examples:
+  nixbuild builds --tag GITHUB_REPOSITORY=acme/web --status build_failed --since 7d
+  nixbuild builds --drv /nix/store/…-hello-2.12.drv --format json
+  nixbuild builds --all --format ndjson | jq -r .derivation_path")]
     Builds(BuildsArgs),
     /// The CI job summary of the official GitHub Action, for any CI (or a terminal table).
+    #[command(after_help = "Examples:
+  nixbuild summary --tag GITHUB_RUN_ID=$GITHUB_RUN_ID --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  nixbuild summary --tag CI_PIPELINE_ID=$CI_PIPELINE_ID
+  nixbuild --demo summary")]
     Summary(SummaryArgs),
     /// What the account is billed for.
+    #[command(after_help = "Examples:
+  nixbuild usage --since 2024-05-01 --until 2024-06-01
+  nixbuild usage --since 30d --format json")]
     Usage(UsageArgs),
     /// Wait until each derivation's newest build finishes (following restarts): exit 0 when
     /// all built, 3 when one failed, 4 on timeout.
+    #[command(after_help = "Examples:
+  nixbuild wait /nix/store/…-hello-2.12.drv --timeout 30m
+  nixbuild wait --tag GITHUB_RUN_ID=$GITHUB_RUN_ID --since 2h
+  nixbuild wait --tag CI_PIPELINE_ID=$CI_PIPELINE_ID --any")]
     Wait(WaitArgs),
     /// Read or narrow an API token.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  nixbuild token inspect --format json
+  nixbuild token attenuate --ttl 2h --only build:read > ci-token
+  nixbuild token inspect ci-token"
+    )]
     Token(TokenCommand),
     /// Print a shell completion script.
     Completions {
@@ -93,40 +170,33 @@ pub struct BuildsArgs {
     /// constant memory whatever the format.
     #[arg(long)]
     pub all: bool,
-    /// One JSON array.
-    #[arg(long, conflicts_with = "ndjson")]
-    pub json: bool,
-    /// One build per line, as JSON.
-    #[arg(long)]
-    pub ndjson: bool,
+    /// How to print them.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: BuildsFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// The Action's Markdown job summary (append it to $GITHUB_STEP_SUMMARY, a GitLab
-    /// artifact, a PR comment…).
-    #[arg(long, conflicts_with = "json")]
-    pub markdown: bool,
-    /// Its heading for a whole workflow run (the default).
-    #[arg(long, requires = "markdown", conflicts_with = "job")]
+    /// How to print it.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: SummaryFormat,
+    /// The Markdown's heading for a whole workflow run (the default).
+    #[arg(long, conflicts_with = "job")]
     pub workflow: bool,
-    /// Its heading for one job.
-    #[arg(long, requires = "markdown")]
-    pub job: bool,
-    /// The summary's figures as JSON.
+    /// The Markdown's heading for one job.
     #[arg(long)]
-    pub json: bool,
+    pub job: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct UsageArgs {
     #[command(flatten)]
     pub window: WindowArgs,
-    /// As JSON.
-    #[arg(long)]
-    pub json: bool,
+    /// How to print it.
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: TextFormat,
 }
 
 #[derive(Debug, Args)]
@@ -158,9 +228,9 @@ pub enum TokenCommand {
         /// Read the token from this file, or `-` for stdin (default: NIXBUILD_TOKEN).
         #[arg(value_name = "FILE")]
         source: Option<PathBuf>,
-        /// As JSON.
-        #[arg(long)]
-        json: bool,
+        /// How to print it.
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: TextFormat,
     },
     /// Print a narrower token: a shorter life, fewer rights, one build. Offline.
     Attenuate {

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use nixbuild::{Client, Token};
+#[cfg(feature = "demo")]
 use nixbuild_mock::{MockNixbuild, fixtures};
 
 use crate::Failure;
@@ -15,6 +16,7 @@ const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 /// A client, and the mock behind it when it is a demo (kept alive as long as the client).
 pub struct Connection {
     pub client: Client,
+    #[cfg(feature = "demo")]
     _demo: Option<MockNixbuild>,
 }
 
@@ -24,6 +26,7 @@ pub async fn connect(
     token_file: Option<&Path>,
     demo: bool,
 ) -> Result<Connection, Failure> {
+    #[cfg(feature = "demo")]
     if demo {
         let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;
         eprintln!(
@@ -40,8 +43,11 @@ pub async fn connect(
     if let Some(url) = api_url {
         builder = builder.base_url(url);
     }
+    #[cfg(not(feature = "demo"))]
+    let _ = demo;
     Ok(Connection {
         client: builder.build().map_err(Failure::from)?,
+        #[cfg(feature = "demo")]
         _demo: None,
     })
 }

@@ -82,9 +82,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let connect = || connect::connect(cli.api_url.as_deref(), cli.token_file.as_deref(), cli.demo);
+    #[cfg(feature = "demo")]
+    let demo = cli.demo;
+    #[cfg(not(feature = "demo"))]
+    let demo = false;
+    let connect = || connect::connect(cli.api_url.as_deref(), cli.token_file.as_deref(), demo);
+    let colour = output::colour(cli.color);
     match cli.command {
-        Command::Builds(args) => commands::builds::run(&connect().await?.client, args).await,
+        Command::Builds(args) => commands::builds::run(&connect().await?.client, args, colour).await,
         Command::Summary(args) => commands::summary::run(&connect().await?.client, args).await,
         Command::Usage(args) => commands::usage::run(&connect().await?.client, args).await,
         Command::Wait(args) => commands::wait::run(&connect().await?.client, args).await,

@@ -7,9 +7,19 @@ use nixbuild::{Build, BuildStatus};
 
 use crate::Failure;
 
-/// Whether stdout takes colour: a terminal, and no `NO_COLOR` (<https://no-color.org>).
-pub fn colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// Whether stdout takes colour, as `--color` says: `auto` colours a terminal unless
+/// `NO_COLOR` is set (<https://no-color.org>), and anything when `CLICOLOR_FORCE` is
+/// (<https://bixense.com/clicolors/>), as ripgrep and cargo do.
+pub fn colour(choice: crate::args::ColorChoice) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        crate::args::ColorChoice::Always => true,
+        crate::args::ColorChoice::Never => false,
+        crate::args::ColorChoice::Auto if set("CLICOLOR_FORCE") => true,
+        crate::args::ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) ends the command quietly.

@@ -81,10 +81,10 @@ async fn builds_prints_a_table_json_and_ndjson() {
     let table = nixbuild(Some(&mock), None, &["builds"], "").await;
     assert_eq!(table.code, 0, "{}", table.stderr);
     golden("builds.txt", &table.stdout);
-    let json = nixbuild(Some(&mock), None, &["builds", "--json"], "").await;
+    let json = nixbuild(Some(&mock), None, &["builds", "--format", "json"], "").await;
     let listed: Vec<Build> = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(listed, fixtures::seed());
-    let ndjson = nixbuild(Some(&mock), None, &["builds", "--ndjson"], "").await;
+    let ndjson = nixbuild(Some(&mock), None, &["builds", "--format", "ndjson"], "").await;
     let lines: Vec<Build> = ndjson
         .stdout
         .lines()
@@ -127,7 +127,7 @@ async fn filters_agree_with_the_api() {
     for (args, filter) in cases {
         let expected = client.builds().list().filter(filter).send().await.unwrap();
         assert!(!expected.is_empty(), "{args:?} selects something");
-        let mut all = vec!["builds", "--json"];
+        let mut all = vec!["builds", "--format", "json"];
         all.extend(&args);
         let run = nixbuild(Some(&mock), None, &all, "").await;
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
@@ -143,7 +143,13 @@ async fn ndjson_all_streams_thousands_of_builds_page_by_page() {
         .builds(fixtures::generate(4500, 3))
         .start()
         .await;
-    let run = nixbuild(Some(&mock), Some("any"), &["builds", "--all", "--ndjson"], "").await;
+    let run = nixbuild(
+        Some(&mock),
+        Some("any"),
+        &["builds", "--all", "--format", "ndjson"],
+        "",
+    )
+    .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let streamed: Vec<Build> = run
         .stdout
@@ -166,17 +172,23 @@ async fn summary_is_the_actions_markdown_or_a_table_or_json() {
     let client = mock.client();
     let summary = client.builds().summary().send().await.unwrap();
     let builds = client.builds().list().send().await.unwrap();
-    let markdown = nixbuild(Some(&mock), None, &["summary", "--markdown"], "").await;
+    let markdown = nixbuild(Some(&mock), None, &["summary", "--format", "markdown"], "").await;
     assert_eq!(
         markdown.stdout,
         report::markdown(&summary, &builds, Scope::Workflow)
     );
     golden("summary.md", &markdown.stdout);
-    let job = nixbuild(Some(&mock), None, &["summary", "--markdown", "--job"], "").await;
+    let job = nixbuild(
+        Some(&mock),
+        None,
+        &["summary", "--format", "markdown", "--job"],
+        "",
+    )
+    .await;
     assert_eq!(job.stdout, report::markdown(&summary, &builds, Scope::Job));
     let text = nixbuild(Some(&mock), None, &["summary"], "").await;
     golden("summary.txt", &text.stdout);
-    let json = nixbuild(Some(&mock), None, &["summary", "--json"], "").await;
+    let json = nixbuild(Some(&mock), None, &["summary", "--format", "json"], "").await;
     assert_eq!(
         serde_json::from_str::<nixbuild::BuildsSummary>(&json.stdout).unwrap(),
         summary
@@ -184,7 +196,7 @@ async fn summary_is_the_actions_markdown_or_a_table_or_json() {
     let none = nixbuild(
         Some(&mock),
         None,
-        &["summary", "--markdown", "--tag", "GITHUB_RUN_ID=none"],
+        &["summary", "--format", "markdown", "--tag", "GITHUB_RUN_ID=none"],
         "",
     )
     .await;
@@ -196,7 +208,7 @@ async fn summary_is_the_actions_markdown_or_a_table_or_json() {
 async fn usage_prints_the_billed_figures() {
     let mock = seeded().await;
     let usage = mock.client().usage().send().await.unwrap();
-    let json = nixbuild(Some(&mock), None, &["usage", "--json"], "").await;
+    let json = nixbuild(Some(&mock), None, &["usage", "--format", "json"], "").await;
     assert_eq!(
         serde_json::from_str::<nixbuild::Usage>(&json.stdout).unwrap(),
         usage
@@ -267,7 +279,7 @@ async fn tokens_are_read_from_the_environment_a_file_or_stdin_and_never_printed(
     );
     assert!(inspected.stdout.contains("owner(7)"), "{}", inspected.stdout);
     assert!(!inspected.stdout.contains(secret));
-    let from_stdin = nixbuild(None, None, &["token", "inspect", "-", "--json"], secret).await;
+    let from_stdin = nixbuild(None, None, &["token", "inspect", "-", "--format", "json"], secret).await;
     let json: serde_json::Value = serde_json::from_str(&from_stdin.stdout).unwrap();
     assert_eq!(
         (json["owner"].as_i64(), json["signature_verified"].as_bool()),
@@ -286,7 +298,7 @@ async fn tokens_are_read_from_the_environment_a_file_or_stdin_and_never_printed(
     assert_ne!(narrow, secret);
     let info = nixbuild::Token::new(narrow).inspect().unwrap();
     assert_eq!(info.blocks.len(), 2);
-    let works = nixbuild(Some(&mock), Some(narrow), &["builds", "--json"], "").await;
+    let works = nixbuild(Some(&mock), Some(narrow), &["builds", "--format", "json"], "").await;
     assert_eq!(works.code, 0, "{}", works.stderr);
 
     mock.revoke(&token).unwrap();
@@ -319,7 +331,7 @@ async fn bad_arguments_are_usage_errors_and_bad_input_never_panics() {
         vec!["builds", "--tag", "novalue"],
         vec!["builds", "--since", "yesterday"],
         vec!["builds", "--limit", "-1"],
-        vec!["builds", "--json", "--ndjson"],
+        vec!["builds", "--format", "yaml"],
         vec!["wait"],
         vec!["wait", "x.drv", "--timeout", "forever"],
         vec!["token", "attenuate"],
@@ -365,7 +377,7 @@ async fn completions_and_the_demo_need_no_account() {
     assert!(bash.stdout.contains("nixbuild"));
     for args in [
         vec!["--demo", "builds"],
-        vec!["--demo", "summary", "--markdown"],
+        vec!["--demo", "summary", "--format", "markdown"],
         vec!["--demo", "usage"],
     ] {
         let run = nixbuild(None, None, &args, "").await;
@@ -410,7 +422,13 @@ async fn all_prints_each_page_as_it_arrives_in_every_format() {
         1 + 1000,
         "the heading and the first page"
     );
-    let json = nixbuild(Some(&mock), Some("any"), &["builds", "--all", "--json"], "").await;
+    let json = nixbuild(
+        Some(&mock),
+        Some("any"),
+        &["builds", "--all", "--format", "json"],
+        "",
+    )
+    .await;
     assert_eq!(json.code, 1, "{}", json.stderr);
     assert!(json.stdout.starts_with("[{"));
     assert!(
@@ -427,7 +445,13 @@ async fn all_as_one_json_array_is_the_array_send_gives() {
         .builds(fixtures::generate(2500, 9))
         .start()
         .await;
-    let run = nixbuild(Some(&mock), Some("any"), &["builds", "--all", "--json"], "").await;
+    let run = nixbuild(
+        Some(&mock),
+        Some("any"),
+        &["builds", "--all", "--format", "json"],
+        "",
+    )
+    .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let streamed: Vec<Build> = serde_json::from_str(&run.stdout).unwrap();
     let every = mock.client().builds().list().limit(5000).send().await.unwrap();
@@ -442,8 +466,8 @@ async fn invisible_and_control_characters_from_the_server_are_escaped_in_every_f
     let unsafe_char = nixbuild::printable::is_unsafe;
     for format in [
         &["builds"][..],
-        &["builds", "--json"],
-        &["builds", "--ndjson"],
+        &["builds", "--format", "json"],
+        &["builds", "--format", "ndjson"],
         &["builds", "--all"],
     ] {
         let run = nixbuild(Some(&mock), Some("any"), format, "").await;
@@ -455,7 +479,7 @@ async fn invisible_and_control_characters_from_the_server_are_escaped_in_every_f
             run.stdout
         );
     }
-    let json = nixbuild(Some(&mock), Some("any"), &["builds", "--json"], "").await;
+    let json = nixbuild(Some(&mock), Some("any"), &["builds", "--format", "json"], "").await;
     let builds: Vec<Build> = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(
         builds[0].system, hostile,
@@ -591,4 +615,57 @@ async fn wait_answers_per_derivation_following_rebuilds_and_restarts_within_sinc
     )
     .await;
     assert_eq!(all_time.code, 0, "{}", all_time.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_format_option_colour_by_choice_and_global_options_under_their_own_heading() {
+    let mock = seeded().await;
+    let run = |args: Vec<&'static str>, env: Vec<(&'static str, &'static str)>| {
+        let mut command = Command::cargo_bin("nixbuild").unwrap();
+        command
+            .env_clear()
+            .env("NIXBUILD_API_URL", mock.uri())
+            .env(
+                "NIXBUILD_TOKEN",
+                mock.tokens()
+                    .expires_in(Duration::from_secs(600))
+                    .mint()
+                    .expose_secret(),
+            )
+            .envs(env)
+            .args(args);
+        command.output().unwrap()
+    };
+    let coloured =
+        |output: &std::process::Output| String::from_utf8_lossy(&output.stdout).contains("\u{1b}[");
+    // Piped: no colour unless asked; `always` and CLICOLOR_FORCE colour; NO_COLOR loses to `always`.
+    assert!(!coloured(&run(vec!["builds"], vec![])));
+    assert!(coloured(&run(
+        vec!["builds", "--color", "always"],
+        vec![("NO_COLOR", "1")]
+    )));
+    assert!(coloured(&run(vec!["builds"], vec![("CLICOLOR_FORCE", "1")])));
+    assert!(!coloured(&run(
+        vec!["builds", "--color", "never"],
+        vec![("CLICOLOR_FORCE", "1")]
+    )));
+    let bad = run(vec!["builds", "--format", "yaml"], vec![]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("table") && stderr.contains("ndjson"), "{stderr}");
+    let job = run(vec!["summary", "--job"], vec![]);
+    assert_eq!(job.status.code(), Some(2));
+
+    for command in ["builds", "summary", "usage", "wait"] {
+        let help = run(vec![command, "--help"], vec![]);
+        let help = String::from_utf8_lossy(&help.stdout).into_owned();
+        let (own, global) = help
+            .split_once("Global options:")
+            .unwrap_or_else(|| panic!("{help}"));
+        assert!(
+            !own.contains("--api-url") && global.contains("--api-url") && global.contains("--color"),
+            "{help}"
+        );
+        assert!(help.contains("Examples:\n  nixbuild"), "{command}: {help}");
+    }
 }

@@ -6,12 +6,16 @@ use futures::TryStreamExt;
 use nixbuild::{Build, Client};
 
 use crate::Failure;
-use crate::args::BuildsArgs;
+use crate::args::{BuildsArgs, BuildsFormat};
 use crate::output::{self, Out};
 
-pub async fn run(client: &Client, args: BuildsArgs) -> Result<(), Failure> {
+pub async fn run(client: &Client, args: BuildsArgs, colour: bool) -> Result<(), Failure> {
     let list = client.builds().list().filter(super::filter(&args.filter));
-    let format = Format::of(&args);
+    let format = match args.format {
+        BuildsFormat::Table => Format::Table { colour },
+        BuildsFormat::Json => Format::Json,
+        BuildsFormat::Ndjson => Format::Ndjson,
+    };
     if args.all {
         return print_stream(list.stream(), format).await;
     }
@@ -24,20 +28,6 @@ enum Format {
     Table { colour: bool },
     Json,
     Ndjson,
-}
-
-impl Format {
-    fn of(args: &BuildsArgs) -> Format {
-        if args.ndjson {
-            Format::Ndjson
-        } else if args.json {
-            Format::Json
-        } else {
-            Format::Table {
-                colour: output::colour(),
-            }
-        }
-    }
 }
 
 /// Prints each build as the stream yields it; a JSON array is opened before the first and

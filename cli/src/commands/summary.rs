@@ -5,13 +5,18 @@ use nixbuild::Client;
 use nixbuild::report::{self, Scope};
 
 use crate::Failure;
-use crate::args::SummaryArgs;
+use crate::args::{SummaryArgs, SummaryFormat};
 use crate::output;
 
 pub async fn run(client: &Client, args: SummaryArgs) -> Result<(), Failure> {
+    if (args.job || args.workflow) && args.format != SummaryFormat::Markdown {
+        return Err(Failure::usage(
+            "--job and --workflow choose the Markdown's heading: give --format markdown",
+        ));
+    }
     let filter = super::filter(&args.filter);
     let summary = client.builds().summary().filter(filter.clone()).send().await?;
-    if args.json {
+    if args.format == SummaryFormat::Json {
         return output::print(&output::json_line(&summary)?);
     }
     // The Action lists the builds only when there are some.
@@ -20,7 +25,7 @@ pub async fn run(client: &Client, args: SummaryArgs) -> Result<(), Failure> {
     } else {
         Vec::new()
     };
-    if args.markdown {
+    if args.format == SummaryFormat::Markdown {
         let scope = if args.job { Scope::Job } else { Scope::Workflow };
         output::print(&report::markdown(&summary, &builds, scope))
     } else {

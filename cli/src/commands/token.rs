@@ -6,7 +6,7 @@ use std::path::Path;
 use nixbuild::token::TokenInfo;
 
 use crate::Failure;
-use crate::args::TokenCommand;
+use crate::args::{TextFormat, TokenCommand};
 use crate::connect::read_token;
 use crate::output;
 
@@ -15,12 +15,12 @@ const NOT_VERIFIED: &str =
 
 pub fn run(command: TokenCommand, token_file: Option<&Path>) -> Result<(), Failure> {
     match command {
-        TokenCommand::Inspect { source, json } => {
+        TokenCommand::Inspect { source, format } => {
             let token = read_token(source.as_deref().or(token_file))?;
             let info = token
                 .inspect()
                 .map_err(|e| Failure::error(format!("cannot read the token: {e}")))?;
-            if json {
+            if format == TextFormat::Json {
                 output::print(&output::json_line(&as_json(&info))?)
             } else {
                 output::print(&format!(

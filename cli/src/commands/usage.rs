@@ -3,7 +3,7 @@
 use nixbuild::Client;
 
 use crate::Failure;
-use crate::args::UsageArgs;
+use crate::args::{TextFormat, UsageArgs};
 use crate::output;
 
 pub async fn run(client: &Client, args: UsageArgs) -> Result<(), Failure> {
@@ -15,7 +15,7 @@ pub async fn run(client: &Client, args: UsageArgs) -> Result<(), Failure> {
         request = request.created_before(until);
     }
     let usage = request.send().await?;
-    if args.json {
+    if args.format == TextFormat::Json {
         return output::print(&output::json_line(&usage)?);
     }
     output::print(&format!(
