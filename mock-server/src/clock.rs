@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Datelike, SubsecRound, TimeDelta, Utc};
 
-use crate::state::lock;
+use crate::sync::lock;
 
 /// Real time, or an instant a test froze it at.
 #[derive(Debug, Default)]

@@ -8,8 +8,8 @@ use wiremock::Respond;
 
 use crate::auth::Authority;
 use crate::faults::FaultQueue;
-use crate::handlers::processes::ProcessLog;
 use crate::journal::Journal;
+use crate::process_log::ProcessLog;
 use crate::responder::Responder;
 use crate::state::State;
 

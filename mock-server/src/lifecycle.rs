@@ -15,17 +15,35 @@ use crate::fixtures::{mark_finished_at, mark_running_at};
 #[non_exhaustive]
 pub enum StatusChangeError {
     /// The mock has no build with this id.
-    NoSuchBuild(BuildId),
+    NoSuchBuild(NoSuchBuild),
     /// Builds never go back to `pending`.
     BackToPending(BuildId),
     /// The build has finished already, in this status.
     AlreadyFinished(BuildId, BuildStatus),
 }
 
+/// The build a test asked to change does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoSuchBuild(pub BuildId);
+
+impl fmt::Display for NoSuchBuild {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the mock has no build {}", self.0)
+    }
+}
+
+impl std::error::Error for NoSuchBuild {}
+
+impl From<NoSuchBuild> for StatusChangeError {
+    fn from(missing: NoSuchBuild) -> StatusChangeError {
+        StatusChangeError::NoSuchBuild(missing)
+    }
+}
+
 impl fmt::Display for StatusChangeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StatusChangeError::NoSuchBuild(id) => write!(f, "the mock has no build {id}"),
+            StatusChangeError::NoSuchBuild(missing) => missing.fmt(f),
             StatusChangeError::BackToPending(id) => {
                 write!(
                     f,

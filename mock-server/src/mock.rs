@@ -15,9 +15,9 @@ use crate::auth::{Authority, TokenMinter};
 use crate::clock::{Clock, ClockOverflow};
 use crate::expectation::{self, Counted, Expectation, UnmetExpectations};
 use crate::faults::{Fault, FaultQueue};
-use crate::handlers::processes::ProcessLog;
 use crate::journal::{Journal, RecordedRequest};
-use crate::lifecycle::StatusChangeError;
+use crate::lifecycle::{NoSuchBuild, StatusChangeError};
+use crate::process_log::ProcessLog;
 use crate::responder::Responder;
 use crate::state::{State, lock};
 
@@ -60,18 +60,6 @@ impl fmt::Debug for MockNixbuild {
             .finish_non_exhaustive()
     }
 }
-
-/// The build a test asked to change does not exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NoSuchBuild(pub BuildId);
-
-impl fmt::Display for NoSuchBuild {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the mock has no build {}", self.0)
-    }
-}
-
-impl std::error::Error for NoSuchBuild {}
 
 impl MockNixbuild {
     /// Starts a mock with no builds, auth on and a fresh root key, on a free local port.

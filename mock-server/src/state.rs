@@ -1,7 +1,7 @@
 //! [`State`]: everything a mock knows, shared between its handle, its responder and its
 //! control API, and the changes both APIs make to it (one implementation for each).
 
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use nixbuild::{Build, BuildId, BuildStatus, Secret};
 
@@ -11,9 +11,9 @@ use crate::auth::Authority;
 use crate::clock::Clock;
 use crate::expectation::Counted;
 use crate::faults::FaultQueue;
-use crate::handlers::processes::ProcessLog;
 use crate::journal::{Journal, RecordedRequest};
-use crate::lifecycle::{self, StatusChangeError};
+use crate::lifecycle::{self, NoSuchBuild, StatusChangeError};
+use crate::process_log::ProcessLog;
 use crate::store::BuildStore;
 
 /// Called with each request once it is answered (the standalone binary logs them).
@@ -81,12 +81,8 @@ impl State {
                 lifecycle::move_to(build, status, now)?;
                 Ok(build.clone())
             })
-            .unwrap_or(Err(StatusChangeError::NoSuchBuild(id)))
+            .unwrap_or(Err(StatusChangeError::NoSuchBuild(NoSuchBuild(id))))
     }
 }
 
-/// Locks a mutex, carrying on after a panic elsewhere poisoned it: the data stays usable
-/// and a mock server must keep answering.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+pub(crate) use crate::sync::lock;

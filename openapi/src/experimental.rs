@@ -9,7 +9,7 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{Content, Ref, Required, ResponseBuilder};
 
-use crate::operations::operation;
+use crate::described::operation;
 
 pub(crate) fn exchange_oidc_token(op: &ApiOperation) -> Operation {
     let token = ResponseBuilder::new()

@@ -3,12 +3,12 @@
 use nixbuild::api::operation::{OPERATIONS, Operation as ApiOperation, OperationId};
 use nixbuild::{Build, BuildsSummary, Usage};
 use utoipa::ToSchema;
-use utoipa::openapi::extensions::ExtensionsBuilder;
-use utoipa::openapi::path::{Operation, OperationBuilder, Parameter, PathItem};
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::ArrayBuilder;
-use utoipa::openapi::{HttpMethod, Paths, PathsBuilder, Ref, Response, ResponsesBuilder};
+use utoipa::openapi::{HttpMethod, Paths, PathsBuilder, Ref};
 
-use crate::{parameters, responses};
+use crate::described::operation;
+use crate::responses;
 
 /// One path per row of the SDK's operation table.
 pub(crate) fn paths() -> Paths {
@@ -103,40 +103,6 @@ fn get_usage(op: &ApiOperation) -> Operation {
          given window (all builds without one): those `getBuildsSummary` counts as billable.",
         responses::json("The usage", Ref::from_schema_name(Usage::name()), None),
     )
-}
-
-/// An operation as the table describes it (id, query and header parameters, whether it is
-/// experimental), with these words and its success answer; every error answer besides.
-pub(crate) fn operation(
-    op: &ApiOperation,
-    tag: &str,
-    summary: &str,
-    description: &str,
-    success: Response,
-) -> Operation {
-    let parameters: Vec<Parameter> = op
-        .params
-        .iter()
-        .copied()
-        .map(parameters::query)
-        .chain(op.headers.iter().map(|name| parameters::header(name)))
-        .collect();
-    let responses = ResponsesBuilder::new()
-        .response("200", success)
-        .responses_from_iter(responses::errors(!parameters.is_empty()))
-        .build();
-    let mut operation = OperationBuilder::new()
-        .operation_id(Some(op.name))
-        .tag(tag)
-        .summary(Some(summary))
-        .description(Some(description))
-        .parameters(Some(parameters))
-        .responses(responses)
-        .build();
-    if op.experimental {
-        operation.extensions = Some(ExtensionsBuilder::new().add("x-experimental", true).build());
-    }
-    operation
 }
 
 #[cfg(test)]

@@ -141,6 +141,7 @@ impl FilterError {
 /// A date stands for 00:00:00 UTC of that day, both as the inclusive lower bound
 /// (`create_time_from`) and the exclusive upper bound (`create_time_to`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TimeBound {
     /// A calendar date, written `2024-05-01`.
     Date(NaiveDate),
@@ -181,16 +182,27 @@ impl fmt::Display for TimeBound {
 }
 
 /// Reads `2024-05-01` or an RFC 3339 date-time (any offset, any number of fraction digits).
-impl FromStr for TimeBound {
-    type Err = String;
+/// Text that is neither a date nor an RFC 3339 date-time, from [`TimeBound`]'s `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{}` is neither a date (2024-05-01) nor an RFC 3339 date-time", crate::printable::escape_controls(.text))]
+#[non_exhaustive]
+pub struct InvalidTimeBound {
+    /// The text, its first 80 characters.
+    pub text: String,
+}
 
-    fn from_str(s: &str) -> Result<TimeBound, String> {
+impl FromStr for TimeBound {
+    type Err = InvalidTimeBound;
+
+    fn from_str(s: &str) -> Result<TimeBound, InvalidTimeBound> {
         if let Ok(t) = timestamp::parse(s) {
             return Ok(TimeBound::DateTime(t));
         }
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(TimeBound::Date)
-            .map_err(|_| format!("`{s}` is neither a date (2024-05-01) nor an RFC 3339 date-time"))
+            .map_err(|_| InvalidTimeBound {
+                text: s.chars().take(80).collect(),
+            })
     }
 }
 
@@ -486,9 +498,9 @@ fn check_tag(name: &str, value: &str) -> Result<(), FilterError> {
 fn read_time(param: FilterParam, value: &str) -> Result<TimeBound, FilterError> {
     // A `+02:00` offset sent without percent-encoding arrives as a space: read it back.
     value
-        .parse()
+        .parse::<TimeBound>()
         .or_else(|e| value.replace(' ', "+").parse().map_err(|_| e))
-        .map_err(|e| FilterError::new(param, e))
+        .map_err(|e: InvalidTimeBound| FilterError::new(param, e.to_string()))
 }
 
 fn decode(raw: &str) -> Result<String, std::str::Utf8Error> {

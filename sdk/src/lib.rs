@@ -22,7 +22,7 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
 pub use error::{ApiError, DecodeError, Endpoint, Error, Result};
-pub use filter::{BuildFilter, FilterError, FilterParam, TimeBound};
+pub use filter::{BuildFilter, FilterError, FilterParam, InvalidTimeBound, TimeBound};
 #[cfg(feature = "openapi")]
 pub use models::KnownBuildStatus;
 #[cfg(feature = "experimental")]

@@ -11,7 +11,7 @@ use wiremock::Request;
 use super::json_object;
 use crate::BuildFixture;
 use crate::answer::Answer;
-use crate::lifecycle::StatusChangeError;
+use crate::lifecycle::{NoSuchBuild, StatusChangeError};
 use crate::state::State;
 
 /// The longest name a Nix store path may have, less the `.drv` of a derivation.
@@ -330,7 +330,7 @@ pub(super) fn get(state: &State, id: &str) -> Answer {
     };
     match state.store().get(id) {
         Some(build) => Answer::json(200, build),
-        None => Answer::error(404, StatusChangeError::NoSuchBuild(id).to_string()),
+        None => Answer::error(404, NoSuchBuild(id).to_string()),
     }
 }
 

@@ -1,9 +1,6 @@
 //! `POST /processes` (experimental): the processes received, numbered and remembered.
 
-use std::collections::VecDeque;
-
 use nixbuild::Process;
-use serde::Serialize;
 use wiremock::Request;
 
 use super::id_token;
@@ -21,48 +18,6 @@ pub(crate) fn create(state: &State, request: &Request) -> Answer {
     };
     let scheduled = lock(&state.processes).record(processes);
     Answer::json(200, &scheduled)
-}
-
-/// How many processes the mock remembers: the most recent ones; ids keep counting.
-pub(crate) const PROCESS_LOG_CAPACITY: usize = 10_000;
-
-/// The processes `POST /processes` received: the most recent [`PROCESS_LOG_CAPACITY`], and
-/// how many in all (which numbers the next).
-#[derive(Debug, Default)]
-pub(crate) struct ProcessLog {
-    recent: VecDeque<Process>,
-    received: u64,
-}
-
-impl ProcessLog {
-    /// Records `processes` and numbers them.
-    pub(crate) fn record(&mut self, processes: Vec<Process>) -> Vec<ScheduledProcess> {
-        let mut scheduled = Vec::with_capacity(processes.len());
-        for process in processes {
-            self.received = self.received.saturating_add(1);
-            scheduled.push(ScheduledProcess {
-                id: self.received,
-                installable: process.installable.clone(),
-            });
-            if self.recent.len() == PROCESS_LOG_CAPACITY {
-                self.recent.pop_front();
-            }
-            self.recent.push_back(process);
-        }
-        scheduled
-    }
-
-    /// The processes remembered, oldest first.
-    pub(crate) fn recent(&self) -> Vec<Process> {
-        self.recent.iter().cloned().collect()
-    }
-}
-
-/// What `POST /processes` answers for each process.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ScheduledProcess {
-    pub(crate) id: u64,
-    pub(crate) installable: String,
 }
 
 /// The processes of a request body, or the message of a 400.

@@ -10,8 +10,8 @@ use biscuit_auth::format::schema;
 use prost::Message;
 
 use super::TokenError;
+use super::block::BlockInfo;
 use super::datalog::{Binary, Check, CheckKind, Expression, MapKey, Op, Predicate, Rule, Scope, Term, Unary};
-use super::inspect::BlockInfo;
 
 /// A token's blocks, read without its root key.
 pub(super) struct DecodedToken {

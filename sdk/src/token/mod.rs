@@ -5,6 +5,8 @@
 mod attenuate;
 pub(crate) mod bearer;
 #[cfg(feature = "biscuit")]
+mod block;
+#[cfg(feature = "biscuit")]
 pub mod datalog;
 #[cfg(feature = "biscuit")]
 mod decode;
@@ -16,8 +18,10 @@ mod inspect;
 #[cfg(feature = "biscuit")]
 pub use attenuate::{Attenuation, DatalogValue};
 #[cfg(feature = "biscuit")]
+pub use block::BlockInfo;
+#[cfg(feature = "biscuit")]
 pub(crate) use error::TokenError;
 #[cfg(feature = "biscuit")]
-pub use inspect::{BlockInfo, TokenInfo};
+pub use inspect::TokenInfo;
 
 pub(crate) use bearer::Token;
