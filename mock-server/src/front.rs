@@ -185,7 +185,7 @@ impl Front {
             .headers
             .get(header::AUTHORIZATION)
             .map(|v| v.to_str().unwrap_or(""));
-        let admin = crate::admin::carries(authorization, &self.admin_token).is_ok();
+        let admin = crate::auth::admin::carries(authorization, &self.admin_token).is_ok();
         if control && admin {
             MAX_CONTROL_BODY_BYTES
         } else {

@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use wiremock::Respond;
 
 use crate::auth::Authority;
-use crate::faults::FaultQueue;
-use crate::journal::Journal;
-use crate::process_log::ProcessLog;
-use crate::responder::Responder;
-use crate::state::State;
+use crate::server::responder::Responder;
+use crate::server::state::State;
+use crate::testing::faults::FaultQueue;
+use crate::testing::journal::Journal;
+use crate::world::process_log::ProcessLog;
 
 struct Fixture {
     state: Arc<State>,
@@ -42,10 +42,10 @@ fn fixture() -> &'static Fixture {
             prefix: String::new(),
             observer: None,
             processes: Mutex::new(ProcessLog::default()),
-            clock: crate::clock::Clock::default(),
+            clock: crate::world::clock::Clock::default(),
             admin_token: nixbuild::Secret::from(ADMIN_TOKEN),
             expectations: Mutex::new(Vec::new()),
-            answers: Mutex::new(crate::answer_cache::AnswerCache::default()),
+            answers: Mutex::new(crate::server::answer_cache::AnswerCache::default()),
         };
         Fixture {
             state: Arc::new(state),
@@ -111,7 +111,7 @@ pub fn respond(text: &[u8]) -> Option<u16> {
         // The control API's effects are what it was asked for: the faults it queued would
         // answer the next inputs with statuses the fuzzer does not expect of the API, and
         // the builds it adds must stay within the fuzzer's memory.
-        crate::state::lock(&fixture.state.faults).clear();
+        crate::server::state::lock(&fixture.state.faults).clear();
         if fixture.state.store().len() > MAX_FUZZ_BUILDS {
             *fixture.state.store_mut() = fixture.builds.iter().cloned().collect();
         }

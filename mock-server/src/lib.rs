@@ -4,14 +4,8 @@
 // docs.rs labels every item that needs a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod admin;
-mod answer;
-mod answer_cache;
 mod auth;
-mod clock;
 pub mod control;
-mod expectation;
-mod faults;
 pub mod fixtures;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
@@ -20,26 +14,22 @@ pub mod front;
 #[doc(hidden)]
 pub mod fuzzing;
 mod handlers;
-mod journal;
-mod lifecycle;
 pub mod limits;
 mod mock;
-mod process_log;
-mod responder;
-mod routing;
-mod state;
-mod store;
-pub mod summary;
+mod server;
 mod sync;
+mod testing;
+mod world;
 
-pub use admin::ADMIN_TOKEN_PREFIX;
+pub use auth::admin::ADMIN_TOKEN_PREFIX;
 pub use auth::{AuthOutcome, Authority, DEFAULT_TOKEN_LIFETIME, InvalidKey, LimitExceeded, TokenMinter};
-pub use clock::ClockOverflow;
-pub use expectation::{Expectation, Times, UnmetExpectations};
-pub use faults::{Fault, FaultKind};
 pub use fixtures::build_fixture::{BuildFixture, IntoBuild};
 pub use handlers::exchange::EXCHANGED_TOKEN_LIFETIME;
-pub use journal::{AuthStatus, REDACTED, RecordedRequest};
-pub use lifecycle::{NoSuchBuild, StatusChangeError};
 pub use mock::{MockNixbuild, MockNixbuildBuilder};
-pub use store::BuildStore;
+pub use testing::expectation::{Expectation, Times, UnmetExpectations};
+pub use testing::faults::{Fault, FaultKind};
+pub use testing::journal::{AuthStatus, REDACTED, RecordedRequest};
+pub use world::clock::ClockOverflow;
+pub use world::lifecycle::{NoSuchBuild, StatusChangeError};
+pub use world::store::BuildStore;
+pub use world::summary;

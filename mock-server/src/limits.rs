@@ -51,9 +51,9 @@ pub use crate::auth::limits::{
 };
 pub use crate::control::{MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_STORED_BUILDS};
 pub use crate::handlers::exchange::{MAX_ID_TOKEN_BYTES, MAX_JWT_CLAIM_NAME_BYTES, MAX_JWT_CLAIMS};
-pub use crate::journal::{
+pub use crate::server::responder::MAX_REQUEST_BODY_BYTES;
+pub use crate::testing::journal::{
     MAX_JOURNAL_BYTES, MAX_RECORDED_BODY_BYTES, MAX_RECORDED_HEADER_BYTES, MAX_RECORDED_PATH_BYTES,
     MAX_RECORDED_QUERY_BYTES,
 };
-pub use crate::responder::MAX_REQUEST_BODY_BYTES;
-pub use crate::store::MAX_CACHED_JSON_BYTES;
+pub use crate::world::store::MAX_CACHED_JSON_BYTES;

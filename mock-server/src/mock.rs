@@ -12,14 +12,14 @@ use wiremock::{Mock, MockServer};
 
 use crate::IntoBuild;
 use crate::auth::{Authority, TokenMinter};
-use crate::clock::{Clock, ClockOverflow};
-use crate::expectation::{self, Counted, Expectation, UnmetExpectations};
-use crate::faults::{Fault, FaultQueue};
-use crate::journal::{Journal, RecordedRequest};
-use crate::lifecycle::{NoSuchBuild, StatusChangeError};
-use crate::process_log::ProcessLog;
-use crate::responder::Responder;
-use crate::state::{State, lock};
+use crate::server::responder::Responder;
+use crate::server::state::{State, lock};
+use crate::testing::expectation::{self, Counted, Expectation, UnmetExpectations};
+use crate::testing::faults::{Fault, FaultQueue};
+use crate::testing::journal::{Journal, RecordedRequest};
+use crate::world::clock::{Clock, ClockOverflow};
+use crate::world::lifecycle::{NoSuchBuild, StatusChangeError};
+use crate::world::process_log::ProcessLog;
 
 /// How many of the most recent requests a failed verification shows.
 const RECENT_REQUESTS_SHOWN: usize = 20;
@@ -341,7 +341,7 @@ pub struct MockNixbuildBuilder {
     builds: Vec<Build>,
     prefix: String,
     listener: Option<TcpListener>,
-    observer: Option<crate::state::RequestObserver>,
+    observer: Option<crate::server::state::RequestObserver>,
     journal_capacity: Option<usize>,
     admin_token: Option<Secret>,
 }
@@ -424,9 +424,9 @@ impl MockNixbuildBuilder {
             observer: self.observer,
             processes: Mutex::new(ProcessLog::default()),
             clock: Clock::default(),
-            admin_token: self.admin_token.unwrap_or_else(crate::admin::generate),
+            admin_token: self.admin_token.unwrap_or_else(crate::auth::admin::generate),
             expectations: Mutex::new(Vec::new()),
-            answers: Mutex::new(crate::answer_cache::AnswerCache::default()),
+            answers: Mutex::new(crate::server::answer_cache::AnswerCache::default()),
         });
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();

@@ -5,6 +5,7 @@
 //! and held to [`limits`]; its signature, verified once and remembered; revocation; and last
 //! the Datalog, with `time(now)` and the operation, under biscuit's own run limits.
 
+pub(crate) mod admin;
 pub(crate) mod limits;
 mod minter;
 mod verified;

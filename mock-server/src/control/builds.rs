@@ -10,9 +10,9 @@ use wiremock::Request;
 
 use super::json_object;
 use crate::BuildFixture;
-use crate::answer::Answer;
-use crate::lifecycle::{NoSuchBuild, StatusChangeError};
-use crate::state::State;
+use crate::server::answer::Answer;
+use crate::server::state::State;
+use crate::world::lifecycle::{NoSuchBuild, StatusChangeError};
 
 /// The longest name a Nix store path may have, less the `.drv` of a derivation.
 const MAX_NAME_BYTES: usize = 211 - 4;

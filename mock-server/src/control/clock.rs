@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use super::json_object;
-use crate::answer::Answer;
-use crate::state::State;
+use crate::server::answer::Answer;
+use crate::server::state::State;
 
 /// The farthest one `advance_seconds` moves the clock: about 31,700 years.
 const MAX_ADVANCE_SECONDS: f64 = 1e12;

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use super::json_object;
-use crate::answer::Answer;
-use crate::faults::{Fault, FaultKind};
-use crate::state::{State, lock};
+use crate::server::answer::Answer;
+use crate::server::state::{State, lock};
+use crate::testing::faults::{Fault, FaultKind};
 
 /// The longest delay a fault may ask for: ten minutes, past any client's timeout.
 const MAX_DELAY_MS: u64 = 600_000;

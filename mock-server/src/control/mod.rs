@@ -17,10 +17,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use crate::admin;
-use crate::answer::Answer;
+use crate::auth::admin;
 use crate::auth::authorization;
-use crate::state::State;
+use crate::server::answer::Answer;
+use crate::server::state::State;
 
 pub use builds::{BuildIds, FixtureSpec, MAX_BUILDS_PER_REQUEST, MAX_STORED_BUILDS, StatusChange};
 pub use clock::{ClockChange, ClockState};

@@ -7,9 +7,9 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use crate::answer::Answer;
-use crate::journal::{AuthStatus, RecordedRequest};
-use crate::state::{State, lock};
+use crate::server::answer::Answer;
+use crate::server::state::{State, lock};
+use crate::testing::journal::{AuthStatus, RecordedRequest};
 
 /// One API request the mock received, and how it answered. Secret headers
 /// (`Authorization`, `Cookie`, the OIDC ID token) keep only their scheme:

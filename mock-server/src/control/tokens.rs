@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use super::json_object;
-use crate::answer::Answer;
-use crate::state::State;
+use crate::server::answer::Answer;
+use crate::server::state::State;
 
 /// The most rights a minted token names.
 const MAX_RIGHTS: usize = 64;

@@ -1,5 +1,5 @@
 //! `GET /builds`, `/builds/summary` and `/usage`: answers from the store, over the filters,
-//! each computed once per store generation and query (see [`AnswerCache`](crate::answer_cache)).
+//! each computed once per store generation and query (see [`AnswerCache`](crate::server::answer_cache)).
 
 use std::sync::Arc;
 
@@ -8,10 +8,10 @@ use nixbuild::api::operation::Operation;
 use wiremock::Request;
 
 use super::filter;
-use crate::answer::Answer;
-use crate::state::{State, lock};
-use crate::store::BuildStore;
-use crate::summary;
+use crate::server::answer::Answer;
+use crate::server::state::{State, lock};
+use crate::world::store::BuildStore;
+use crate::world::summary;
 
 /// The matching builds, newest first, from each build's JSON encoded once.
 pub(super) fn list(state: &State, operation: &Operation, request: &Request) -> Answer {

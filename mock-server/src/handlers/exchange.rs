@@ -12,10 +12,10 @@ use nixbuild::token::datalog::{self, Binary, CheckKind, Op};
 use wiremock::Request;
 
 use super::id_token;
-use crate::answer::Answer;
 use crate::auth::{Authority, VerifiedToken};
 use crate::limits::{MAX_AUTHORIZATION_BYTES, MAX_STRING_BYTES};
-use crate::state::State;
+use crate::server::answer::Answer;
+use crate::server::state::State;
 
 /// Lifetime of an exchanged token (at most: never longer than the token presented).
 pub const EXCHANGED_TOKEN_LIFETIME: Duration = Duration::from_secs(6 * 3600);

@@ -4,9 +4,9 @@ use nixbuild::BuildFilter;
 use nixbuild::api::operation::{OIDC_ID_TOKEN_HEADER, Operation, OperationId};
 use wiremock::Request;
 
-use crate::answer::Answer;
 use crate::auth::VerifiedToken;
-use crate::state::State;
+use crate::server::answer::Answer;
+use crate::server::state::State;
 
 mod builds;
 pub(crate) mod exchange;

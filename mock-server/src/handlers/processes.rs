@@ -4,8 +4,8 @@ use nixbuild::Process;
 use wiremock::Request;
 
 use super::id_token;
-use crate::answer::Answer;
-use crate::state::{State, lock};
+use crate::server::answer::Answer;
+use crate::server::state::{State, lock};
 
 /// The handler.
 pub(crate) fn create(state: &State, request: &Request) -> Answer {

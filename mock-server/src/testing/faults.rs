@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use wiremock::ResponseTemplate;
 
-use crate::answer::Answer;
+use crate::server::answer::Answer;
 
 /// What a faulty answer does.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::answer::Answer;
 use crate::auth::Refusal;
-use crate::faults::{self, FaultKind};
-use crate::journal::{AuthStatus, RecordedRequest};
-use crate::state::{State, lock};
-use crate::{admin, control, handlers, routing};
+use crate::server::answer::Answer;
+use crate::server::state::{State, lock};
+use crate::testing::faults::{self, FaultKind};
+use crate::testing::journal::{AuthStatus, RecordedRequest};
+use crate::{auth::admin, control, handlers, server::routing};
 
 /// The largest request body the mock takes (a `POST /processes` of thousands of processes
 /// is a few hundred KB); a larger one is answered 413.

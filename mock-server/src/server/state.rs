@@ -6,15 +6,15 @@ use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use nixbuild::{Build, BuildId, BuildStatus, Secret};
 
 use crate::IntoBuild;
-use crate::answer_cache::AnswerCache;
 use crate::auth::Authority;
-use crate::clock::Clock;
-use crate::expectation::Counted;
-use crate::faults::FaultQueue;
-use crate::journal::{Journal, RecordedRequest};
-use crate::lifecycle::{self, NoSuchBuild, StatusChangeError};
-use crate::process_log::ProcessLog;
-use crate::store::BuildStore;
+use crate::server::answer_cache::AnswerCache;
+use crate::testing::expectation::Counted;
+use crate::testing::faults::FaultQueue;
+use crate::testing::journal::{Journal, RecordedRequest};
+use crate::world::clock::Clock;
+use crate::world::lifecycle::{self, NoSuchBuild, StatusChangeError};
+use crate::world::process_log::ProcessLog;
+use crate::world::store::BuildStore;
 
 /// Called with each request once it is answered (the standalone binary logs them).
 pub(crate) type RequestObserver = Box<dyn Fn(&RecordedRequest) + Send + Sync>;

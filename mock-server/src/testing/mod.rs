@@ -1,0 +1,6 @@
+//! What a test uses to check the code under test: expectations, the journal of requests,
+//! and faults on demand.
+
+pub(crate) mod expectation;
+pub(crate) mod faults;
+pub(crate) mod journal;

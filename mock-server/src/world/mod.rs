@@ -1,0 +1,8 @@
+//! The world the mock simulates: its builds (store), how they move (lifecycle), what they
+//! add up to (summary), its clock, and the processes it was sent.
+
+pub(crate) mod clock;
+pub(crate) mod lifecycle;
+pub(crate) mod process_log;
+pub(crate) mod store;
+pub mod summary;
