@@ -15,19 +15,23 @@ pub(crate) fn paths() -> Paths {
     OPERATIONS
         .iter()
         .fold(PathsBuilder::new(), |paths, op| {
-            paths.path(op.path, PathItem::new(http_method(op), describe(op)))
+            paths.path(
+                op.path,
+                PathItem::new(openapi_method(&op.method, op.name), describe(op)),
+            )
         })
         .build()
 }
 
-/// The document's method for `op`'s: each mapped, none assumed.
+/// The document's method for the HTTP method of a row named `name` (of the API's table or
+/// the control API's): each mapped, none assumed.
 ///
 /// # Panics
 ///
 /// For a method OpenAPI has no field for (`CONNECT`, or an extension method): a row no
 /// document could describe, which the generator refuses at once.
-fn http_method(op: &ApiOperation) -> HttpMethod {
-    match op.method.as_str() {
+pub(crate) fn openapi_method(method: &nixbuild::reexports::reqwest::Method, name: &str) -> HttpMethod {
+    match method.as_str() {
         "GET" => HttpMethod::Get,
         "POST" => HttpMethod::Post,
         "PUT" => HttpMethod::Put,
@@ -36,10 +40,7 @@ fn http_method(op: &ApiOperation) -> HttpMethod {
         "HEAD" => HttpMethod::Head,
         "OPTIONS" => HttpMethod::Options,
         "TRACE" => HttpMethod::Trace,
-        other => panic!(
-            "{} is {other}, which an OpenAPI document cannot describe",
-            op.name
-        ),
+        other => panic!("{name} is {other}, which an OpenAPI document cannot describe"),
     }
 }
 
@@ -114,7 +115,7 @@ mod tests {
         let paths = paths();
         for op in OPERATIONS {
             let item = &paths.paths[op.path];
-            let described = match http_method(op) {
+            let described = match openapi_method(&op.method, op.name) {
                 HttpMethod::Get => &item.get,
                 HttpMethod::Post => &item.post,
                 HttpMethod::Put => &item.put,

@@ -11,6 +11,7 @@ mod builds;
 mod clock;
 mod faults;
 mod requests;
+mod routes;
 mod tokens;
 
 use serde::de::DeserializeOwned;
@@ -26,13 +27,8 @@ pub use builds::{BuildIds, FixtureSpec, MAX_BUILDS_PER_REQUEST, MAX_STORED_BUILD
 pub use clock::{ClockChange, ClockState};
 pub use faults::FaultSpec;
 pub use requests::JournalEntry;
+pub use routes::{CONTROL_PREFIX, CONTROL_ROUTES, ControlRoute, ControlRouteId, MAX_CONTROL_BODY_BYTES};
 pub use tokens::{MintedToken, RevokeRequest, TokenRequest};
-
-/// The path every control route is under.
-pub const CONTROL_PREFIX: &str = "/_mock";
-
-/// The largest control request body: a `POST /_mock/builds` of tens of thousands of builds.
-pub const MAX_CONTROL_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// The answer of `GET /_mock/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,56 +44,49 @@ pub(crate) fn is_control_path(path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// The answer to a control request.
+/// The answer to a control request: its route from the table, the admin token unless the
+/// route is open, the route's body budget, then its handler.
 pub(crate) fn handle(state: &State, request: &Request) -> Answer {
     let path = request.url.path();
-    let route = path[CONTROL_PREFIX.len()..].trim_end_matches('/');
-    let segments: Vec<&str> = route.split('/').skip(1).collect();
     let method = request.method.as_str();
-    if segments == ["health"] {
-        return match method {
-            "GET" => Answer::json(200, &Health { status: "ok".into() }),
-            _ => not_allowed(path, method, "GET"),
-        };
-    }
-    if let Err(answer) = admit(state, request) {
+    let (route, id) = match routes::route(method, path) {
+        routes::Routed::Found(route, id) => (route, id.unwrap_or("")),
+        routes::Routed::NotAllowed(allow) => return not_allowed(path, method, allow),
+        routes::Routed::NotFound => {
+            return Answer::error(404, format!("no such control path: {}", escaped(path)));
+        }
+    };
+    if !route.open
+        && let Err(answer) = admit(state, request)
+    {
         return answer;
     }
-    let (limit, what) = if segments == ["builds"] {
-        (MAX_CONTROL_BODY_BYTES, "a `POST /_mock/builds` body")
-    } else {
-        (
-            crate::limits::MAX_REQUEST_BODY_BYTES,
-            "a control request body other than builds'",
-        )
-    };
-    if request.body.len() > limit {
-        return Answer::error(413, format!("{what} takes at most {limit} bytes"));
+    if request.body.len() > route.max_body_bytes {
+        return Answer::error(
+            413,
+            format!(
+                "a `{} {}` body takes at most {} bytes",
+                route.method, route.path, route.max_body_bytes
+            ),
+        );
     }
-    match (segments.as_slice(), method) {
-        (["builds"], "POST") => builds::add(state, request),
-        (["builds"], "GET") => builds::list(state),
-        (["builds"], "DELETE") => builds::clear(state),
-        (["builds"], _) => not_allowed(path, method, "GET, POST, DELETE"),
-        (["builds", id], "GET") => builds::get(state, id),
-        (["builds", id], "PATCH") => builds::patch(state, id, request),
-        (["builds", _], _) => not_allowed(path, method, "GET, PATCH"),
-        (["tokens"], "POST") => tokens::mint(state, request),
-        (["tokens"], _) => not_allowed(path, method, "POST"),
-        (["tokens", "revoke"], "POST") => tokens::revoke(state, request),
-        (["tokens", "revoke"], _) => not_allowed(path, method, "POST"),
-        (["faults"], "POST") => faults::inject(state, request),
-        (["faults"], "GET") => faults::list(state),
-        (["faults"], "DELETE") => faults::clear(state),
-        (["faults"], _) => not_allowed(path, method, "GET, POST, DELETE"),
-        (["requests"], "GET") => requests::list(state, request),
-        (["requests"], "DELETE") => requests::clear(state),
-        (["requests"], _) => not_allowed(path, method, "GET, DELETE"),
-        (["clock"], "GET") => clock::get(state),
-        (["clock"], "PUT") => clock::set(state, request),
-        (["clock"], "DELETE") => clock::reset(state),
-        (["clock"], _) => not_allowed(path, method, "GET, PUT, DELETE"),
-        _ => Answer::error(404, format!("no such control path: {}", escaped(path))),
+    match route.id {
+        ControlRouteId::GetHealth => Answer::json(200, &Health { status: "ok".into() }),
+        ControlRouteId::AddBuilds => builds::add(state, request),
+        ControlRouteId::ListStoredBuilds => builds::list(state),
+        ControlRouteId::ClearBuilds => builds::clear(state),
+        ControlRouteId::GetStoredBuild => builds::get(state, id),
+        ControlRouteId::SetBuildStatus => builds::patch(state, id, request),
+        ControlRouteId::MintToken => tokens::mint(state, request),
+        ControlRouteId::RevokeToken => tokens::revoke(state, request),
+        ControlRouteId::InjectFault => faults::inject(state, request),
+        ControlRouteId::ListFaults => faults::list(state),
+        ControlRouteId::ClearFaults => faults::clear(state),
+        ControlRouteId::ListRequests => requests::list(state, request),
+        ControlRouteId::ClearRequests => requests::clear(state),
+        ControlRouteId::GetClock => clock::get(state),
+        ControlRouteId::SetClock => clock::set(state, request),
+        ControlRouteId::ResetClock => clock::reset(state),
     }
 }
 
@@ -117,7 +106,7 @@ fn admit(state: &State, request: &Request) -> Result<(), Answer> {
 }
 
 /// The 405 for `method` on `path`, which answers `allow`.
-fn not_allowed(path: &str, method: &str, allow: &'static str) -> Answer {
+fn not_allowed(path: &str, method: &str, allow: String) -> Answer {
     let mut answer = Answer::error(
         405,
         format!("{} answers {allow}, not {}", escaped(path), escaped(method)),

@@ -11,7 +11,7 @@ pub(crate) struct Answer {
     /// `None` for an answer without a body.
     content_type: Option<&'static str>,
     pub(crate) retry_after: Option<u64>,
-    pub(crate) allow: Option<&'static str>,
+    pub(crate) allow: Option<String>,
 }
 
 impl Answer {
@@ -64,7 +64,7 @@ impl Answer {
         if let Some(seconds) = self.retry_after {
             template = template.insert_header("retry-after", seconds.to_string().as_str());
         }
-        if let Some(allow) = self.allow {
+        if let Some(allow) = self.allow.as_deref() {
             template = template.insert_header("allow", allow);
         }
         template

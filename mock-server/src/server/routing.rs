@@ -21,7 +21,7 @@ pub(crate) fn route(prefix: &str, request: &Request) -> Result<&'static Operatio
             405,
             format!("{path} answers {}, not {}", operation.method, request.method),
         );
-        answer.allow = Some(operation.method.as_str());
+        answer.allow = Some(operation.method.as_str().to_owned());
         return Err(answer);
     }
     Ok(operation)
