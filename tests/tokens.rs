@@ -133,7 +133,13 @@ async fn only_restricts_the_operations_and_the_mock_names_the_failing_check() {
 #[tokio::test]
 async fn a_token_pinned_to_one_build_cannot_list_builds() {
     let mock = mock().await;
-    let pinned = mock.tokens().mint().attenuate().build(805823).finish().unwrap();
+    let pinned = mock
+        .tokens()
+        .mint()
+        .attenuate()
+        .only_build(805823)
+        .finish()
+        .unwrap();
     let err = client(&mock, pinned).builds().list().send().await.unwrap_err();
     assert!(err.is_forbidden());
     assert!(err.to_string().contains(r#"resource("build", 805823)"#), "{err}");

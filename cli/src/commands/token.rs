@@ -47,7 +47,7 @@ pub fn run(command: TokenCommand, token_file: Option<&Path>) -> Result<(), Failu
                 attenuation = attenuation.only(only);
             }
             if let Some(build) = build {
-                attenuation = attenuation.build(build);
+                attenuation = attenuation.only_build(build);
             }
             let narrowed = attenuation
                 .finish()

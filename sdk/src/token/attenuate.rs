@@ -173,7 +173,7 @@ impl<'a> Attenuation<'a> {
 
     /// Only for one build, as nixbuild.net's signed web links are: `check if
     /// resource("build", id)`. Such a token cannot list or summarise builds.
-    pub fn build(self, id: impl Into<BuildId>) -> Self {
+    pub fn only_build(self, id: impl Into<BuildId>) -> Self {
         let id = i64::try_from(id.into().0).unwrap_or(i64::MAX);
         self.datalog(
             r#"check if resource("build", {id});"#,
