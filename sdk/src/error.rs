@@ -173,6 +173,7 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 
 /// A request as errors name it: its method and URL path (no query, no host).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Endpoint {
     /// The HTTP method.
     pub method: Method,
@@ -189,6 +190,7 @@ impl fmt::Display for Endpoint {
 /// An error answer from the service: status, request, message and raw body.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{endpoint}: HTTP {status}{}", describe_message(message))]
+#[non_exhaustive]
 pub struct ApiError {
     status: StatusCode,
     endpoint: Endpoint,
@@ -296,6 +298,7 @@ fn truncate_chars(s: &str, max: usize) -> String {
 /// A success response whose body is not what the API promises.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{endpoint}: cannot decode the response at `{path}`: {message} (near `{snippet}`)")]
+#[non_exhaustive]
 pub struct DecodeError {
     endpoint: Endpoint,
     path: String,

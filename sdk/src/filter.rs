@@ -112,6 +112,7 @@ impl fmt::Display for FilterParam {
 /// A filter value that cannot be written to, or was not read from, a query string.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid `{parameter}` parameter: {message}")]
+#[non_exhaustive]
 pub struct FilterError {
     parameter: FilterParam,
     message: String,

@@ -51,6 +51,7 @@ const AUTHORIZER_FACTS: [(&str, usize, u64); 2] = [("time", 1, 1), ("operation",
 
 /// A token over one of the limits: which, where, and by how much.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LimitExceeded {
     /// What was counted, such as `facts in block 1`.
     pub what: String,

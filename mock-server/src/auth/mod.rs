@@ -57,6 +57,7 @@ const PERMISSIONS: [Permission; 3] = [
 
 /// The verdict on a request's token.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthOutcome {
     /// Auth is switched off for this mock.
     Disabled,

@@ -247,6 +247,7 @@ pub(crate) struct Counted {
 /// The expectations of a mock that were not met, as [`MockNixbuild::verify`](crate::MockNixbuild::verify)
 /// reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnmetExpectations {
     /// Each unmet expectation and how many requests it counted.
     pub unmet: Vec<(Expectation, u64)>,

@@ -46,6 +46,7 @@ pub enum MapKey {
 
 /// `name(term, …)`: a fact, or one predicate of a rule's body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Predicate {
     /// The predicate's name.
     pub name: String,
@@ -66,6 +67,7 @@ impl Predicate {
 /// An expression of a rule or check (`$time < 2026-01-01T00:00:00Z`), as the token stores it:
 /// operations of a stack machine, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Expression {
     /// The operations.
     pub ops: Vec<Op>,
@@ -163,6 +165,7 @@ pub enum Scope {
 
 /// `head <- body, expressions`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rule {
     /// What the rule derives.
     pub head: Predicate,
@@ -188,6 +191,7 @@ pub enum CheckKind {
 
 /// `check if q1 or q2`, `check all …` or `reject if …`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Check {
     /// How it decides.
     pub kind: CheckKind,
