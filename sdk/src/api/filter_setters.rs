@@ -41,7 +41,7 @@ macro_rules! filter_setters {
                 self
             }
 
-            /// At most `limit` builds, the newest; must be positive.
+            /// At most `limit` builds, the newest (see [`BuildFilter::limit`](crate::BuildFilter::limit)).
             pub fn limit(mut self, limit: u64) -> Self {
                 self.filter = self.filter.limit(limit);
                 self
