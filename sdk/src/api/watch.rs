@@ -42,31 +42,54 @@ impl fmt::Display for BuildChange {
     }
 }
 
+/// What a [`Poller`] is made of: the client, the filter and the intervals between polls.
+/// [`Watch`] and [`WaitForBuilds`](crate::api::WaitForBuilds) each configure one.
+#[derive(Debug, Clone)]
+pub(crate) struct Polling {
+    pub(crate) client: Client,
+    pub(crate) filter: BuildFilter,
+    /// The first wait between polls, and the wait after a change.
+    pub(crate) poll_interval: Duration,
+    /// The longest wait between polls.
+    pub(crate) max_poll_interval: Duration,
+}
+
+impl Polling {
+    pub(crate) fn new(client: Client, filter: BuildFilter) -> Polling {
+        Polling {
+            client,
+            filter,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+            max_poll_interval: DEFAULT_MAX_POLL_INTERVAL,
+        }
+    }
+
+    /// A poller of every build the filter selects (its `limit` is dropped: every matching
+    /// build must be seen, not the newest few).
+    pub(crate) fn start(mut self) -> Result<Poller> {
+        self.filter.limit = None;
+        Ok(Poller {
+            query: self.filter.to_query_string()?,
+            client: self.client,
+            known: HashMap::new(),
+            interval: self.poll_interval,
+            poll_interval: self.poll_interval,
+            max_poll_interval: self.max_poll_interval,
+        })
+    }
+}
+
 /// Lists a filter's builds poll after poll and remembers what each poll saw.
 pub(crate) struct Poller {
     client: Client,
     query: String,
     known: HashMap<BuildId, BuildStatus>,
     interval: Duration,
-    pub(crate) poll_interval: Duration,
-    pub(crate) max_poll_interval: Duration,
+    poll_interval: Duration,
+    max_poll_interval: Duration,
 }
 
 impl Poller {
-    /// A poller of every build `filter` selects (its `limit` is dropped: every matching
-    /// build must be seen, not the newest few).
-    pub(crate) fn new(client: Client, mut filter: BuildFilter) -> Result<Poller> {
-        filter.limit = None;
-        Ok(Poller {
-            client,
-            query: filter.to_query_string()?,
-            known: HashMap::new(),
-            interval: DEFAULT_POLL_INTERVAL,
-            poll_interval: DEFAULT_POLL_INTERVAL,
-            max_poll_interval: DEFAULT_MAX_POLL_INTERVAL,
-        })
-    }
-
     /// One poll: the builds the filter selects now, and what changed since the last poll.
     pub(crate) async fn poll(&mut self) -> Result<(Vec<Build>, Vec<BuildChange>)> {
         let builds: Vec<Build> = self
@@ -96,12 +119,6 @@ impl Poller {
     pub(crate) fn next_interval(&self) -> Duration {
         self.interval.max(Duration::from_millis(1))
     }
-
-    /// Starts the intervals at `interval`.
-    pub(crate) fn set_poll_interval(&mut self, interval: Duration) {
-        self.poll_interval = interval;
-        self.interval = interval;
-    }
 }
 
 /// Every change to the builds a filter selects, as polls see them, from
@@ -112,53 +129,36 @@ pub type BuildWatch = BoxStream<'static, Result<BuildChange>>;
 
 /// Configures a watch; `into_stream` (or [`stream`](Watch::stream)) starts it.
 #[must_use = "a watch does nothing until it is streamed"]
+#[derive(Debug)]
 pub struct Watch {
-    client: Client,
-    filter: BuildFilter,
-    poll_interval: Duration,
-    max_poll_interval: Duration,
-}
-
-impl fmt::Debug for Watch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Watch")
-            .field("filter", &self.filter)
-            .field("poll_interval", &self.poll_interval)
-            .field("max_poll_interval", &self.max_poll_interval)
-            .finish_non_exhaustive()
-    }
+    polling: Polling,
 }
 
 impl Watch {
     pub(crate) fn new(client: Client, filter: BuildFilter) -> Watch {
         Watch {
-            client,
-            filter,
-            poll_interval: DEFAULT_POLL_INTERVAL,
-            max_poll_interval: DEFAULT_MAX_POLL_INTERVAL,
+            polling: Polling::new(client, filter),
         }
     }
 
     /// The first wait between polls, and the wait after a change ([`DEFAULT_POLL_INTERVAL`]).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval;
+        self.polling.poll_interval = interval;
         self
     }
 
     /// The longest wait between polls ([`DEFAULT_MAX_POLL_INTERVAL`]).
     pub fn max_poll_interval(mut self, interval: Duration) -> Self {
-        self.max_poll_interval = interval;
+        self.polling.max_poll_interval = interval;
         self
     }
 
     /// The changes, poll after poll.
     pub fn stream(self) -> BuildWatch {
-        let mut poller = match Poller::new(self.client, self.filter) {
+        let poller = match self.polling.start() {
             Ok(poller) => poller,
             Err(error) => return stream::once(async { Err(error) }).boxed(),
         };
-        poller.set_poll_interval(self.poll_interval);
-        poller.max_poll_interval = self.max_poll_interval;
         stream::unfold((Some(poller), true), |(poller, first)| async move {
             let mut poller = poller?;
             if !first {

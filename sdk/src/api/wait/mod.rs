@@ -16,7 +16,7 @@ pub use condition::{
     And, Condition, LatestPerDerivation, Not, Or, conditions, is_final, newest_per_derivation,
 };
 
-use super::watch::{BuildChange, Poller};
+use super::watch::{BuildChange, Poller, Polling};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::filter::{BuildFilter, TimeBound};
@@ -119,11 +119,8 @@ impl WaitOutcome {
 /// ```
 #[must_use = "a wait does nothing until it is sent"]
 pub struct WaitForBuilds {
-    client: Client,
-    filter: BuildFilter,
+    polling: Polling,
     condition: Arc<dyn Condition>,
-    poll_interval: Duration,
-    max_poll_interval: Duration,
     timeout: Duration,
     on_change: Option<ChangeObserver>,
 }
@@ -131,9 +128,7 @@ pub struct WaitForBuilds {
 impl fmt::Debug for WaitForBuilds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitForBuilds")
-            .field("filter", &self.filter)
-            .field("poll_interval", &self.poll_interval)
-            .field("max_poll_interval", &self.max_poll_interval)
+            .field("polling", &self.polling)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -142,11 +137,8 @@ impl fmt::Debug for WaitForBuilds {
 impl WaitForBuilds {
     pub(crate) fn new(client: Client, filter: BuildFilter) -> WaitForBuilds {
         WaitForBuilds {
-            client,
-            filter,
+            polling: Polling::new(client, filter),
             condition: Arc::new(conditions::latest_per_derivation(conditions::all_finished())),
-            poll_interval: super::watch::DEFAULT_POLL_INTERVAL,
-            max_poll_interval: super::watch::DEFAULT_MAX_POLL_INTERVAL,
             timeout: DEFAULT_WAIT_TIMEOUT,
             on_change: None,
         }
@@ -162,19 +154,19 @@ impl WaitForBuilds {
     /// Only builds created at or after `since`: an older success (or failure) of the same
     /// derivation is not what this wait is about.
     pub fn created_from(mut self, since: impl Into<TimeBound>) -> Self {
-        self.filter = self.filter.created_from(since);
+        self.polling.filter = self.polling.filter.created_from(since);
         self
     }
 
     /// The first wait between polls, and the wait after a change.
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval;
+        self.polling.poll_interval = interval;
         self
     }
 
     /// The longest wait between polls.
     pub fn max_poll_interval(mut self, interval: Duration) -> Self {
-        self.max_poll_interval = interval;
+        self.polling.max_poll_interval = interval;
         self
     }
 
@@ -226,11 +218,8 @@ impl WaitForBuilds {
     }
 
     fn waiter(self) -> Result<Waiter> {
-        let mut poller = Poller::new(self.client, self.filter)?;
-        poller.set_poll_interval(self.poll_interval);
-        poller.max_poll_interval = self.max_poll_interval;
         Ok(Waiter {
-            poller,
+            poller: self.polling.start()?,
             condition: self.condition,
             timeout: self.timeout,
             started: Instant::now(),
