@@ -126,8 +126,9 @@ pub struct Expectation {
     target: Target,
     times: Times,
     name: Option<String>,
-    /// The query parameters a request must have, as `filter` writes them.
-    filter: Option<Vec<(String, String)>>,
+    /// The query parameters a request must have, as `filter` writes them; an error for a
+    /// filter no request can carry (the SDK refuses to write it), which nothing matches.
+    filter: Option<Result<Vec<(String, String)>, String>>,
 }
 
 impl Expectation {
@@ -170,7 +171,12 @@ impl Expectation {
     /// # }
     /// ```
     pub fn filter(mut self, filter: nixbuild::BuildFilter) -> Self {
-        self.filter = Some(query_pairs(&filter.to_query_string().unwrap_or_default()));
+        self.filter = Some(
+            filter
+                .to_query_string()
+                .map(|query| query_pairs(&query))
+                .map_err(|e| e.to_string()),
+        );
         self
     }
 
@@ -195,6 +201,9 @@ impl Expectation {
         };
         target
             && self.filter.as_ref().is_none_or(|expected| {
+                let Ok(expected) = expected else {
+                    return false;
+                };
                 // The request's filter as the mock reads it, written back the same way.
                 let written = operation
                     .and_then(|op| nixbuild::BuildFilter::from_query_params(query, op.params).ok())
@@ -221,10 +230,11 @@ impl fmt::Display for Expectation {
             Target::Path(path) => write!(f, "to {path}"),
         }?;
         match &self.filter {
-            Some(pairs) if !pairs.is_empty() => {
+            Some(Ok(pairs)) if !pairs.is_empty() => {
                 let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 write!(f, " with {}", query.join("&"))
             }
+            Some(Err(why)) => write!(f, " with a filter no request can carry ({why})"),
             _ => Ok(()),
         }
     }
@@ -289,6 +299,21 @@ pub(crate) fn unmet(counted: &[Counted]) -> Vec<(Expectation, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_no_request_can_carry_matches_nothing_and_says_so() {
+        let unwritable =
+            Expectation::operation(OperationId::ListBuilds).filter(nixbuild::BuildFilter::new().limit(0));
+        let list = OperationId::ListBuilds.operation();
+        assert!(!unwritable.counts("/builds", Some(list), ""));
+        assert!(!unwritable.counts("/builds", Some(list), "limit=0"));
+        assert!(
+            unwritable.to_string().contains("no request can carry"),
+            "{unwritable}"
+        );
+        let any = Expectation::operation(OperationId::ListBuilds).filter(nixbuild::BuildFilter::new());
+        assert!(any.counts("/builds", Some(list), "limit=3"));
+    }
 
     #[test]
     fn counts_and_ranges_read_as_written() {
