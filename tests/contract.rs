@@ -194,7 +194,9 @@ async fn error_answers_conform_to_the_document_too() {
             400
         );
         for status in [429, 503] {
-            mock.inject_fault(Fault::status(status));
+            // The document describes the header these answers carry when the service asks
+            // for a pause; the mock sends it when a test asks for one.
+            mock.inject_fault(Fault::status(status).retry_after(std::time::Duration::from_secs(1)));
             assert_eq!(conforming_get(&mock, path, Some(&token)).await.0, status);
         }
     }

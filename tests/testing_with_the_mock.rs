@@ -44,11 +44,7 @@ async fn survives_a_brief_outage_and_reports_a_lasting_one() {
     let mock = MockNixbuild::start().await;
     mock.add_build(BuildFixture::failed("hello-2.12").tag("GITHUB_RUN_ID", "42"));
 
-    mock.inject_fault(
-        nixbuild_mock::Fault::status(503)
-            .retry_after(std::time::Duration::ZERO)
-            .times(1),
-    );
+    mock.fail_next(503, 1);
     assert_eq!(failed_builds_report(&mock.client(), "42").await.unwrap().len(), 1);
 
     mock.fail_next(500, 10);

@@ -216,8 +216,9 @@ impl MockNixbuild {
         self.state.store().len()
     }
 
-    /// The next `times` requests answer `status` (with `Retry-After: 1` for 429 and 503):
-    /// status first, then times, as in Python and JavaScript.
+    /// The next `times` requests answer `status`, with no `Retry-After` (so the SDK retries
+    /// after its own short backoff): status first, then times, as in Python and JavaScript.
+    /// For a `Retry-After`, inject `Fault::status(status).retry_after(…)`.
     pub fn fail_next(&self, status: u16, times: usize) {
         self.inject_fault(Fault::status(status).times(times));
     }
@@ -279,7 +280,10 @@ impl MockNixbuild {
         })
     }
 
-    /// Checks every expectation now.
+    /// Checks every expectation now. The unmet ones it reports are then dropped, so the
+    /// mock's drop (or a later `verify`) does not fail a second time on them; to check
+    /// without panicking, or without dropping them, use
+    /// [`check_expectations`](Self::check_expectations).
     ///
     /// # Panics
     ///
@@ -287,6 +291,7 @@ impl MockNixbuild {
     /// and the most recent requests.
     pub fn verify(&self) {
         if let Err(unmet) = self.check_expectations() {
+            lock(&self.state.expectations).retain(Counted::is_met);
             panic!("{unmet}");
         }
     }

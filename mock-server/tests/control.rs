@@ -234,6 +234,80 @@ async fn bad_build_specs_are_refused_with_what_is_wrong() {
 }
 
 #[tokio::test]
+async fn an_unknown_status_is_a_typo_unless_asked_for_on_purpose() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let seed = serde_json::to_value(nixbuild_mock::fixtures::seed()).unwrap();
+    let mut complete = seed[0].clone();
+    complete["status"] = json!("succeeded");
+    for body in [json!([{"name": "x-1", "status": "failed"}]), json!([complete])] {
+        let refused = control.call("POST", "/_mock/builds", Some(body.clone())).await;
+        assert_eq!(refused.status, 400, "{body}");
+        let error = refused.error();
+        assert!(
+            error.contains("build_failed") && error.contains("?allow_unknown_status=true"),
+            "{error}"
+        );
+    }
+    assert_eq!(mock.build_count(), 0);
+    for bad_query in ["?allow_unknown_status=yes", "?colour=red"] {
+        let body = json!([{"name": "x-1", "status": "quarantined"}]);
+        let refused = control
+            .call("POST", &format!("/_mock/builds{bad_query}"), Some(body))
+            .await;
+        assert_eq!(refused.status, 400, "{bad_query}");
+    }
+    let added = control
+        .call(
+            "POST",
+            "/_mock/builds?allow_unknown_status=true",
+            Some(json!([{"name": "x-1", "status": "quarantined"}, {"name": "x-2", "status": "pending"}])),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let ids = added.json()["build_ids"].clone();
+    let stored = mock.build(BuildId(ids[0].as_u64().unwrap())).unwrap();
+    assert_eq!(stored.status.as_str(), "quarantined");
+    let pending = format!("/_mock/builds/{}", ids[1]);
+    control
+        .assert_refused("PATCH", &pending, json!({"status": "done"}))
+        .await;
+    let moved = control
+        .call(
+            "PATCH",
+            &format!("{pending}?allow_unknown_status=true"),
+            Some(json!({"status": "evicted"})),
+        )
+        .await;
+    assert_eq!(
+        (moved.status, moved.json()["status"].clone()),
+        (200, json!("evicted"))
+    );
+}
+
+#[tokio::test]
+async fn a_right_nixbuild_net_does_not_grant_is_a_typo_unless_asked_for() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    let refused = control
+        .call("POST", "/_mock/tokens", Some(json!({"rights": ["build:raed"]})))
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.error().contains("build:read, build:write"),
+        "{}",
+        refused.body
+    );
+    for rights in [
+        json!({"rights": ["store:write"]}),
+        json!({"rights": ["run:write"], "allow_unknown_rights": true}),
+    ] {
+        let minted = control.call("POST", "/_mock/tokens", Some(rights.clone())).await;
+        assert_eq!(minted.status, 201, "{rights}: {}", minted.body);
+    }
+}
+
+#[tokio::test]
 async fn a_pending_build_moves_to_running_then_built_and_never_back() {
     let mock = MockNixbuild::start().await;
     let control = Control::of(&mock);

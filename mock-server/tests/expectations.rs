@@ -75,3 +75,22 @@ async fn dropping_a_mock_with_an_unmet_expectation_fails_the_test() {
     let mock = MockNixbuild::start().await;
     mock.expect(Expectation::operation(OperationId::GetUsage).times(1));
 }
+
+#[tokio::test]
+async fn a_failed_verify_reports_once_and_the_drop_does_not_fail_again() {
+    let mock = MockNixbuild::start().await;
+    mock.expect(Expectation::operation(OperationId::GetUsage).times(1));
+    mock.expect(Expectation::path("/builds").times(0));
+    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mock.verify()));
+    let message = *first.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("getUsage"), "{message}");
+    // What it reported is gone; what was met stays and still counts.
+    assert!(mock.check_expectations().is_ok());
+    mock.client().builds().list().send().await.unwrap();
+    let unmet = mock.check_expectations().unwrap_err();
+    assert_eq!(unmet.unmet.len(), 1, "{unmet}");
+    assert!(unmet.to_string().contains("/builds"), "{unmet}");
+    let second = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mock.verify()));
+    assert!(second.is_err());
+    drop(mock); // would panic, outside any unwinding, if it checked them again
+}

@@ -4,8 +4,8 @@
 use nixbuild::{Build, ErrorBody};
 use nixbuild_mock::AuthStatus;
 use nixbuild_mock::control::{
-    BuildIds, CONTROL_ROUTES, ClockChange, ClockState, ControlRoute, ControlRouteId, FaultSpec, FixtureSpec,
-    Health, JournalEntry, MintedToken, RevokeRequest, StatusChange, TokenRequest,
+    ALLOW_UNKNOWN_STATUS, BuildIds, CONTROL_ROUTES, ClockChange, ClockState, ControlRoute, ControlRouteId,
+    FaultSpec, FixtureSpec, Health, JournalEntry, MintedToken, RevokeRequest, StatusChange, TokenRequest,
 };
 use nixbuild_mock::limits::{MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_STORED_BUILDS};
 use utoipa::openapi::path::{
@@ -138,6 +138,7 @@ fn describe(row: &ControlRoute) -> PathItem {
                      are, fixture specs filled in realistically. A fixture without an id takes \
                      the next free one, and one without `created_at` the mock's now.",
             )
+            .parameter(allow_unknown_status())
             .body(ArrayBuilder::new().items(Ref::from_schema_name(NEW_BUILD)).into())
             .answer(
                 "201",
@@ -146,7 +147,8 @@ fn describe(row: &ControlRoute) -> PathItem {
             )
             .error(
                 "400",
-                "The body is not an array of builds and fixture specs; the message names the element",
+                "The body is not an array of builds and fixture specs, or a status is unknown; \
+                 the message names the element",
             )
             .error(
                 "409",
@@ -179,9 +181,13 @@ fn describe(row: &ControlRoute) -> PathItem {
                      `pending`, and a finished build does not change.",
             )
             .parameter(build_id_parameter())
+            .parameter(allow_unknown_status())
             .body(ref_of(StatusChange::name()))
             .ok(json(build_ref().into()))
-            .error("400", "The id or body is malformed, or the status is `pending`")
+            .error(
+                "400",
+                "The id or body is malformed, or the status is `pending` or unknown",
+            )
             .error("404", "The mock has no such build")
             .error("409", "The build has finished already")
             .build(),
@@ -288,6 +294,24 @@ fn build_id_parameter() -> Parameter {
                 .schema_type(Type::Integer)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
                 .minimum(Some(0)),
+        ))
+        .build()
+}
+
+/// `?allow_unknown_status=true`: a status the mock does not know, on purpose.
+fn allow_unknown_status() -> Parameter {
+    ParameterBuilder::new()
+        .name(ALLOW_UNKNOWN_STATUS)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(
+            "Accept statuses the mock does not know (a status newer than it, on purpose); \
+             without it an unknown status, such as a typo, is a 400",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .default(Some(serde_json::Value::Bool(false))),
         ))
         .build()
 }

@@ -233,19 +233,58 @@ class NixbuildMock:
         """``GET /_mock/health``."""
         return self.control("GET", "/_mock/health", auth=False)
 
-    def add_builds(self, builds: Iterable[Mapping[str, Any]]) -> List[int]:
+    def add_builds(
+        self, builds: Iterable[Mapping[str, Any]], *, allow_unknown_status: bool = False
+    ) -> List[int]:
         """Adds builds: complete builds (they have a ``derivation_path``), or fixture specs
         such as ``{"name": "hello-2.12", "status": "build_failed", "tags": {...}}``, filled in
-        realistically. Returns their ids, in order."""
-        return self.control("POST", "/_mock/builds", list(builds))["build_ids"]
+        realistically. Returns their ids, in order.
 
-    def add_build(self, name: str, status: str = "built", **fields: Any) -> int:
-        """Adds one build from a fixture spec; returns its id."""
-        return self.add_builds([{"name": name, "status": status, **fields}])[0]
+        A status the mock does not know (a typo such as ``"failed"``) is refused with a
+        MockError; ``allow_unknown_status=True`` adds one on purpose, as a status newer than
+        the mock would be."""
+        if isinstance(builds, Mapping):
+            raise TypeError("add_builds takes a list of builds; add_build takes one")
+        return self.control("POST", "/_mock/builds" + _allow_unknown(allow_unknown_status), list(builds))[
+            "build_ids"
+        ]
 
-    def set_status(self, build_id: int, status: str) -> Dict[str, Any]:
-        """Moves a build to ``running`` or a finished status; returns the build."""
-        return self.control("PATCH", f"/_mock/builds/{int(build_id)}", {"status": status})
+    def add_build(
+        self,
+        build: Union[str, Mapping[str, Any]],
+        status: Optional[str] = None,
+        *,
+        allow_unknown_status: bool = False,
+        **fields: Any,
+    ) -> int:
+        """Adds one build; returns its id. Either a name, with its status (``built`` by
+        default) and other fixture fields as keywords::
+
+            mock.add_build("hello-2.12", "build_failed", tags={"GITHUB_RUN_ID": "42"})
+
+        or one build or fixture spec as a mapping, as :meth:`add_builds` takes them::
+
+            mock.add_build({"name": "hello-2.12", "status": "build_failed"})
+        """
+        if isinstance(build, Mapping):
+            if status is not None or fields:
+                raise TypeError("give a build as a mapping, or a name with keywords, not both")
+            spec: Dict[str, Any] = dict(build)
+        elif isinstance(build, str):
+            spec = {"name": build, "status": status or "built", **fields}
+        else:
+            raise TypeError(f"add_build takes a name or a mapping, not {type(build).__name__}")
+        return self.add_builds([spec], allow_unknown_status=allow_unknown_status)[0]
+
+    def set_status(self, build_id: int, status: str, *, allow_unknown_status: bool = False) -> Dict[str, Any]:
+        """Moves a build to ``running`` or a finished status, at the mock's now; returns the
+        build. Its duration is the time the mock's clock moved since it started (advance the
+        clock between statuses to give it one)."""
+        return self.control(
+            "PATCH",
+            f"/_mock/builds/{int(build_id)}" + _allow_unknown(allow_unknown_status),
+            {"status": status},
+        )
 
     def build(self, build_id: int) -> Dict[str, Any]:
         """A stored build."""
@@ -265,9 +304,19 @@ class NixbuildMock:
         expires_in_seconds: Optional[int] = None,
         expires_at: Union[None, str, _dt.datetime] = None,
         legacy: bool = False,
+        *,
+        expires_in: Optional[_dt.timedelta] = None,
+        allow_unknown_rights: bool = False,
     ) -> str:
         """A token signed by the mock's root key (``build:read``, account 1, an hour from the
-        mock's now, unless told otherwise)."""
+        mock's now, unless told otherwise). A right nixbuild.net does not grant (a typo such
+        as ``build:raed``) is refused unless ``allow_unknown_rights=True``."""
+        if isinstance(rights, str):
+            raise TypeError('rights is a list, such as ["build:read"]')
+        if expires_in is not None:
+            if expires_in_seconds is not None:
+                raise TypeError("give expires_in or expires_in_seconds, not both")
+            expires_in_seconds = _whole_seconds(expires_in, "expires_in")
         shape: Dict[str, Any] = {"legacy": legacy}
         if rights is not None:
             shape["rights"] = list(rights)
@@ -277,6 +326,8 @@ class NixbuildMock:
             shape["expires_in_seconds"] = expires_in_seconds
         if expires_at is not None:
             shape["expires_at"] = _rfc3339(expires_at)
+        if allow_unknown_rights:
+            shape["allow_unknown_rights"] = True
         return self.control("POST", "/_mock/tokens", shape)["token"]
 
     def revoke(self, token: str) -> None:
@@ -290,18 +341,25 @@ class NixbuildMock:
         path: Optional[str] = None,
         retry_after_seconds: Optional[int] = None,
     ) -> Dict[str, Any]:
-        """The next `times` API requests (of `path`, or any) answer `status`."""
+        """The next `times` API requests (of `path`, or any) answer `status`, with no
+        ``Retry-After`` header unless `retry_after_seconds` asks for one (a client that
+        honours it then waits that long before it retries)."""
         spec: Dict[str, Any] = {"status": status, "times": times}
         if path is not None:
             spec["path"] = path
         if retry_after_seconds is not None:
             spec["retry_after_seconds"] = retry_after_seconds
-        return self.inject_fault(**spec)
+        return self.inject_fault(spec)
 
-    def inject_fault(self, **spec: Any) -> Dict[str, Any]:
-        """Queues any fault: ``status=``, ``delay_ms=``, ``malformed_body=True`` or
-        ``drop_connection=True``, with ``times=`` and ``path=``."""
-        return self.control("POST", "/_mock/faults", spec)
+    def inject_fault(self, spec: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
+        """Queues any fault, as a mapping or as keywords: one of ``status=``, ``delay_ms=``,
+        ``malformed_body=True`` or ``drop_connection=True``, with ``times=``, ``path=`` and
+        (with a status) ``retry_after_seconds=``. Returns the fault as queued."""
+        if spec is not None and not isinstance(spec, Mapping):
+            raise TypeError(f"inject_fault takes a mapping or keywords, not {type(spec).__name__}")
+        if spec is not None and fields:
+            raise TypeError("give the fault as a mapping or as keywords, not both")
+        return self.control("POST", "/_mock/faults", dict(spec) if spec is not None else fields)
 
     def clear_faults(self) -> None:
         self.control("DELETE", "/_mock/faults")
@@ -332,13 +390,37 @@ class NixbuildMock:
         """Freezes the mock's clock at `now`."""
         return self.control("PUT", "/_mock/clock", {"now": _rfc3339(now)})
 
-    def advance_clock(self, seconds: float) -> Dict[str, Any]:
-        """Moves the mock's clock by `seconds` and freezes it there."""
+    def advance_clock(self, by: Union[float, _dt.timedelta], *, backwards: bool = False) -> Dict[str, Any]:
+        """Moves the mock's clock forward by `by` (a ``timedelta``, or seconds) and freezes it
+        there. Moving it back is refused unless ``backwards=True``: a negative value is more
+        often a sign error than a test of time running backwards."""
+        if isinstance(by, _dt.timedelta):
+            seconds = by.total_seconds()
+        elif isinstance(by, (int, float)) and not isinstance(by, bool):
+            seconds = float(by)
+        else:
+            raise TypeError(f"advance_clock takes a timedelta or seconds, not {type(by).__name__}")
+        if seconds < 0 and not backwards:
+            raise ValueError(
+                f"advance_clock({by!r}) would move the clock back; pass backwards=True if that is meant"
+            )
         return self.control("PUT", "/_mock/clock", {"advance_seconds": seconds})
 
     def reset_clock(self) -> None:
         """Real time again."""
         self.control("DELETE", "/_mock/clock")
+
+
+def _allow_unknown(allowed: bool) -> str:
+    """The query that lets the mock take a status it does not know, on purpose."""
+    return "?allow_unknown_status=true" if allowed else ""
+
+
+def _whole_seconds(delta: _dt.timedelta, name: str) -> int:
+    seconds = delta.total_seconds()
+    if seconds < 0 or seconds != int(seconds):
+        raise ValueError(f"{name} is a whole, non-negative number of seconds")
+    return int(seconds)
 
 
 def _rfc3339(value: Union[str, _dt.datetime]) -> str:

@@ -201,7 +201,61 @@ pub const MAX_STORED_BUILDS: usize = 1_000_000;
 /// Why a body's builds were refused: the status and the message.
 type Refusal = (u16, String);
 
-fn read_new_build(index: usize, raw: &serde_json::value::RawValue) -> Result<NewBuild, String> {
+/// The query parameter that lets a test add or set a status the mock does not know, on
+/// purpose: one newer than this release of the SDK, say.
+pub const ALLOW_UNKNOWN_STATUS: &str = "allow_unknown_status";
+
+/// Whether the request asks, with `?allow_unknown_status=true`, for statuses the mock does
+/// not know; any other query parameter, or value, is refused.
+fn unknown_statuses_allowed(request: &Request) -> Result<bool, Answer> {
+    let mut allowed = false;
+    for (name, value) in request.url.query_pairs() {
+        match (name.as_ref(), value.as_ref()) {
+            (ALLOW_UNKNOWN_STATUS, "true") => allowed = true,
+            (ALLOW_UNKNOWN_STATUS, "false") => allowed = false,
+            (ALLOW_UNKNOWN_STATUS, other) => {
+                return Err(Answer::error(
+                    400,
+                    format!(
+                        "`{ALLOW_UNKNOWN_STATUS}` is true or false, not {}",
+                        super::escaped(other)
+                    ),
+                ));
+            }
+            (other, _) => {
+                return Err(Answer::error(
+                    400,
+                    format!(
+                        "unknown query parameter {}: the only one is `{ALLOW_UNKNOWN_STATUS}`",
+                        super::escaped(other)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(allowed)
+}
+
+/// A status the mock knows, or any when `allowed`: a typo such as `failed` (for
+/// `build_failed`) would otherwise be stored, match no filter, and make a test check nothing.
+fn check_status(status: &BuildStatus, allowed: bool) -> Result<(), String> {
+    if status.is_known() || allowed {
+        return Ok(());
+    }
+    let known: Vec<&str> = BuildStatus::KNOWN.iter().map(BuildStatus::as_str).collect();
+    Err(format!(
+        "{} is not a build status the mock knows ({}); to use a status newer than it on \
+         purpose, add ?{ALLOW_UNKNOWN_STATUS}=true",
+        super::escaped(status.as_str()),
+        known.join(", ")
+    ))
+}
+
+fn read_new_build(
+    index: usize,
+    raw: &serde_json::value::RawValue,
+    unknown_statuses: bool,
+) -> Result<NewBuild, String> {
     /// Reads just enough of an element to tell a complete build from a spec.
     #[derive(Deserialize)]
     struct Shape {
@@ -216,9 +270,11 @@ fn read_new_build(index: usize, raw: &serde_json::value::RawValue) -> Result<New
     if shape.derivation_path.is_some() {
         let build: Build = serde_json::from_str(json).map_err(|e| at(&e))?;
         check_id("build_id", Some(build.build_id)).map_err(|e| at(&e))?;
+        check_status(&build.status, unknown_statuses).map_err(|e| at(&e))?;
         return Ok(NewBuild::Complete(Box::new(build)));
     }
     let spec: FixtureSpec = serde_json::from_str(json).map_err(|e| at(&e))?;
+    check_status(&spec.status, unknown_statuses).map_err(|e| at(&e))?;
     spec.to_fixture()
         .map(|f| NewBuild::Fixture(Box::new(f)))
         .map_err(|e| at(&e))
@@ -229,6 +285,7 @@ fn read_new_build(index: usize, raw: &serde_json::value::RawValue) -> Result<New
 /// first refusal is kept in `refusal` (serde's own error would lose its status).
 struct NewBuildsSeed<'r> {
     refusal: &'r mut Option<Refusal>,
+    unknown_statuses: bool,
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for NewBuildsSeed<'_> {
@@ -256,7 +313,7 @@ impl<'de> serde::de::Visitor<'de> for NewBuildsSeed<'_> {
                 *self.refusal = Some((413, message.clone()));
                 return Err(A::Error::custom(message));
             }
-            match read_new_build(builds.len(), raw) {
+            match read_new_build(builds.len(), raw, self.unknown_statuses) {
                 Ok(build) => builds.push(build),
                 Err(message) => {
                     *self.refusal = Some((400, message.clone()));
@@ -269,12 +326,13 @@ impl<'de> serde::de::Visitor<'de> for NewBuildsSeed<'_> {
 }
 
 /// The builds of a `POST /_mock/builds` body, or why they are refused.
-fn read_new_builds(body: &[u8]) -> Result<Vec<NewBuild>, Refusal> {
+fn read_new_builds(body: &[u8], unknown_statuses: bool) -> Result<Vec<NewBuild>, Refusal> {
     let mut refusal = None;
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let read = serde::de::DeserializeSeed::deserialize(
         NewBuildsSeed {
             refusal: &mut refusal,
+            unknown_statuses,
         },
         &mut deserializer,
     )
@@ -302,7 +360,11 @@ fn room_for(stored: usize, adding: usize) -> Result<(), String> {
 
 /// `POST /_mock/builds`.
 pub(super) fn add(state: &State, request: &Request) -> Answer {
-    let builds = match read_new_builds(&request.body) {
+    let unknown_statuses = match unknown_statuses_allowed(request) {
+        Ok(allowed) => allowed,
+        Err(answer) => return answer,
+    };
+    let builds = match read_new_builds(&request.body, unknown_statuses) {
         Ok(builds) => builds,
         Err((status, message)) => return Answer::error(status, message),
     };
@@ -340,10 +402,17 @@ pub(super) fn patch(state: &State, id: &str, request: &Request) -> Answer {
         Ok(id) => id,
         Err(answer) => return answer,
     };
+    let unknown_statuses = match unknown_statuses_allowed(request) {
+        Ok(allowed) => allowed,
+        Err(answer) => return answer,
+    };
     let change: StatusChange = match json_object(request) {
         Ok(change) => change,
         Err(answer) => return answer,
     };
+    if let Err(message) = check_status(&change.status, unknown_statuses) {
+        return Answer::error(400, message);
+    }
     match state.set_status(id, change.status) {
         Ok(build) => Answer::json(200, &build),
         Err(e @ StatusChangeError::NoSuchBuild(_)) => Answer::error(404, e.to_string()),

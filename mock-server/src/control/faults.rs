@@ -25,7 +25,7 @@ pub struct FaultSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 100, maximum = 599))]
     pub status: Option<u16>,
-    /// The `Retry-After` of a 429 or 503, in seconds (1 when left out).
+    /// A `Retry-After` header to send with the status, in seconds (none when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
     /// Answer normally, after this many milliseconds (at most 600000).
@@ -106,7 +106,7 @@ impl From<&Fault> for FaultSpec {
         match &fault.kind {
             FaultKind::Status(status) => {
                 spec.status = Some(*status);
-                spec.retry_after_seconds = Some(fault.retry_after.as_secs());
+                spec.retry_after_seconds = fault.retry_after.map(|wait| wait.as_secs());
             }
             FaultKind::Delay(delay) => {
                 spec.delay_ms = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));

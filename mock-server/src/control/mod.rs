@@ -23,7 +23,9 @@ use crate::auth::authorization;
 use crate::server::answer::Answer;
 use crate::server::state::State;
 
-pub use builds::{BuildIds, FixtureSpec, MAX_BUILDS_PER_REQUEST, MAX_STORED_BUILDS, StatusChange};
+pub use builds::{
+    ALLOW_UNKNOWN_STATUS, BuildIds, FixtureSpec, MAX_BUILDS_PER_REQUEST, MAX_STORED_BUILDS, StatusChange,
+};
 pub use clock::{ClockChange, ClockState};
 pub use faults::FaultSpec;
 pub use requests::JournalEntry;

@@ -38,6 +38,10 @@ pub struct TokenRequest {
     /// A 2022 token (`account(N); check if operation("read");`, no expiry) instead.
     #[serde(default)]
     pub legacy: bool,
+    /// Accept rights nixbuild.net is not known to grant (a typo otherwise: `build:raed` is
+    /// a 400).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_unknown_rights: bool,
 }
 
 /// A token the mock minted.
@@ -69,6 +73,21 @@ pub(super) fn mint(state: &State, request: &Request) -> Answer {
             return Answer::error(
                 400,
                 format!("`rights` holds at most {MAX_RIGHTS} rights of 1 to {MAX_RIGHT_BYTES} bytes"),
+            );
+        }
+        if !shape.allow_unknown_rights
+            && let Some(unknown) = rights
+                .iter()
+                .find(|r| !nixbuild::token::KNOWN_RIGHTS.contains(&r.as_str()))
+        {
+            return Answer::error(
+                400,
+                format!(
+                    "{} is not a right nixbuild.net grants ({}); to mint one on purpose, add \
+                     \"allow_unknown_rights\": true",
+                    super::escaped(unknown),
+                    nixbuild::token::KNOWN_RIGHTS.join(", ")
+                ),
             );
         }
         minter = minter.rights(rights);

@@ -254,6 +254,13 @@ pub(crate) struct Counted {
     pub(crate) received: u64,
 }
 
+impl Counted {
+    /// Whether what it received is what it expects.
+    pub(crate) fn is_met(&self) -> bool {
+        self.expectation.times.contains(self.received)
+    }
+}
+
 /// The expectations of a mock that were not met, as [`MockNixbuild::verify`](crate::MockNixbuild::verify)
 /// reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,7 +298,7 @@ impl std::error::Error for UnmetExpectations {}
 pub(crate) fn unmet(counted: &[Counted]) -> Vec<(Expectation, u64)> {
     counted
         .iter()
-        .filter(|c| !c.expectation.times.contains(c.received))
+        .filter(|c| !c.is_met())
         .map(|c| (c.expectation.clone(), c.received))
         .collect()
 }

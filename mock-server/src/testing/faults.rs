@@ -11,7 +11,8 @@ use crate::server::answer::Answer;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FaultKind {
-    /// Answer with this status and a JSON error body (with `Retry-After` for 429 and 503).
+    /// Answer with this status and a JSON error body (with a `Retry-After` header when
+    /// [`Fault::retry_after`] asked for one).
     Status(u16),
     /// Answer normally, after this delay.
     Delay(Duration),
@@ -37,7 +38,9 @@ pub struct Fault {
     pub(crate) kind: FaultKind,
     pub(crate) remaining: usize,
     pub(crate) path: Option<String>,
-    pub(crate) retry_after: Duration,
+    /// The `Retry-After` of a status fault: none unless asked for, so a client's retry
+    /// waits only its own backoff and a test injecting faults does not sleep seconds.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 impl Fault {
@@ -46,7 +49,7 @@ impl Fault {
             kind,
             remaining: 1,
             path: None,
-            retry_after: Duration::from_secs(1),
+            retry_after: None,
         }
     }
 
@@ -82,9 +85,11 @@ impl Fault {
         self
     }
 
-    /// The `Retry-After` sent with 429 and 503 (1 s by default; whole seconds).
+    /// Sends `Retry-After` with a status fault (whole seconds; none by default, so a
+    /// client retries after its own backoff). Clients that honour it, the SDK among them,
+    /// then wait that long before they retry.
     pub fn retry_after(mut self, wait: Duration) -> Self {
-        self.retry_after = wait;
+        self.retry_after = Some(wait);
         self
     }
 
@@ -143,9 +148,7 @@ pub(crate) fn replacement(fault: &Fault) -> Option<(ResponseTemplate, u16)> {
                 500
             };
             let mut answer = Answer::error(status, format!("injected fault: HTTP {status}"));
-            if matches!(status, 429 | 503) {
-                answer.retry_after = Some(fault.retry_after.as_secs());
-            }
+            answer.retry_after = fault.retry_after.map(|wait| wait.as_secs());
             (answer.into_template(), status)
         }
         FaultKind::MalformedBody => (

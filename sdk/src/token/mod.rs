@@ -25,3 +25,15 @@ pub(crate) use error::TokenError;
 pub use inspect::TokenInfo;
 
 pub(crate) use bearer::Token;
+
+/// The rights nixbuild.net is known to grant, as a token's `right({…})` set names them:
+/// reading and starting builds, reading and writing the store, and the 2022 tokens'
+/// `account:read`. A right outside this list is most likely a typo; tools that check one
+/// (the `nixbuild` command's `--only`, the mock's minting) refuse it and list these.
+pub const KNOWN_RIGHTS: &[&str] = &[
+    "build:read",
+    "build:write",
+    "store:read",
+    "store:write",
+    "account:read",
+];
