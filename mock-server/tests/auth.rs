@@ -70,6 +70,11 @@ async fn unauthenticated_requests_are_401() {
         assert_eq!(answer.status, 401, "{header:?}: {}", answer.body);
         assert!(answer.error().contains(message), "{header:?}: {}", answer.body);
         assert!(
+            answer.error().matches("readable Biscuit").count() <= 1,
+            "said once: {}",
+            answer.body
+        );
+        assert!(
             !answer.body.contains(genuine.expose_secret()),
             "the token is never echoed"
         );

@@ -24,7 +24,7 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
     /// No complete answer came within the client's timeout.
-    #[error("{endpoint}: no complete response within {}", humanize(*after))]
+    #[error("{endpoint}: no complete response from {} within {}", endpoint.server, humanize(*after))]
     Timeout {
         /// The request.
         endpoint: Endpoint,
@@ -32,7 +32,7 @@ pub enum Error {
         after: Duration,
     },
     /// The request could not be sent or its answer not received (connection refused, TLS, …).
-    #[error("{endpoint}: {}", chain(source))]
+    #[error("{endpoint}: {}", transport(&endpoint.server, source))]
     Transport {
         /// The request.
         endpoint: Endpoint,
@@ -171,7 +171,8 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     )
 }
 
-/// A request as errors name it: its method and URL path (no query, no host).
+/// A request as errors name it: its method and URL path (no query), and the server it went
+/// to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Endpoint {
@@ -179,6 +180,25 @@ pub struct Endpoint {
     pub method: Method,
     /// The URL path, with the base URL's prefix (`/api/v1/builds`).
     pub path: String,
+    /// The server, as `host:port` (never the URL's credentials): where a connection was
+    /// refused or timed out.
+    pub server: String,
+}
+
+impl Endpoint {
+    /// The endpoint of a request for `url`.
+    pub(crate) fn of(method: Method, url: &url::Url) -> Endpoint {
+        let host = url.host_str().unwrap_or("an unnamed host");
+        let server = match url.port_or_known_default() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        Endpoint {
+            method,
+            path: url.path().to_owned(),
+            server,
+        }
+    }
 }
 
 impl fmt::Display for Endpoint {
@@ -366,6 +386,19 @@ fn snippet_at(body: &[u8], line: usize, column: usize) -> String {
 
 /// A reqwest error with its causes, on one line: reqwest's own `Display` leaves out the cause
 /// ("connection refused") that a reader needs.
+/// A transport failure in words that name the server: a refused connection says where.
+fn transport(server: &str, error: &reqwest::Error) -> String {
+    if error.is_connect() {
+        let mut cause: &dyn std::error::Error = error;
+        while let Some(deeper) = cause.source() {
+            cause = deeper;
+        }
+        format!("cannot connect to {server}: {cause}")
+    } else {
+        format!("{server}: {}", chain(error))
+    }
+}
+
 fn chain(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
@@ -402,6 +435,7 @@ mod tests {
         Endpoint {
             method: Method::GET,
             path: "/builds".into(),
+            server: "api.nixbuild.net:443".into(),
         }
     }
 

@@ -57,10 +57,7 @@ impl Client {
         let operation = request.operation;
         let mut url = self.url(operation)?;
         url.set_query(Some(&request.query).filter(|q| !q.is_empty()).map(String::as_str));
-        let endpoint = Endpoint {
-            method: operation.method.clone(),
-            path: url.path().to_owned(),
-        };
+        let endpoint = Endpoint::of(operation.method.clone(), &url);
 
         let mut attempt = 1;
         loop {
@@ -102,12 +99,9 @@ impl Client {
     /// The endpoint errors name for `id`.
     pub(crate) fn endpoint(&self, id: OperationId) -> Endpoint {
         let operation = id.operation();
-        let path = self
-            .url(operation)
-            .map_or_else(|_| operation.path.to_owned(), |url| url.path().to_owned());
-        Endpoint {
-            method: operation.method.clone(),
-            path,
+        match self.url(operation) {
+            Ok(url) => Endpoint::of(operation.method.clone(), &url),
+            Err(_) => Endpoint::of(operation.method.clone(), &self.inner.base_url),
         }
     }
 

@@ -311,3 +311,80 @@ fn control_characters_in_names_are_escaped_too() {
         "the data keeps the name as it is"
     );
 }
+
+#[test]
+fn effective_rights_are_the_authoritys_narrowed_by_each_blocks_checks() {
+    let token = token(
+        r#"owner(1); right({"build:read", "build:write", "store:read"});"#,
+        no_params(),
+    );
+    let whole = token.inspect().unwrap();
+    assert_eq!(whole.effective_rights, whole.rights);
+    assert!(whole.narrowed_by.is_empty());
+
+    let reading = token
+        .attenuate()
+        .only(["build:read", "store:read"])
+        .finish()
+        .unwrap();
+    let narrowed = reading
+        .attenuate()
+        .datalog(
+            r#"check if operation($op), $op == "build:read" or operation("store:write");"#,
+            [] as [(&str, _); 0],
+        )
+        .expires_in(std::time::Duration::from_secs(600))
+        .finish()
+        .unwrap();
+    let info = narrowed.inspect().unwrap();
+    assert_eq!(info.rights, ["build:read", "build:write", "store:read"]);
+    assert_eq!(info.effective_rights, ["build:read"]);
+    let blocks: Vec<(usize, Vec<&str>)> = info
+        .narrowed_by
+        .iter()
+        .map(|n| (n.block, n.allows.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            (1, vec!["build:read", "read", "store:read"]),
+            (2, vec!["build:read", "store:write"]),
+        ],
+        "the expiry check narrows no right"
+    );
+
+    // Text and JSON come from one model and agree.
+    let text = info.to_string();
+    assert!(text.contains("rights:   \"build:read\"\n"), "{text}");
+    assert!(
+        text.contains("block 0 grants \"build:read\", \"build:write\", \"store:read\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("block 2 allows only \"build:read\", \"store:write\""),
+        "{text}"
+    );
+    let json = serde_json::to_value(&info).unwrap();
+    assert_eq!(json["account"], 1);
+    assert_eq!(json["rights"], serde_json::json!(["build:read"]));
+    assert_eq!(json["granted_rights"].as_array().unwrap().len(), 3);
+    assert_eq!(json["narrowed_by"][1]["block"], 2);
+    assert_eq!(json["blocks"].as_array().unwrap().len(), 3);
+    assert!(text.contains(json["expires_at"].as_str().unwrap()), "{text}");
+}
+
+#[test]
+fn a_2022_tokens_account_shows_the_same_in_text_and_json() {
+    let info = token(r#"account(7); check if operation("read");"#, no_params())
+        .inspect()
+        .unwrap();
+    assert!(
+        info.to_string().starts_with("account:  7\nrights:   \"read\"\n"),
+        "{info}"
+    );
+    let json = serde_json::to_value(&info).unwrap();
+    assert_eq!(
+        (json["account"].clone(), json["rights"].clone()),
+        (7.into(), serde_json::json!(["read"]))
+    );
+}

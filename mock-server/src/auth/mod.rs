@@ -258,9 +258,8 @@ impl Authority {
         if let Some(verified) = self.lock_verified().get(token) {
             return Ok(verified);
         }
-        let info = Token::new(token)
-            .inspect()
-            .map_err(|e| format!("the token is not a readable Biscuit token ({e})"))?;
+        // The SDK's error says what is wrong in a sentence of its own: not wrapped again.
+        let info = Token::new(token).inspect().map_err(|e| e.to_string())?;
         limits::check(&info).map_err(|e| e.to_string())?;
         let biscuit = Biscuit::from_base64(token, self.public_key()).map_err(|e| unreadable(&e))?;
         let verified = Arc::new(VerifiedToken::new(biscuit, info));

@@ -4,9 +4,12 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
+use serde::Serialize;
+
 use super::block::BlockInfo;
 use super::datalog::{Binary, Check, CheckKind, Op, Predicate, Rule, Term, Unary};
 use super::decode::decode;
+use super::narrowing::{Narrowing, narrowings};
 use super::{Token, TokenError};
 
 /// What a token holds, as [`Token::inspect`] reads it: read from the token's encoding, block
@@ -22,6 +25,15 @@ pub struct TokenInfo {
     /// the operations its `check if operation("…")` checks allow (2022 tokens: `read`).
     /// Facts of later blocks grant nothing, so they are not read here.
     pub rights: Vec<String>,
+    /// What the token can still do: [`rights`](Self::rights), less what the attenuation
+    /// blocks' checks leave out ([`narrowed_by`](Self::narrowed_by)). Read from the checks
+    /// this crate can read (`check if operation(…)`, as [`Attenuation::only`] writes them);
+    /// only the service decides.
+    ///
+    /// [`Attenuation::only`]: super::Attenuation::only
+    pub effective_rights: Vec<String>,
+    /// Each attenuation block's check that allows only some operations.
+    pub narrowed_by: Vec<Narrowing>,
     /// The earliest instant after which some `check if` or `check all` on `time`, in any
     /// block, can no longer pass. `reject if` checks never set it.
     pub expires_at: Option<DateTime<Utc>>,
@@ -50,21 +62,23 @@ impl TokenInfo {
 }
 
 impl fmt::Display for TokenInfo {
-    /// A few lines for a person: account, rights, expiry, and each block's Datalog.
+    /// A few lines for a person, the same figures as its JSON: account, the rights it acts
+    /// with (and how attenuation narrowed them), expiry, and each block's Datalog.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let account = self.account_id().map_or("unknown".to_owned(), |a| a.to_string());
         writeln!(f, "account:  {account}")?;
-        let rights = if self.rights.is_empty() {
-            "none".to_owned()
-        } else {
-            // Rights are strings from the token: print them as Datalog literals, escaped.
-            self.rights
-                .iter()
-                .map(|r| Term::Str(r.clone()).to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        writeln!(f, "rights:   {rights}")?;
+        writeln!(f, "rights:   {}", rights_list(&self.effective_rights))?;
+        if !self.narrowed_by.is_empty() {
+            writeln!(f, "          block 0 grants {}", rights_list(&self.rights))?;
+            for narrowing in &self.narrowed_by {
+                writeln!(
+                    f,
+                    "          block {} allows only {}",
+                    narrowing.block,
+                    rights_list(&narrowing.allows)
+                )?;
+            }
+        }
         let expiry = self.expires_at.map_or("never".to_owned(), |t| t.to_rfc3339());
         let expired = if self.is_expired() { " (expired)" } else { "" };
         writeln!(f, "expires:  {expiry}{expired}")?;
@@ -79,6 +93,62 @@ impl fmt::Display for TokenInfo {
             write!(f, "{block}")?;
         }
         Ok(())
+    }
+}
+
+/// Rights as Datalog string literals (they are text from the token: escaped), or `none`.
+fn rights_list(rights: &[String]) -> String {
+    if rights.is_empty() {
+        return "none".to_owned();
+    }
+    rights
+        .iter()
+        .map(|r| Term::Str(r.clone()).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Serialize for TokenInfo {
+    /// The figures [`Display`](fmt::Display) shows, as JSON: `account`, `rights` (effective),
+    /// `granted_rights`, `narrowed_by`, `expires_at`, `expired`, `sealed`, and `blocks`
+    /// (each with its Datalog as text).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            account: Option<i64>,
+            rights: &'a [String],
+            granted_rights: &'a [String],
+            narrowed_by: &'a [Narrowing],
+            expires_at: Option<String>,
+            expired: bool,
+            sealed: bool,
+            blocks: Vec<ShownBlock<'a>>,
+        }
+        #[derive(Serialize)]
+        struct ShownBlock<'a> {
+            third_party_key: Option<&'a str>,
+            revocation_id: &'a str,
+            datalog: String,
+        }
+        Shown {
+            account: self.account_id(),
+            rights: &self.effective_rights,
+            granted_rights: &self.rights,
+            narrowed_by: &self.narrowed_by,
+            expires_at: self.expires_at.map(|t| t.to_rfc3339()),
+            expired: self.is_expired(),
+            sealed: self.sealed,
+            blocks: self
+                .blocks
+                .iter()
+                .map(|block| ShownBlock {
+                    third_party_key: block.third_party_key.as_deref(),
+                    revocation_id: &block.revocation_id,
+                    datalog: block.to_string(),
+                })
+                .collect(),
+        }
+        .serialize(serializer)
     }
 }
 
@@ -102,10 +172,18 @@ pub(super) fn inspect(token: &Token) -> Result<TokenInfo, TokenError> {
         .iter()
         .flat_map(|block| block.checks.iter().filter_map(check_expiry))
         .min();
+    let narrowed_by = narrowings(&decoded.blocks);
+    let effective_rights = rights
+        .iter()
+        .filter(|right| narrowed_by.iter().all(|n| n.allows(right)))
+        .cloned()
+        .collect();
     Ok(TokenInfo {
         owner: authority.facts.iter().find_map(|f| integer_of(f, "owner")),
         account: authority.facts.iter().find_map(|f| integer_of(f, "account")),
         rights,
+        effective_rights,
+        narrowed_by,
         expires_at,
         sealed: decoded.sealed,
         blocks: decoded.blocks,

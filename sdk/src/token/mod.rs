@@ -14,6 +14,8 @@ mod decode;
 pub(crate) mod error;
 #[cfg(feature = "biscuit")]
 mod inspect;
+#[cfg(feature = "biscuit")]
+mod narrowing;
 
 #[cfg(feature = "biscuit")]
 pub use attenuate::{Attenuation, DatalogValue};
@@ -23,6 +25,8 @@ pub use block::BlockInfo;
 pub(crate) use error::TokenError;
 #[cfg(feature = "biscuit")]
 pub use inspect::TokenInfo;
+#[cfg(feature = "biscuit")]
+pub use narrowing::Narrowing;
 
 pub(crate) use bearer::Token;
 
