@@ -160,3 +160,19 @@ fn server_strings_are_escaped_in_markdown_and_made_printable_in_text() {
         "{text}"
     );
 }
+
+#[test]
+fn the_coloured_text_is_the_plain_text_with_each_status_painted() {
+    let (summary, builds) = inputs();
+    let plain = report::text(&summary, &builds);
+    let coloured = report::text_with(&summary, &builds, report::Colour::Ansi);
+    assert!(coloured.contains("\u{1b}[32mbuilt"), "{coloured}");
+    assert!(coloured.contains("\u{1b}[31mclient_disconnect"), "{coloured}");
+    let stripped = coloured
+        .replace("\u{1b}[0m", "")
+        .replace("\u{1b}[31m", "")
+        .replace("\u{1b}[32m", "")
+        .replace("\u{1b}[33m", "");
+    assert_eq!(stripped, plain, "colour changes no character of the table");
+    assert!(!plain.contains('\u{1b}'));
+}

@@ -15,6 +15,7 @@
 //! # }
 //! ```
 
+pub mod human;
 mod markdown;
 mod numbers;
 mod text;
@@ -22,7 +23,7 @@ mod text;
 use crate::models::{Build, BuildStatus};
 
 pub use markdown::markdown;
-pub use text::text;
+pub use text::{Colour, text, text_with};
 
 /// What a summary covers, which its heading says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -2,21 +2,39 @@
 
 use std::fmt::Write as _;
 
-use super::numbers::{format_bytes, format_cpu_hours, format_duration};
+use super::human;
+use super::numbers::format_bytes;
 use super::{Mark, by_system, kilobytes};
 use crate::models::{Build, BuildsSummary};
 use crate::printable::escape_controls;
 
-/// The same summary as [`markdown`](super::markdown), as aligned plain-text tables.
+/// Whether [`text_with`] colours each build's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Colour {
+    /// Plain text.
+    #[default]
+    Never,
+    /// ANSI colours, as [`human::paint`] gives them: for a terminal that wants colour.
+    Ansi,
+}
+
+/// The same summary as [`markdown`](super::markdown), as aligned plain-text tables, with
+/// figures in the [`human`] style; [`text_with`] colours it.
 pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
+    text_with(summary, builds, Colour::Never)
+}
+
+/// [`text`], each build's status coloured when `colour` says so.
+pub fn text_with(summary: &BuildsSummary, builds: &[Build], colour: Colour) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "nixbuild.net summary: {} builds", summary.build_count);
     let totals = vec![
         vec![
             "successful".to_owned(),
             summary.successful_build_count.to_string(),
-            "billable CPU hours".to_owned(),
-            format_cpu_hours(summary.billable_cpu_seconds),
+            "billable CPU time".to_owned(),
+            human::cpu_hours(summary.billable_cpu_seconds),
         ],
         vec![
             "failed".to_owned(),
@@ -31,7 +49,7 @@ pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
             String::new(),
         ],
     ];
-    out.push_str(&aligned(&totals, &[false, true, false, true]));
+    out.push_str(&aligned(&totals, &[false, true, false, true], |_, _, cell| cell));
     for (system, group) in by_system(builds) {
         let _ = writeln!(out, "\n{} builds ({})", escape_controls(system), group.len());
         let mut rows = vec![
@@ -49,13 +67,20 @@ pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
             .to_vec(),
         ];
         rows.extend(group.iter().map(|build| row(build)));
-        out.push_str(&aligned(
-            &rows,
-            &[false, false, false, true, true, true, true, false],
-        ));
+        let right = [false, false, false, true, true, true, true, false];
+        out.push_str(&aligned(&rows, &right, |row, column, cell| {
+            // Row 0 is the heading; column 2 the status.
+            match (colour, row.checked_sub(1), column) {
+                (Colour::Ansi, Some(build), STATUS_COLUMN) => human::paint(&group[build].status, &cell),
+                _ => cell,
+            }
+        }));
     }
     out
 }
+
+/// The column of a build's status in its system's table.
+const STATUS_COLUMN: usize = 2;
 
 fn row(build: &Build) -> Vec<String> {
     let mark = match Mark::of(&build.status) {
@@ -78,8 +103,8 @@ fn row(build: &Build) -> Vec<String> {
     vec![
         mark.to_owned(),
         escape_controls(build.name()).into_owned(),
-        escape_controls(&build.status.to_string()).into_owned(),
-        format_duration(build.duration_seconds.unwrap_or(0.0)),
+        escape_controls(build.status.as_str()).into_owned(),
+        build.duration_seconds.map(human::duration).unwrap_or_default(),
         build.cpu_count.to_string(),
         format_bytes(kilobytes(build.peak_memory_use_kilobytes)),
         format_bytes(kilobytes(build.peak_storage_use_kilobytes)),
@@ -87,8 +112,9 @@ fn row(build: &Build) -> Vec<String> {
     ]
 }
 
-/// Rows in columns two spaces apart, right-aligned where asked, trailing space trimmed.
-fn aligned(rows: &[Vec<String>], right: &[bool]) -> String {
+/// Rows in columns two spaces apart, right-aligned where asked, trailing space trimmed;
+/// `paint` may wrap each padded cell (given its row and column) in colour.
+fn aligned(rows: &[Vec<String>], right: &[bool], paint: impl Fn(usize, usize, String) -> String) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -100,18 +126,17 @@ fn aligned(rows: &[Vec<String>], right: &[bool]) -> String {
         })
         .collect();
     let mut out = String::new();
-    for row in rows {
+    for (r, row) in rows.iter().enumerate() {
         let mut line = String::from(" ");
         for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            line.push(' ');
-            if right.get(c).copied().unwrap_or(false) {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
+            let pad = " ".repeat(widths[c] - cell.chars().count());
+            let padded = if right.get(c).copied().unwrap_or(false) {
+                format!("{pad}{cell}")
             } else {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            }
+                format!("{cell}{pad}")
+            };
+            line.push(' ');
+            line.push_str(&paint(r, c, padded));
             line.push(' ');
         }
         out.push_str(line.trim_end());
