@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use nixbuild::{BuildStatus, TimeBound};
@@ -12,28 +13,27 @@ use crate::parse;
 /// The nixbuild.net API from the command line: builds, CI summaries, usage, waiting for
 /// builds, and tokens.
 ///
-/// The token comes from NIXBUILD_TOKEN (or --token-file), never from a visible argument.
-/// Without an account, `nixbuild --demo …` runs every command against an embedded fake
-/// nixbuild.net serving the builds of the service's announcement.
+/// The token comes from NIXBUILD_TOKEN (or --token-file), never from a visible argument; the
+/// API's URL from --api-url or NIXBUILD_API_URL. Without an account, `nixbuild --demo …`
+/// runs every command against an embedded fake nixbuild.net serving the builds of the
+/// service's announcement, with a token of its own.
 ///
 /// Exit codes: 0 success; 1 an error (one line on stderr); 2 a usage error; `wait` exits 3
 /// when a build failed and 4 when it timed out.
 #[derive(Debug, Parser)]
 #[command(name = "nixbuild", version, propagate_version = true)]
 pub struct Cli {
-    /// The API's base URL, for self-hosted deployments.
-    #[arg(
-        long,
-        global = true,
-        env = "NIXBUILD_API_URL",
-        value_name = "URL",
-        help_heading = GLOBAL
-    )]
+    /// The API's base URL, for self-hosted deployments [default: NIXBUILD_API_URL, else
+    /// the real API].
+    // Read from the environment by `connect`, not by clap: clap would print an option set
+    // there in every usage line, as if it were required.
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub api_url: Option<String>,
     /// Read the API token from this file (`-` for stdin) instead of NIXBUILD_TOKEN.
     #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub token_file: Option<PathBuf>,
-    /// Run against an embedded fake nixbuild.net with the seed builds: no account, no network.
+    /// Run against an embedded fake nixbuild.net with the seed builds and a token of its
+    /// own: no account, no network (NIXBUILD_TOKEN and NIXBUILD_API_URL are not used).
     #[cfg(feature = "demo")]
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub demo: bool,
@@ -46,6 +46,58 @@ pub struct Cli {
 
 /// The heading of the options every command takes.
 const GLOBAL: &str = "Global options";
+
+/// The statuses `--status` takes: those this release knows, listed in `--help`, offered by
+/// completions, and suggested for a typo (`failed` → `build_failed`); the error also says
+/// how to ask for a status newer than this release.
+#[derive(Clone)]
+struct KnownStatus(PossibleValuesParser);
+
+fn known_status() -> KnownStatus {
+    KnownStatus(PossibleValuesParser::new(
+        BuildStatus::KNOWN.iter().map(|s| s.as_str().to_owned()),
+    ))
+}
+
+impl TypedValueParser for KnownStatus {
+    type Value = BuildStatus;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<BuildStatus, clap::Error> {
+        use clap::error::{ContextKind, ContextValue};
+        let mut error = match self.0.parse_ref(command, arg, value) {
+            Ok(status) => return Ok(BuildStatus::from_wire(&status)),
+            Err(error) => error,
+        };
+        // clap suggests a value spelled alike; a status that holds the word given (`failed`
+        // in `build_failed`) is as likely meant.
+        let given = value.to_string_lossy().to_lowercase();
+        let holding = BuildStatus::KNOWN
+            .iter()
+            .map(BuildStatus::as_str)
+            .filter(|known| given.len() >= 3 && known.contains(given.as_str()))
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        if error.get(ContextKind::SuggestedValue).is_none() && !holding.is_empty() {
+            error.insert(ContextKind::SuggestedValue, ContextValue::Strings(holding));
+        }
+        error.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![
+                "a status newer than this nixbuild is asked for with --other-status".into(),
+            ]),
+        );
+        Err(error)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        self.0.possible_values()
+    }
+}
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,15 +187,19 @@ pub enum Command {
 /// The filters of `GET /builds` and `GET /builds/summary`.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// Only builds of this derivation (a `/nix/store/….drv` path).
-    #[arg(long, value_name = "PATH")]
+    /// Only builds of this derivation: its store path, `/nix/store/<hash>-<name>.drv`.
+    #[arg(long, value_name = "PATH", value_parser = parse::derivation_path)]
     pub drv: Option<String>,
     /// Only builds with this tag; repeat for several (all must match).
     #[arg(long = "tag", value_name = "NAME=VALUE", value_parser = parse::tag)]
     pub tags: Vec<(String, String)>,
     /// Only builds in this status; repeat for several (any may match).
-    #[arg(long = "status", value_name = "STATUS", value_parser = parse::status)]
+    #[arg(long = "status", value_name = "STATUS", value_parser = known_status())]
     pub statuses: Vec<BuildStatus>,
+    /// A status newer than this nixbuild (not among --status's values), sent as written;
+    /// repeat for several.
+    #[arg(long = "other-status", value_name = "STATUS", value_parser = parse::other_status)]
+    pub other_statuses: Vec<BuildStatus>,
     #[command(flatten)]
     pub window: WindowArgs,
     /// At most this many builds, the newest.
@@ -201,8 +257,9 @@ pub struct UsageArgs {
 
 #[derive(Debug, Args)]
 pub struct WaitArgs {
-    /// The derivation to wait for (or --tag).
-    #[arg(value_name = "DRV", required_unless_present = "tags")]
+    /// The derivation to wait for, by its store path `/nix/store/<hash>-<name>.drv` (or
+    /// --tag).
+    #[arg(value_name = "DRV", required_unless_present = "tags", value_parser = parse::derivation_path)]
     pub drv: Option<String>,
     /// Wait for the builds with this tag; repeat for several.
     #[arg(long = "tag", value_name = "NAME=VALUE", value_parser = parse::tag)]
@@ -240,8 +297,8 @@ pub enum TokenCommand {
         /// Its new lifetime from now (30m, 2h, 7d).
         #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
         ttl: Option<Duration>,
-        /// Keep only these rights (build:read, build:write); repeat for several.
-        #[arg(long = "only", value_name = "RIGHT")]
+        /// Keep only these rights; repeat for several.
+        #[arg(long = "only", value_name = "RIGHT", value_parser = PossibleValuesParser::new(nixbuild::token::KNOWN_RIGHTS))]
         only: Vec<String>,
         /// Only for this build.
         #[arg(long, value_name = "ID")]

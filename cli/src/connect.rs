@@ -1,8 +1,9 @@
 //! Where a command's client and token come from: NIXBUILD_TOKEN, a file or stdin, never a
-//! visible argument; the real API (or --api-url), or with --demo an embedded mock.
+//! visible argument; the real API (or --api-url, or NIXBUILD_API_URL); or with --demo an
+//! embedded mock and a token of its own.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use nixbuild::{Client, Token};
 #[cfg(feature = "demo")]
@@ -13,6 +14,77 @@ use crate::Failure;
 /// The largest token file read (a nixbuild.net token is a few hundred bytes).
 const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 
+/// The variable that names the API's base URL when --api-url does not.
+pub const API_URL_ENV: &str = "NIXBUILD_API_URL";
+
+/// Where the API and the token come from, as the global options say.
+#[derive(Debug)]
+pub enum Origin {
+    /// The embedded fake nixbuild.net, with its own token.
+    Demo,
+    /// A real (or self-hosted) API.
+    Api {
+        /// --api-url, else NIXBUILD_API_URL, else the real API.
+        url: Option<String>,
+        /// --token-file, else NIXBUILD_TOKEN.
+        token_file: Option<PathBuf>,
+    },
+}
+
+impl Origin {
+    /// The origin the options describe. `--demo` brings its own API and token, so giving
+    /// it one too (--api-url, --token-file) is a usage error rather than silently ignored;
+    /// the environment's are set for every command and are not used.
+    pub fn new(demo: bool, api_url: Option<String>, token_file: Option<PathBuf>) -> Result<Origin, Failure> {
+        if demo {
+            if api_url.is_some() {
+                return Err(Failure::usage(
+                    "--demo runs against an embedded fake nixbuild.net: it takes no --api-url",
+                ));
+            }
+            if token_file.is_some() {
+                return Err(Failure::usage(
+                    "--demo brings its own token: it takes no --token-file",
+                ));
+            }
+            return Ok(Origin::Demo);
+        }
+        let url = api_url.or_else(|| std::env::var(API_URL_ENV).ok().filter(|url| !url.is_empty()));
+        Ok(Origin::Api { url, token_file })
+    }
+
+    /// The token of a command that reads tokens (`token …`): `source` (a file, or `-`),
+    /// else --token-file, else NIXBUILD_TOKEN; with --demo, a token of the demo's own.
+    pub fn token(&self, source: Option<&Path>) -> Result<Token, Failure> {
+        match self {
+            Origin::Demo if source.is_some() => Err(Failure::usage(
+                "--demo brings its own token: give no FILE with it",
+            )),
+            Origin::Demo => demo_token(),
+            Origin::Api { token_file, .. } => read_token(source.or(token_file.as_deref())),
+        }
+    }
+
+    /// The client of a command that calls the API.
+    pub async fn connect(&self) -> Result<Connection, Failure> {
+        match self {
+            Origin::Demo => demo_connection().await,
+            Origin::Api { url, token_file } => {
+                let token = read_token(token_file.as_deref())?;
+                let mut builder = Client::builder().token(token);
+                if let Some(url) = url {
+                    builder = builder.base_url(url);
+                }
+                Ok(Connection {
+                    client: builder.build().map_err(Failure::from)?,
+                    #[cfg(feature = "demo")]
+                    _demo: None,
+                })
+            }
+        }
+    }
+}
+
 /// A client, and the mock behind it when it is a demo (kept alive as long as the client).
 pub struct Connection {
     pub client: Client,
@@ -20,40 +92,43 @@ pub struct Connection {
     _demo: Option<MockNixbuild>,
 }
 
-/// The client of a command that calls the API.
-pub async fn connect(
-    api_url: Option<&str>,
-    token_file: Option<&Path>,
-    demo: bool,
-) -> Result<Connection, Failure> {
-    #[cfg(feature = "demo")]
-    if demo {
-        let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;
-        eprintln!(
-            "nixbuild: demo: an embedded fake nixbuild.net with the {} builds of the service's announcement",
-            mock.build_count()
-        );
-        return Ok(Connection {
-            client: mock.client(),
-            _demo: Some(mock),
-        });
-    }
-    let token = read_token(token_file)?;
-    let mut builder = Client::builder().token(token);
-    if let Some(url) = api_url {
-        builder = builder.base_url(url);
-    }
-    #[cfg(not(feature = "demo"))]
-    let _ = demo;
+#[cfg(feature = "demo")]
+async fn demo_connection() -> Result<Connection, Failure> {
+    let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;
+    eprintln!(
+        "nixbuild: demo: an embedded fake nixbuild.net with the {} builds of the service's announcement",
+        mock.build_count()
+    );
     Ok(Connection {
-        client: builder.build().map_err(Failure::from)?,
-        #[cfg(feature = "demo")]
-        _demo: None,
+        client: mock.client(),
+        _demo: Some(mock),
     })
 }
 
+/// The demo's token: what `nixbuild --demo`'s API accepts, signed by a key of its own.
+#[cfg(feature = "demo")]
+fn demo_token() -> Result<Token, Failure> {
+    eprintln!("nixbuild: demo: a token of an embedded fake nixbuild.net (account 1, valid for a day)");
+    Ok(nixbuild_mock::Authority::generate()
+        .tokens()
+        .rights(["build:read", "build:write"])
+        .expires_in(std::time::Duration::from_secs(24 * 3600))
+        .mint())
+}
+
+// Without the `demo` feature clap has no --demo, so these are never reached.
+#[cfg(not(feature = "demo"))]
+async fn demo_connection() -> Result<Connection, Failure> {
+    Err(Failure::usage("this nixbuild was built without --demo"))
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo_token() -> Result<Token, Failure> {
+    Err(Failure::usage("this nixbuild was built without --demo"))
+}
+
 /// The token: from `source` (a file, or `-` for stdin) when given, else NIXBUILD_TOKEN.
-pub fn read_token(source: Option<&Path>) -> Result<Token, Failure> {
+fn read_token(source: Option<&Path>) -> Result<Token, Failure> {
     let text = match source {
         Some(path) if path == Path::new("-") => read_bounded(std::io::stdin().lock(), "stdin")?,
         Some(path) => {

@@ -7,6 +7,7 @@ mod connect;
 mod output;
 mod parse;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -86,14 +87,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let demo = cli.demo;
     #[cfg(not(feature = "demo"))]
     let demo = false;
-    let connect = || connect::connect(cli.api_url.as_deref(), cli.token_file.as_deref(), demo);
-    let colour = output::colour(cli.color);
+    let origin = connect::Origin::new(demo, cli.api_url, cli.token_file)?;
+    let colour = output::colour(cli.color, std::io::stdout().is_terminal());
+    // `wait` reports on stderr, which may be a terminal when stdout is not.
+    let colour_stderr = output::colour(cli.color, std::io::stderr().is_terminal());
     match cli.command {
-        Command::Builds(args) => commands::builds::run(&connect().await?.client, args, colour).await,
-        Command::Summary(args) => commands::summary::run(&connect().await?.client, args).await,
-        Command::Usage(args) => commands::usage::run(&connect().await?.client, args).await,
-        Command::Wait(args) => commands::wait::run(&connect().await?.client, args).await,
-        Command::Token(command) => commands::token::run(command, cli.token_file.as_deref()),
+        Command::Builds(args) => commands::builds::run(&origin.connect().await?.client, args, colour).await,
+        Command::Summary(args) => commands::summary::run(&origin.connect().await?.client, args, colour).await,
+        Command::Usage(args) => commands::usage::run(&origin.connect().await?.client, args).await,
+        Command::Wait(args) => {
+            commands::wait::run(&origin.connect().await?.client, args, colour_stderr).await
+        }
+        Command::Token(command) => commands::token::run(command, &origin),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -1,23 +1,24 @@
 //! How results are shown: a table for people, JSON for scripts, colour only on a terminal
 //! that wants it.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
-use nixbuild::{Build, BuildStatus};
+use nixbuild::Build;
+use nixbuild::report::human;
 
 use crate::Failure;
 
-/// Whether stdout takes colour, as `--color` says: `auto` colours a terminal unless
+/// Whether a stream takes colour, as `--color` says: `auto` colours a terminal unless
 /// `NO_COLOR` is set (<https://no-color.org>), and anything when `CLICOLOR_FORCE` is
 /// (<https://bixense.com/clicolors/>), as ripgrep and cargo do.
-pub fn colour(choice: crate::args::ColorChoice) -> bool {
+pub fn colour(choice: crate::args::ColorChoice, terminal: bool) -> bool {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     match choice {
         crate::args::ColorChoice::Always => true,
         crate::args::ColorChoice::Never => false,
         crate::args::ColorChoice::Auto if set("CLICOLOR_FORCE") => true,
         crate::args::ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
 }
@@ -52,17 +53,18 @@ pub fn table_header() -> String {
 
 /// One build's line of the table.
 pub fn table_row(build: &Build, colour: bool) -> String {
-    let status = clean(build.status.as_str());
-    let painted = match (colour, paint(&build.status)) {
-        (true, Some(code)) => format!("\u{1b}[{code}m{status:<18}\u{1b}[0m"),
-        _ => format!("{status:<18}"),
+    let status = format!("{:<18}", clean(build.status.as_str()));
+    let painted = if colour {
+        human::paint(&build.status, &status)
+    } else {
+        status
     };
     format!(
         "{:<10}  {:<20}  {painted}  {:<14}  {:>9}  {}\n",
         build.build_id,
         build.create_time.format("%Y-%m-%d %H:%M:%S"),
         clean(&build.system),
-        build.duration_seconds.map(duration).unwrap_or_default(),
+        build.duration_seconds.map(human::duration).unwrap_or_default(),
         clean(build.name()),
     )
 }
@@ -110,29 +112,6 @@ impl Out {
     }
 }
 
-/// The ANSI colour of a status.
-fn paint(status: &BuildStatus) -> Option<&'static str> {
-    if status.is_success() {
-        Some("32")
-    } else if status.is_in_progress() {
-        Some("33")
-    } else if status.is_known() {
-        Some("31")
-    } else {
-        None
-    }
-}
-
-/// `1h02m`, `3m07s`, `12s`.
-fn duration(seconds: f64) -> String {
-    let total = seconds.max(0.0).round() as u64;
-    match (total / 3600, total % 3600 / 60, total % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, s) => format!("{m}m{s:02}s"),
-        (h, m, _) => format!("{h}h{m:02}m"),
-    }
-}
-
 /// Server text as a terminal may show it: control characters (escape sequences, bidi
 /// marks) written out, never obeyed; the SDK's own escaping.
 pub fn clean(text: &str) -> String {
@@ -149,11 +128,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_read_at_a_glance_and_server_text_never_drives_the_terminal() {
-        assert_eq!(duration(12.4), "12s");
-        assert_eq!(duration(187.0), "3m07s");
-        assert_eq!(duration(3720.0), "1h02m");
-        assert_eq!(duration(f64::NAN), "0s");
+    fn server_text_never_drives_the_terminal() {
         assert_eq!(clean("a\u{1b}[2Jb\u{202e}"), "a\\u{1b}[2Jb\\u{202e}");
     }
 }

@@ -21,19 +21,50 @@ pub fn tag(text: &str) -> Result<(String, String), String> {
     Ok((name.to_owned(), value.to_owned()))
 }
 
-/// A build status: one the API documents, or any other lower-case word it may add.
-pub fn status(text: &str) -> Result<BuildStatus, String> {
+/// A status newer than this release (`--other-status`): a lower-case word the API may add.
+/// One this release knows belongs to `--status`, which checks it.
+pub fn other_status(text: &str) -> Result<BuildStatus, String> {
     let status = BuildStatus::from_wire(text);
-    let word = |c: char| c.is_ascii_lowercase() || c == '_';
-    if status.is_known() || (!text.is_empty() && text.chars().all(word)) {
-        return Ok(status);
+    if status.is_known() {
+        return Err(format!(
+            "`{text}` is a status this nixbuild knows: give it with --status"
+        ));
     }
-    let known: Vec<&str> = BuildStatus::KNOWN.iter().map(BuildStatus::as_str).collect();
-    Err(format!(
-        "`{}` is not a build status ({})",
-        shown(text),
-        known.join(", ")
-    ))
+    let word = |c: char| c.is_ascii_lowercase() || c == '_';
+    if text.is_empty() || !text.chars().all(word) || text.len() > 64 {
+        return Err(format!(
+            "`{}` is not a status: statuses are lower-case words such as build_failed",
+            shown(text)
+        ));
+    }
+    Ok(status)
+}
+
+/// The characters of a Nix store path's hash: Nix's base 32 (no e, o, u or t).
+const NIX_BASE32: &str = "0123456789abcdfghijklmnpqrsvwxyz";
+
+/// A derivation's store path, `/nix/store/<32-character hash>-<name>.drv`: what the API's
+/// `derivation_path` holds, so anything else (a name, a file, an output path) would match
+/// no build and wait or search in vain.
+pub fn derivation_path(text: &str) -> Result<String, String> {
+    let hint = "a derivation's store path, /nix/store/<hash>-<name>.drv \
+                (`nix path-info --derivation .#hello` or `nix eval --raw .#hello.drvPath` prints it)";
+    let rest = text
+        .strip_prefix("/nix/store/")
+        .ok_or_else(|| format!("`{}` is not {hint}", shown(text)))?;
+    let (hash, name) = rest.split_at_checked(32).unwrap_or((rest, ""));
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "+-._?=".contains(c);
+    if hash.len() != 32 || !hash.chars().all(|c| NIX_BASE32.contains(c)) {
+        return Err(format!(
+            "`{}` has no 32-character Nix hash: it is not {hint}",
+            shown(text)
+        ));
+    }
+    let name = name.strip_prefix('-').unwrap_or("");
+    if !name.ends_with(".drv") || name.len() <= 4 || !name.chars().all(name_char) {
+        return Err(format!("`{}` is not {hint}", shown(text)));
+    }
+    Ok(text.to_owned())
 }
 
 /// A duration: `90s`, `30m`, `2h`, `7d`, or a number of seconds.
@@ -91,6 +122,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_derivations_store_path_is_taken() {
+        let good = "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0.drv";
+        assert_eq!(derivation_path(good).unwrap(), good);
+        for bad in [
+            "hello",
+            "hello.drv",
+            "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-snix-qemu-6.1.0",
+            "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5r-x.drv",
+            "/nix/store/ekrh838n9rkc6xwjd9diimhssihfx5rx-x.drv",
+            "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-.drv",
+            "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-a/b.drv",
+            "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx",
+            "/nix/store/é",
+            "",
+        ] {
+            let error = derivation_path(bad).unwrap_err();
+            assert!(error.contains("/nix/store/<hash>-<name>.drv"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
     fn tags_statuses_durations_and_times_read_as_documented() {
         assert_eq!(
             tag("GITHUB_RUN_ID=42").unwrap(),
@@ -99,9 +151,9 @@ mod tests {
         assert_eq!(tag("a=b=c").unwrap(), ("a".into(), "b=c".into()));
         assert_eq!(tag("repo:o/r").unwrap(), ("repo".into(), "o/r".into()));
         assert!(tag("=x").is_err() && tag("novalue").is_err());
-        assert_eq!(status("build_failed").unwrap(), BuildStatus::BuildFailed);
-        assert!(!status("future_status").unwrap().is_known());
-        assert!(status("Built!").is_err() && status("").is_err());
+        assert!(!other_status("future_status").unwrap().is_known());
+        assert!(other_status("build_failed").unwrap_err().contains("--status"));
+        assert!(other_status("Built!").is_err() && other_status("").is_err());
         assert_eq!(duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(duration("2h").unwrap(), Duration::from_secs(7200));
         assert_eq!(duration("15").unwrap(), Duration::from_secs(15));

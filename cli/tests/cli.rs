@@ -282,7 +282,7 @@ async fn tokens_are_read_from_the_environment_a_file_or_stdin_and_never_printed(
     let from_stdin = nixbuild(None, None, &["token", "inspect", "-", "--format", "json"], secret).await;
     let json: serde_json::Value = serde_json::from_str(&from_stdin.stdout).unwrap();
     assert_eq!(
-        (json["owner"].as_i64(), json["signature_verified"].as_bool()),
+        (json["account"].as_i64(), json["signature_verified"].as_bool()),
         (Some(7), Some(false))
     );
 
@@ -560,7 +560,7 @@ async fn wait_answers_per_derivation_following_rebuilds_and_restarts_within_sinc
         run.stderr
     );
     assert!(
-        run.stderr.contains(&format!("(build {restart})")),
+        run.stderr.contains(&format!("(build {restart}, ")),
         "{}",
         run.stderr
     );
@@ -668,4 +668,263 @@ async fn one_format_option_colour_by_choice_and_global_options_under_their_own_h
         );
         assert!(help.contains("Examples:\n  nixbuild"), "{command}: {help}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_covers_tokens_and_refuses_an_api_or_token_of_its_own() {
+    let inspected = nixbuild(None, None, &["--demo", "token", "inspect"], "").await;
+    assert_eq!(inspected.code, 0, "{}", inspected.stderr);
+    assert!(inspected.stdout.contains("account:  1\n"), "{}", inspected.stdout);
+    let narrowed = nixbuild(
+        None,
+        None,
+        &["--demo", "token", "attenuate", "--only", "build:read"],
+        "",
+    )
+    .await;
+    assert_eq!(narrowed.code, 0, "{}", narrowed.stderr);
+    let shown = nixbuild(None, None, &["token", "inspect", "-"], &narrowed.stdout).await;
+    assert!(
+        shown.stdout.contains("rights:   \"build:read\"\n")
+            && shown
+                .stdout
+                .contains("block 0 grants \"build:read\", \"build:write\"")
+            && shown
+                .stdout
+                .contains("block 1 allows only \"build:read\", \"read\""),
+        "the rights it acts with, and each narrowing: {}",
+        shown.stdout
+    );
+    let json = nixbuild(
+        None,
+        None,
+        &["token", "inspect", "-", "--format", "json"],
+        &narrowed.stdout,
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        (json["account"].clone(), json["rights"].clone()),
+        (1.into(), serde_json::json!(["build:read"]))
+    );
+
+    let token_file = std::env::temp_dir().join(format!("nixbuild-demo-{}", std::process::id()));
+    std::fs::write(&token_file, "x").unwrap();
+    let file = token_file.to_str().unwrap();
+    for args in [
+        vec!["--demo", "--api-url", "http://127.0.0.1:9", "builds"],
+        vec!["--demo", "--token-file", file, "usage"],
+        vec!["--demo", "token", "inspect", file],
+    ] {
+        let run = nixbuild(None, None, &args, "").await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("--demo"), "{args:?}: {}", run.stderr);
+    }
+    std::fs::remove_file(token_file).unwrap();
+    // What the environment sets for every command does not stop a demo.
+    let mut with_environment = Command::cargo_bin("nixbuild").unwrap();
+    let output = with_environment
+        .env_clear()
+        .env("NIXBUILD_API_URL", "http://127.0.0.1:9")
+        .env("NIXBUILD_TOKEN", "garbage")
+        .args(["--demo", "usage"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn arguments_are_checked_before_any_request_naming_the_valid_values() {
+    let mock = seeded().await;
+    let cases: [(Vec<&str>, &[&str]); 6] = [
+        (
+            vec!["builds", "--status", "failed"],
+            &["build_failed", "--other-status"],
+        ),
+        (vec!["summary", "--status", "biult"], &["'built'"]),
+        (
+            vec!["builds", "--drv", "hello"],
+            &["/nix/store/<hash>-<name>.drv", "drvPath"],
+        ),
+        (vec!["wait", "hello.drv"], &["/nix/store/<hash>-<name>.drv"]),
+        (
+            vec!["--demo", "token", "attenuate", "--only", "build:raed"],
+            &["'build:read'", "store:write"],
+        ),
+        (vec!["builds", "--other-status", "built"], &["--status"]),
+    ];
+    for (args, expected) in cases {
+        let run = nixbuild(Some(&mock), None, &args, "").await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        for needle in expected {
+            assert!(
+                run.stderr.contains(needle),
+                "{args:?} names {needle}: {}",
+                run.stderr
+            );
+        }
+    }
+    assert_eq!(mock.received_requests().len(), 0, "no request was sent");
+
+    // A status newer than this release is sent as written (this mock, as old as the
+    // command, refuses it: a newer server would not).
+    let newer = nixbuild(
+        Some(&mock),
+        None,
+        &["builds", "--other-status", "quarantined"],
+        "",
+    )
+    .await;
+    assert_eq!(newer.code, 1, "{}", newer.stderr);
+    let sent = mock.received_requests();
+    assert_eq!(sent[0].query.as_deref(), Some("status=quarantined"));
+
+    let help = nixbuild(None, None, &["builds", "--help"], "").await;
+    assert!(
+        help.stdout
+            .contains("possible values: pending, running, built, build_failed"),
+        "{}",
+        help.stdout
+    );
+    let bash = nixbuild(None, None, &["completions", "bash"], "").await;
+    assert!(bash.stdout.contains("build_failed") && bash.stdout.contains("build:write"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_name_what_to_fix_once_and_usage_lines_show_what_is_required() {
+    let mut command = Command::cargo_bin("nixbuild").unwrap();
+    let output = command
+        .env_clear()
+        .env("NIXBUILD_API_URL", "http://127.0.0.1:9")
+        .args(["wait"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("Usage: nixbuild wait <DRV>") && !stderr.contains("--api-url"),
+        "{stderr}"
+    );
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    let output = Command::cargo_bin("nixbuild")
+        .unwrap()
+        .env_clear()
+        .env("NIXBUILD_TOKEN", "x")
+        .args(["--api-url", &format!("http://{address}"), "usage"])
+        .output()
+        .unwrap();
+    let refused = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        refused.contains(&format!("GET /usage: cannot connect to {address}: ")),
+        "{refused}"
+    );
+    let garbage = nixbuild(None, None, &["token", "inspect", "-"], "garbage").await;
+    assert_eq!(
+        garbage.stderr.matches("readable Biscuit").count(),
+        1,
+        "{}",
+        garbage.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn figures_read_the_same_in_builds_summary_usage_and_wait() {
+    let mock = seeded().await;
+    let seed = &fixtures::seed()[0];
+    let summary = mock.client().builds().summary().send().await.unwrap();
+    let hours = report::human::cpu_hours(summary.billable_cpu_seconds);
+    let usage = nixbuild(Some(&mock), None, &["usage", "--since", "2022-08-01"], "").await;
+    let text = nixbuild(Some(&mock), None, &["summary"], "").await;
+    assert!(usage.stdout.contains(&hours), "{hours}: {}", usage.stdout);
+    assert!(text.stdout.contains(&hours), "{hours}: {}", text.stdout);
+    let took = report::human::duration(seed.duration_seconds.unwrap());
+    let builds = nixbuild(Some(&mock), None, &["builds"], "").await;
+    let wait = nixbuild(
+        Some(&mock),
+        None,
+        &["wait", &seed.derivation_path, "--since", "2022-08-01"],
+        "",
+    )
+    .await;
+    for shown in [&builds.stdout, &text.stdout, &wait.stderr] {
+        assert!(shown.contains(&took), "{took}: {shown}");
+    }
+}
+
+/// Runs `nixbuild ARGS` under a pseudo-terminal (util-linux's `script`), as a person at a
+/// terminal sees it: stdout and stderr as one stream, with every escape sequence.
+async fn at_a_terminal(mock: &MockNixbuild, args: &[&str]) -> (i32, String) {
+    let binary = assert_cmd::cargo::cargo_bin("nixbuild");
+    let quoted: Vec<String> = std::iter::once(binary.to_str().unwrap())
+        .chain(args.iter().copied())
+        .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
+        .collect();
+    let token = mock.tokens().expires_in(Duration::from_secs(600)).mint();
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["--quiet", "--return", "--command", &quoted.join(" "), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm-256color")
+        .env("NIXBUILD_API_URL", mock.uri())
+        .env("NIXBUILD_TOKEN", token.expose_secret())
+        .stdin(std::process::Stdio::null());
+    let output = tokio::task::spawn_blocking(move || command.output().expect("util-linux's script runs"))
+        .await
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_a_terminal_the_wait_spins_then_clears_its_line_and_reports_in_colour() {
+    let mock = MockNixbuild::start().await;
+    let id = mock.add_build(BuildFixture::pending("hello-2.12").tag("CI_JOB_ID", "7"));
+    let waiting = at_a_terminal(&mock, &["wait", "--tag", "CI_JOB_ID=7", "--timeout", "60s"]);
+    let finishing = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        mock.set_status(id, BuildStatus::Built).unwrap();
+    };
+    let ((code, seen), ()) = tokio::join!(waiting, finishing);
+    assert_eq!(code, 0, "{seen:?}");
+    // The spinner redraws one line in place: a frame, the counts by status, the line cleared.
+    let frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+        .chars()
+        .filter(|frame| seen.contains(&format!("\r\u{1b}[2K{frame} waiting: 1 pending")))
+        .count();
+    assert!(frames >= 2, "it spins: {seen:?}");
+    let last_frame = seen.rfind("waiting:").unwrap();
+    let report = seen.find("\u{1b}[32mbuilt").expect("the report");
+    assert!(
+        last_frame < report,
+        "the report comes after the last frame: {seen:?}"
+    );
+    assert!(
+        seen[last_frame..report].contains("\r\u{1b}[2K"),
+        "the line is cleared: {seen:?}"
+    );
+    assert!(
+        seen.contains("\u{1b}[32mbuilt\u{1b}[0m: /nix/store/"),
+        "in colour: {seen:?}"
+    );
+    assert!(
+        !seen.contains("pending -> built"),
+        "changes are for logs, not the terminal: {seen:?}"
+    );
+
+    // Nothing matching: it says so on the spinner's line, then gives up.
+    let (code, seen) = at_a_terminal(&mock, &["wait", "--tag", "CI_JOB_ID=none", "--timeout", "1s"]).await;
+    assert_eq!(code, 4, "{seen:?}");
+    assert!(seen.contains("waiting: no matching build yet"), "{seen:?}");
 }

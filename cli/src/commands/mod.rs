@@ -12,7 +12,8 @@ use crate::args::{FilterArgs, WindowArgs};
 
 /// The SDK filter the arguments describe.
 pub fn filter(args: &FilterArgs) -> BuildFilter {
-    let mut filter = window(BuildFilter::new(), &args.window).statuses(args.statuses.iter().cloned());
+    let statuses = args.statuses.iter().chain(&args.other_statuses).cloned();
+    let mut filter = window(BuildFilter::new(), &args.window).statuses(statuses);
     if let Some(drv) = &args.drv {
         filter = filter.derivation_path(drv);
     }

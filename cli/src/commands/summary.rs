@@ -8,7 +8,7 @@ use crate::Failure;
 use crate::args::{SummaryArgs, SummaryFormat};
 use crate::output;
 
-pub async fn run(client: &Client, args: SummaryArgs) -> Result<(), Failure> {
+pub async fn run(client: &Client, args: SummaryArgs, colour: bool) -> Result<(), Failure> {
     if (args.job || args.workflow) && args.format != SummaryFormat::Markdown {
         return Err(Failure::usage(
             "--job and --workflow choose the Markdown's heading: give --format markdown",
@@ -29,6 +29,11 @@ pub async fn run(client: &Client, args: SummaryArgs) -> Result<(), Failure> {
         let scope = if args.job { Scope::Job } else { Scope::Workflow };
         output::print(&report::markdown(&summary, &builds, scope))
     } else {
-        output::print(&report::text(&summary, &builds))
+        let colour = if colour {
+            report::Colour::Ansi
+        } else {
+            report::Colour::Never
+        };
+        output::print(&report::text_with(&summary, &builds, colour))
     }
 }

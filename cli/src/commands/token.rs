@@ -1,22 +1,20 @@
 //! `nixbuild token`: a token read as data (owner, rights, expiry, every block's Datalog) and
 //! narrowed offline. Neither verifies the signature: only the service can.
 
-use std::path::Path;
-
 use nixbuild::token::TokenInfo;
 
 use crate::Failure;
 use crate::args::{TextFormat, TokenCommand};
-use crate::connect::read_token;
+use crate::connect::Origin;
 use crate::output;
 
 const NOT_VERIFIED: &str =
     "This shows what the token says; it does not verify its signature (only the service can).";
 
-pub fn run(command: TokenCommand, token_file: Option<&Path>) -> Result<(), Failure> {
+pub fn run(command: TokenCommand, origin: &Origin) -> Result<(), Failure> {
     match command {
         TokenCommand::Inspect { source, format } => {
-            let token = read_token(source.as_deref().or(token_file))?;
+            let token = origin.token(source.as_deref())?;
             let info = token
                 .inspect()
                 .map_err(|e| Failure::error(format!("cannot read the token: {e}")))?;
@@ -38,7 +36,7 @@ pub fn run(command: TokenCommand, token_file: Option<&Path>) -> Result<(), Failu
             if ttl.is_none() && only.is_empty() && build.is_none() {
                 return Err(Failure::usage("nothing to narrow: give --ttl, --only or --build"));
             }
-            let token = read_token(source.as_deref().or(token_file))?;
+            let token = origin.token(source.as_deref())?;
             let mut attenuation = token.attenuate();
             if let Some(ttl) = ttl {
                 attenuation = attenuation.expires_in(ttl);
@@ -57,15 +55,18 @@ pub fn run(command: TokenCommand, token_file: Option<&Path>) -> Result<(), Failu
     }
 }
 
-/// What `--json` shows: the figures and each block's Datalog as text.
-fn as_json(info: &TokenInfo) -> serde_json::Value {
-    serde_json::json!({
-        "signature_verified": false,
-        "owner": info.owner,
-        "account": info.account,
-        "rights": info.rights,
-        "expires_at": info.expires_at.map(|t| t.to_rfc3339()),
-        "sealed": info.sealed,
-        "blocks": info.blocks.iter().map(|block| block.to_string()).collect::<Vec<_>>(),
-    })
+/// What `--format json` shows: the figures the text shows, from the same model, and that
+/// the signature was not verified.
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    signature_verified: bool,
+    #[serde(flatten)]
+    info: &'a TokenInfo,
+}
+
+fn as_json(info: &TokenInfo) -> Shown<'_> {
+    Shown {
+        signature_verified: false,
+        info,
+    }
 }

@@ -1,6 +1,7 @@
 //! `nixbuild usage`: what the account is billed for, in a window.
 
 use nixbuild::Client;
+use nixbuild::report::human;
 
 use crate::Failure;
 use crate::args::{TextFormat, UsageArgs};
@@ -19,9 +20,9 @@ pub async fn run(client: &Client, args: UsageArgs) -> Result<(), Failure> {
         return output::print(&output::json_line(&usage)?);
     }
     output::print(&format!(
-        "billable CPU time: {} CPU seconds ({:.1} CPU hours)\nbillable builds:   {}\n",
+        "billable CPU time: {} ({} CPU seconds)\nbillable builds:   {}\n",
+        human::cpu_hours(usage.billable_cpu_seconds),
         usage.billable_cpu_seconds,
-        usage.billable_cpu_seconds as f64 / 3600.0,
         usage.billable_build_count
     ))
 }

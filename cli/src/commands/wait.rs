@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use nixbuild::api::WaitEvent;
 use nixbuild::api::conditions::{all_finished, any_finished, latest_per_derivation};
+use nixbuild::report::human;
 use nixbuild::{Build, BuildFilter, Client};
 
 use crate::args::WaitArgs;
@@ -17,7 +18,7 @@ use crate::{EXIT_BUILD_FAILED, EXIT_TIMED_OUT, Failure};
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
+pub async fn run(client: &Client, args: WaitArgs, colour: bool) -> Result<(), Failure> {
     let mut filter = BuildFilter::new().created_from(args.since);
     if let Some(drv) = &args.drv {
         filter = filter.derivation_path(drv);
@@ -49,7 +50,7 @@ pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
             Some(Ok(_)) => {}
             Some(Err(error @ nixbuild::Error::WaitTimedOut { .. })) => {
                 progress.clear();
-                report(&progress.latest);
+                report(&progress.latest, colour);
                 eprintln!("nixbuild: {error}");
                 return Err(Failure::outcome(EXIT_TIMED_OUT));
             }
@@ -61,7 +62,7 @@ pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
         }
     };
     progress.clear();
-    report(&outcome.latest);
+    report(&outcome.latest, colour);
     if outcome.failed().next().is_some() {
         Err(Failure::outcome(EXIT_BUILD_FAILED))
     } else {
@@ -139,8 +140,9 @@ fn counts(latest: &[Build]) -> String {
 }
 
 /// One line per derivation: which built, which failed (with the status message), which are
-/// still running, and which wait for a restart.
-fn report(latest: &[Build]) {
+/// still running, and which wait for a restart; the word in its status's colour, the time
+/// it ran in the same style as every table.
+fn report(latest: &[Build], colour: bool) {
     for build in latest {
         let (word, detail) = if nixbuild::api::is_final(build) {
             if build.status.is_success() {
@@ -158,8 +160,17 @@ fn report(latest: &[Build]) {
         } else {
             ("unfinished", format!(" ({})", clean(build.status.as_str())))
         };
+        let word = if colour {
+            human::paint(&build.status, word)
+        } else {
+            word.to_owned()
+        };
+        let ran = build
+            .duration_seconds
+            .map(|seconds| format!(", {}", human::duration(seconds)))
+            .unwrap_or_default();
         eprintln!(
-            "{word}: {} (build {}){detail}",
+            "{word}: {} (build {}{ran}){detail}",
             clean(&build.derivation_path),
             build.build_id
         );
