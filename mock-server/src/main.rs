@@ -162,8 +162,12 @@ async fn run(args: Args) -> Result<(), String> {
     println!("NIXBUILD_MOCK_PORT={port}");
     println!("NIXBUILD_TOKEN={}", token.expose_secret());
     println!("NIXBUILD_MOCK_ADMIN_TOKEN={}", mock.admin_token().expose_secret());
+    // Its own pid, for `kill "$NIXBUILD_MOCK_PID"`: a shell's `$!` after `cargo run … &` is
+    // cargo's, and killing cargo leaves the mock running.
+    println!("NIXBUILD_MOCK_PID={}", std::process::id());
     println!(
-        "export NIXBUILD_API_URL NIXBUILD_MOCK_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN NIXBUILD_MOCK_ADMIN_TOKEN"
+        "export NIXBUILD_API_URL NIXBUILD_MOCK_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN NIXBUILD_MOCK_ADMIN_TOKEN \
+         NIXBUILD_MOCK_PID"
     );
     tokio::select! {
         _ = shutdown_signal() => {}

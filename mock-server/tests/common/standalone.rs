@@ -86,9 +86,11 @@ impl Standalone {
             .unwrap()
     }
 
-    /// Sends SIGTERM and returns whether it exited successfully, and what it logged.
+    /// Sends SIGTERM to the pid it printed and returns whether it exited successfully, and
+    /// what it logged.
     pub fn terminate(mut self) -> (bool, String) {
-        let pid = self.child.id().to_string();
+        let pid = self.vars["NIXBUILD_MOCK_PID"].clone();
+        assert_eq!(pid, self.child.id().to_string(), "it prints its own pid");
         assert!(
             Command::new("kill")
                 .args(["-TERM", &pid])
