@@ -210,28 +210,21 @@ pub const ALLOW_UNKNOWN_STATUS: &str = "allow_unknown_status";
 fn unknown_statuses_allowed(request: &Request) -> Result<bool, Answer> {
     let mut allowed = false;
     for (name, value) in request.url.query_pairs() {
-        match (name.as_ref(), value.as_ref()) {
-            (ALLOW_UNKNOWN_STATUS, "true") => allowed = true,
-            (ALLOW_UNKNOWN_STATUS, "false") => allowed = false,
-            (ALLOW_UNKNOWN_STATUS, other) => {
-                return Err(Answer::error(
-                    400,
-                    format!(
-                        "`{ALLOW_UNKNOWN_STATUS}` is true or false, not {}",
-                        super::escaped(other)
-                    ),
-                ));
+        let refusal = match (name.as_ref(), value.as_ref()) {
+            (ALLOW_UNKNOWN_STATUS, "true" | "false") => {
+                allowed = value == "true";
+                continue;
             }
-            (other, _) => {
-                return Err(Answer::error(
-                    400,
-                    format!(
-                        "unknown query parameter {}: the only one is `{ALLOW_UNKNOWN_STATUS}`",
-                        super::escaped(other)
-                    ),
-                ));
-            }
-        }
+            (ALLOW_UNKNOWN_STATUS, other) => format!(
+                "`{ALLOW_UNKNOWN_STATUS}` is true or false, not {}",
+                super::escaped(other)
+            ),
+            (other, _) => format!(
+                "unknown query parameter {}: the only one is `{ALLOW_UNKNOWN_STATUS}`",
+                super::escaped(other)
+            ),
+        };
+        return Err(Answer::error(400, refusal));
     }
     Ok(allowed)
 }
