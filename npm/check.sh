@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The npm packages as a JavaScript user gets them: packed (npm/pack.sh), installed from the
+# tarballs into a fresh project beside its test tools from the registry, and exercised there
+# by a node:test suite and a vitest suite with globalSetup. Never from the source folders.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+project="$here/.work/project"
+
+step() { printf '\n--> %s\n' "$*"; }
+
+step "npm pack: the platform package with the binary, and nixbuild-mock"
+bash "$here/pack.sh"
+
+step "a fresh project with the packed packages and vitest"
+rm -rf "$project" && mkdir -p "$project"
+cp -r "$here/tests/." "$project/"
+cat > "$project/package.json" <<'JSON'
+{ "name": "nixbuild-mock-user", "private": true, "type": "module" }
+JSON
+(cd "$project" && npm install --no-audit --no-fund --loglevel=error \
+  "$here"/.work/packs/nixbuild-mock-linux-x64-gnu-*.tgz "$here"/.work/packs/nixbuild-mock-[0-9]*.tgz \
+  vitest@4.1.12)
+test -x "$project/node_modules/.bin/nixbuild-mock" || { echo "no nixbuild-mock bin shim" >&2; exit 1; }
+"$project/node_modules/.bin/nixbuild-mock" --version
+
+step "node:test"
+(cd "$project" && node --test node/)
+
+step "vitest, one mock for the run from globalSetup"
+(cd "$project/vitest" && ../node_modules/.bin/vitest run --config vitest.config.mjs)
