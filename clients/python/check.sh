@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# nixbuild-client as a Python user gets it: the generated layer must be what
+# openapi-python-client makes of openapi/openapi.json; the client's wheel and the
+# nixbuild-mock wheel (mock-server/python/check.sh builds it) are installed into a fresh
+# venv, where pytest runs the suite through the mock's fixture and mypy --strict checks it.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+tools="$here/.tools"
+work="$here/.work"
+
+step() { printf '\n--> %s\n' "$*"; }
+
+step "the pinned generator"
+if [ ! -x "$tools/bin/openapi-python-client" ] || ! cmp -s "$here/requirements-tools.txt" "$tools/requirements.txt"; then
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements-tools.txt"
+  cp "$here/requirements-tools.txt" "$tools/requirements.txt"
+fi
+rm -rf "$work" && mkdir -p "$work"
+
+step "nixbuild_client/generated is what openapi-python-client makes of openapi/openapi.json"
+"$tools/bin/openapi-python-client" generate --path "$root/openapi/openapi.json" --config "$here/generate.yaml" \
+  --meta none --output-path "$work/generated" --fail-on-warning >/dev/null
+diff -r "$here/nixbuild_client/generated" "$work/generated" -x __pycache__ ||
+  { echo "nixbuild_client/generated is stale: run clients/python/generate.sh" >&2; exit 1; }
+
+step "the wheels: nixbuild-client, and nixbuild-mock's"
+"$tools/bin/pip" wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$work/wheels" "$here"
+mock_wheel=$(ls "$root"/mock-server/python/.work/wheels/nixbuild_mock-*.whl 2>/dev/null | head -1 || true)
+[ -n "$mock_wheel" ] || { bash "$root/mock-server/python/check.sh" >/dev/null; mock_wheel=$(ls "$root"/mock-server/python/.work/wheels/nixbuild_mock-*.whl); }
+
+step "a fresh venv with both wheels"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check "$work"/wheels/nixbuild_client-*.whl "$mock_wheel" \
+  -r "$here/requirements-test.txt"
+
+step "pytest through the mock's fixture"
+# From the work folder, with no path to the sources: the suite sees only what was installed.
+cp -r "$here/tests" "$work/tests"
+(cd "$work" && env -u NIXBUILD_MOCK_BIN "$work/venv/bin/python" -m pytest -p no:cacheprovider -q tests)
+
+step "mypy --strict on the suite"
+(cd "$work" && "$work/venv/bin/mypy" --strict --no-incremental tests)

@@ -1,0 +1,298 @@
+"""nixbuild-client: a typed client for the nixbuild.net API.
+
+Its models and requests are generated from the API's OpenAPI document by
+openapi-python-client (``nixbuild_client.generated``, committed and drift-checked); this
+module adds what a generated client lacks, as the Rust SDK has it: the bearer token, one
+typed error carrying the status, the server's message and ``Retry-After``, filters checked
+before anything is sent, and retries of idempotent requests.
+
+    from nixbuild_client import Nixbuild
+
+    with Nixbuild(token=os.environ["NIXBUILD_TOKEN"]) as nixbuild:
+        failed = nixbuild.list_builds(tags={"GITHUB_RUN_ID": "42"}, statuses=["build_failed"])
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, Optional, TypeVar, Union
+
+import httpx
+
+from ._retry import RETRYABLE_STATUSES, RetryingTransport, RetryPolicy, retry_after_seconds
+from .generated.api.auth import exchange_oidc_token as _exchange
+from .generated.api.builds import get_builds_summary as _summary
+from .generated.api.builds import list_builds as _list
+from .generated.api.processes import create_processes as _processes
+from .generated.api.usage import get_usage as _usage
+from .generated.client import AuthenticatedClient
+from .generated.models import Build, BuildsSummary, KnownBuildStatus, Output, Process, Usage
+from .generated.types import UNSET
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Build",
+    "BuildsSummary",
+    "KnownBuildStatus",
+    "Nixbuild",
+    "NixbuildError",
+    "Output",
+    "Process",
+    "RetryPolicy",
+    "Usage",
+    "is_known_status",
+]
+
+#: The real API.
+DEFAULT_BASE_URL = "https://api.nixbuild.net"
+
+#: A time bound: a date (the day's start, UTC), an aware datetime, or the API's own text.
+Instant = Union[datetime.date, datetime.datetime, str]
+
+T = TypeVar("T")
+
+
+def is_known_status(status: Union[KnownBuildStatus, str]) -> bool:
+    """Whether a build's status is one the document lists (others are newer than it)."""
+    return isinstance(status, KnownBuildStatus)
+
+
+class NixbuildError(Exception):
+    """A request that failed. `kind` says broadly how: ``api`` (the service answered an
+    error: `status`, `detail`, `retry_after_seconds`, `body`), ``transport`` (no answer),
+    ``timeout``, or ``filter`` (refused before sending). It never holds the token."""
+
+    def __init__(
+        self,
+        kind: str,
+        endpoint: str,
+        detail: str,
+        status: Optional[int] = None,
+        retry_after_seconds: Optional[float] = None,
+        body: str = "",
+    ) -> None:
+        shown = f"HTTP {status}: " if status is not None else ""
+        super().__init__(f"{endpoint}: {shown}{detail}")
+        self.kind = kind
+        self.endpoint = endpoint
+        self.detail = detail
+        self.status = status
+        self.retry_after_seconds = retry_after_seconds
+        self.body = body
+
+    @property
+    def retryable(self) -> bool:
+        """Whether sending the request again may succeed (429, 502, 503, 504, no answer)."""
+        return self.kind == "transport" or self.status in RETRYABLE_STATUSES
+
+
+class Nixbuild:
+    """The API at `base_url` (the real one by default) with `token`. A context manager;
+    `raw` is the generated ``AuthenticatedClient``, for the generated request functions."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: float = 30.0,
+        transport: Optional[httpx.BaseTransport] = None,
+    ) -> None:
+        if not token:
+            raise ValueError("a nixbuild client needs a token")
+        self._base_path = httpx.URL(base_url).path.rstrip("/")
+        self.raw = AuthenticatedClient(
+            base_url=base_url.rstrip("/"),
+            token=token,
+            timeout=httpx.Timeout(timeout),
+            httpx_args={"transport": RetryingTransport(retry, transport)},
+        )
+
+    def __repr__(self) -> str:
+        return f"<Nixbuild {self.raw._base_url}>"  # never the token
+
+    def __enter__(self) -> "Nixbuild":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.raw.get_httpx_client().close()
+
+    def list_builds(
+        self,
+        *,
+        derivation_path: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        statuses: Optional[Sequence[Union[KnownBuildStatus, str]]] = None,
+        created_from: Optional[Instant] = None,
+        created_to: Optional[Instant] = None,
+        limit: Optional[int] = None,
+    ) -> list[Build]:
+        """The builds that pass every filter given, newest first."""
+        endpoint = self._endpoint("GET", "/builds")
+        kwargs = _list._get_kwargs(**_filter(endpoint, derivation_path, tags, statuses, created_from, created_to, limit))
+        return self._send(endpoint, kwargs, lambda body: [Build.from_dict(item) for item in body])
+
+    def builds_summary(
+        self,
+        *,
+        derivation_path: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        statuses: Optional[Sequence[Union[KnownBuildStatus, str]]] = None,
+        created_from: Optional[Instant] = None,
+        created_to: Optional[Instant] = None,
+        limit: Optional[int] = None,
+    ) -> BuildsSummary:
+        """Aggregates over the builds the filters select (``GET /builds/summary``)."""
+        endpoint = self._endpoint("GET", "/builds/summary")
+        kwargs = _summary._get_kwargs(
+            **_filter(endpoint, derivation_path, tags, statuses, created_from, created_to, limit)
+        )
+        return self._send(endpoint, kwargs, BuildsSummary.from_dict)
+
+    def usage(self, *, created_from: Optional[Instant] = None, created_to: Optional[Instant] = None) -> Usage:
+        """What the account is billed for, in a creation-time window."""
+        endpoint = self._endpoint("GET", "/usage")
+        window = _filter(endpoint, None, None, None, created_from, created_to, None)
+        kwargs = _usage._get_kwargs(create_time_from=window["create_time_from"], create_time_to=window["create_time_to"])
+        return self._send(endpoint, kwargs, Usage.from_dict)
+
+    def exchange_oidc_token(self, id_token: str) -> str:
+        """Experimental: the token and a CI job's OIDC ID token exchanged for a new token
+        (each of the exchange's three answer shapes read)."""
+        endpoint = self._endpoint("GET", "/auth/oidc-token-exchange")
+        kwargs = _exchange._get_kwargs(nixbuildnet_oidc_id_token=id_token)
+        return self._send(endpoint, kwargs, _exchanged_token, json_body=False)
+
+    def create_processes(self, id_token: str, processes: Sequence[Process]) -> Any:
+        """Experimental: schedules processes (never retried: it is not idempotent)."""
+        endpoint = self._endpoint("POST", "/processes")
+        kwargs = _processes._get_kwargs(body=list(processes), nixbuildnet_oidc_id_token=id_token)
+        return self._send(endpoint, kwargs, lambda body: body)
+
+    def _endpoint(self, method: str, path: str) -> str:
+        return f"{method} {self._base_path}{path}"
+
+    def _send(
+        self,
+        endpoint: str,
+        kwargs: dict[str, Any],
+        parse: Callable[[Any], T],
+        json_body: bool = True,
+    ) -> T:
+        try:
+            response = self.raw.get_httpx_client().request(**kwargs)
+        except httpx.TimeoutException as e:
+            raise NixbuildError("timeout", endpoint, f"no complete response: {e}") from None
+        except httpx.TransportError as e:
+            raise NixbuildError("transport", endpoint, str(e) or type(e).__name__) from None
+        if response.status_code != 200:
+            raise _api_error(endpoint, response)
+        try:
+            return parse(response.json() if json_body else response.text)
+        except (ValueError, KeyError, TypeError) as e:
+            raise NixbuildError("api", endpoint, f"cannot decode the answer: {e}", response.status_code) from None
+
+
+def _filter(
+    endpoint: str,
+    derivation_path: Optional[str],
+    tags: Optional[Mapping[str, str]],
+    statuses: Optional[Sequence[Union[KnownBuildStatus, str]]],
+    created_from: Optional[Instant],
+    created_to: Optional[Instant],
+    limit: Optional[int],
+) -> dict[str, Any]:
+    """The generated request's arguments, checked as the Rust SDK checks a filter."""
+
+    def refuse(detail: str) -> NixbuildError:
+        return NixbuildError("filter", endpoint, detail)
+
+    out: dict[str, Any] = {
+        "derivation_path": UNSET,
+        "tags": UNSET,
+        "status": UNSET,
+        "create_time_from": _instant(created_from, "created_from", refuse),
+        "create_time_to": _instant(created_to, "created_to", refuse),
+        "limit": UNSET,
+    }
+    if derivation_path is not None:
+        if not derivation_path:
+            raise refuse("`derivation_path` must not be empty")
+        out["derivation_path"] = derivation_path
+    if tags:
+        for name, value in tags.items():
+            if not name or ":" in name or "," in name:
+                raise refuse(f"a tag name cannot be empty or hold `:` or `,`: `{name}`")
+            if "," in value:
+                raise refuse(f"a tag value cannot hold `,` (the API separates tags with it): `{name}:{value}`")
+        out["tags"] = [f"{name}:{value}" for name, value in tags.items()]
+    if statuses:
+        try:
+            out["status"] = [KnownBuildStatus(s) for s in statuses]
+        except ValueError as e:
+            known = ", ".join(s.value for s in KnownBuildStatus)
+            raise refuse(f"{e}: a filter takes the statuses the document lists ({known})") from None
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise refuse("`limit` must be a positive integer")
+        out["limit"] = limit
+    return out
+
+
+def _instant(value: Optional[Instant], name: str, refuse: Callable[[str], NixbuildError]) -> Any:
+    if value is None:
+        return UNSET
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            raise refuse(f"`{name}` must be an aware datetime (with a timezone)")
+        return value
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        # The generated request writes dates and datetimes itself: read the text as one.
+        try:
+            if "T" not in value:
+                return datetime.date.fromisoformat(value)
+            parsed = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            raise refuse(f"`{name}` is neither a date (2024-05-01) nor an RFC 3339 time: {value!r}") from None
+        if parsed.tzinfo is None:
+            raise refuse(f"`{name}` must carry a timezone: {value!r}")
+        return parsed
+    raise refuse(f"`{name}` is a date, an aware datetime or the API's text, not {type(value).__name__}")
+
+
+def _api_error(endpoint: str, response: httpx.Response) -> NixbuildError:
+    body = response.text
+    detail = response.reason_phrase or "error"
+    try:
+        parsed = json.loads(body)
+        if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+            detail = parsed["error"]
+    except ValueError:
+        if body.strip():
+            detail = body.strip()[:500]
+    return NixbuildError("api", endpoint, detail, response.status_code, retry_after_seconds(response), body)
+
+
+def _exchanged_token(text: str) -> str:
+    """The exchange's answer: plain text (now), a JSON string, or ``{"token": …}`` (before)."""
+    trimmed = text.strip()
+    if trimmed[:1] in ('"', "{"):
+        try:
+            parsed = json.loads(trimmed)
+        except ValueError:
+            return trimmed
+        if isinstance(parsed, str):
+            return parsed
+        if isinstance(parsed, dict) and isinstance(parsed.get("token"), str):
+            return str(parsed["token"])
+    return trimmed
+
+
