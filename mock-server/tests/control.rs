@@ -681,6 +681,58 @@ async fn unknown_control_paths_and_methods_say_so() {
 }
 
 #[tokio::test]
+async fn what_the_document_allows_the_mock_takes_and_what_it_refuses_it_refuses() {
+    let mock = MockNixbuild::start().await;
+    let control = Control::of(&mock);
+    // JSON Schema (and JavaScript) count 2.0 as an integer.
+    let fault = control
+        .call(
+            "POST",
+            "/_mock/faults",
+            Some(json!({"status": 503.0, "times": 2.0})),
+        )
+        .await;
+    assert_eq!(
+        (fault.status, fault.json()["times"].clone()),
+        (201, json!(2)),
+        "{}",
+        fault.body
+    );
+    control
+        .assert_refused("POST", "/_mock/faults", json!({"times": 2.5, "status": 503}))
+        .await;
+    // The bounds the document states.
+    control
+        .assert_refused(
+            "POST",
+            "/_mock/faults",
+            json!({"status": 503, "retry_after_seconds": 86_401}),
+        )
+        .await;
+    control
+        .assert_refused("POST", "/_mock/tokens", json!({"expires_in_seconds": u64::MAX}))
+        .await;
+    control
+        .assert_refused(
+            "POST",
+            "/_mock/tokens",
+            json!({"rights": ["x".repeat(129)], "allow_unknown_rights": true}),
+        )
+        .await;
+    let long_but_allowed = control
+        .call(
+            "POST",
+            "/_mock/tokens",
+            Some(json!({"rights": ["é".repeat(128)], "allow_unknown_rights": true})),
+        )
+        .await;
+    assert_eq!(
+        long_but_allowed.status, 201,
+        "128 characters, whatever their bytes"
+    );
+}
+
+#[tokio::test]
 async fn what_schemathesis_found_is_refused() {
     let mock = MockNixbuild::start().await;
     let control = Control::of(&mock);

@@ -11,6 +11,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod artifacts;
+mod body_rules;
 mod described;
 mod experimental;
 pub mod json_schema;

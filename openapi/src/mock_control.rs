@@ -2,10 +2,13 @@
 //! wire types: what a test in another language generates its control client from.
 
 use nixbuild::{Build, ErrorBody};
+
+use crate::body_rules::{self, refusing};
 use nixbuild_mock::AuthStatus;
 use nixbuild_mock::control::{
     ALLOW_UNKNOWN_STATUS, BuildIds, CONTROL_ROUTES, ClockChange, ClockState, ControlRoute, ControlRouteId,
-    FaultSpec, FixtureSpec, Health, JournalEntry, MintedToken, RevokeRequest, StatusChange, TokenRequest,
+    FaultSpec, FixtureSpec, Health, JournalEntry, MAX_RIGHT_CHARS, MintedToken, RevokeRequest, StatusChange,
+    TokenRequest,
 };
 use nixbuild_mock::limits::{MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_STORED_BUILDS};
 use utoipa::openapi::path::{
@@ -50,17 +53,32 @@ pub fn document() -> OpenApi {
     let components = ComponentsBuilder::new()
         .schemas_from_iter(crate::build_schemas())
         .schema(Health::name(), Health::schema())
-        .schema(FixtureSpec::name(), FixtureSpec::schema())
+        .schema(
+            FixtureSpec::name(),
+            refusing(FixtureSpec::schema(), body_rules::fixture_rules()),
+        )
         .schema(NEW_BUILD, new_build())
         .schema(BuildIds::name(), BuildIds::schema())
         .schema(StatusChange::name(), StatusChange::schema())
-        .schema(TokenRequest::name(), TokenRequest::schema())
+        .schema(
+            TokenRequest::name(),
+            refusing(
+                TokenRequest::schema(),
+                body_rules::token_rules(nixbuild::token::KNOWN_RIGHTS, MAX_RIGHT_CHARS),
+            ),
+        )
         .schema(MintedToken::name(), MintedToken::schema())
         .schema(RevokeRequest::name(), RevokeRequest::schema())
-        .schema(FaultSpec::name(), FaultSpec::schema())
+        .schema(
+            FaultSpec::name(),
+            refusing(FaultSpec::schema(), body_rules::fault_rules()),
+        )
         .schema(AuthStatus::name(), AuthStatus::schema())
         .schema(JournalEntry::name(), JournalEntry::schema())
-        .schema(ClockChange::name(), ClockChange::schema())
+        .schema(
+            ClockChange::name(),
+            refusing(ClockChange::schema(), body_rules::clock_rules()),
+        )
         .schema(ClockState::name(), ClockState::schema())
         .security_scheme(ADMIN_SCHEME, admin)
         .build();

@@ -12,6 +12,8 @@ use crate::testing::faults::{Fault, FaultKind};
 
 /// The longest delay a fault may ask for: ten minutes, past any client's timeout.
 const MAX_DELAY_MS: u64 = 600_000;
+/// The longest `Retry-After` a fault sends: a day, past any client's patience.
+const MAX_RETRY_AFTER_SECONDS: u64 = 86_400;
 /// The most requests one fault may apply to.
 const MAX_TIMES: u64 = 1_000_000;
 
@@ -25,8 +27,10 @@ pub struct FaultSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 100, maximum = 599))]
     pub status: Option<u16>,
-    /// A `Retry-After` header to send with the status, in seconds (none when left out).
+    /// A `Retry-After` header to send with the status, in seconds (none when left out; at
+    /// most a day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 86_400))]
     pub retry_after_seconds: Option<u64>,
     /// Answer normally, after this many milliseconds (at most 600000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +82,11 @@ impl FaultSpec {
         if let Some(seconds) = self.retry_after_seconds {
             if self.status.is_none() {
                 return Err("`retry_after_seconds` goes with `status`".into());
+            }
+            if seconds > MAX_RETRY_AFTER_SECONDS {
+                return Err(format!(
+                    "`retry_after_seconds` is at most {MAX_RETRY_AFTER_SECONDS}"
+                ));
             }
             fault = fault.retry_after(Duration::from_secs(seconds));
         }

@@ -30,7 +30,7 @@ pub use clock::{ClockChange, ClockState};
 pub use faults::FaultSpec;
 pub use requests::JournalEntry;
 pub use routes::{CONTROL_PREFIX, CONTROL_ROUTES, ControlRoute, ControlRouteId, MAX_CONTROL_BODY_BYTES};
-pub use tokens::{MintedToken, RevokeRequest, TokenRequest};
+pub use tokens::{MAX_RIGHT_CHARS, MintedToken, RevokeRequest, TokenRequest};
 
 /// The answer of `GET /_mock/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,11 +124,30 @@ fn json_object<T: DeserializeOwned>(request: &Request) -> Result<T, Answer> {
     if request.body.iter().all(u8::is_ascii_whitespace) {
         return serde_json::from_slice(b"{}").map_err(|e| bad(&e));
     }
-    let value: serde_json::Value = serde_json::from_slice(&request.body).map_err(|e| bad(&e))?;
+    let mut value: serde_json::Value = serde_json::from_slice(&request.body).map_err(|e| bad(&e))?;
     if !value.is_object() {
         return Err(bad(&"the body is a JSON object"));
     }
+    integral_numbers_as_integers(&mut value);
     serde_json::from_value(value).map_err(|e| bad(&e))
+}
+
+/// `2.0` as `2`: JSON Schema counts a number with no fraction as an integer, and so do the
+/// clients generated from the document (JavaScript has no other kind), but serde reads only
+/// `2` as a `u64`.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 every integral float is exact.
+            if float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0 {
+                *number = serde_json::Number::from(float as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Text from a request, quoted and escaped for a message (a path may hold anything).

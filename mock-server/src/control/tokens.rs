@@ -12,8 +12,12 @@ use crate::server::state::State;
 
 /// The most rights a minted token names.
 const MAX_RIGHTS: usize = 64;
-/// The longest right, in bytes.
-const MAX_RIGHT_BYTES: usize = 128;
+/// The longest lifetime a minted token is given: a hundred years, past any test.
+const MAX_EXPIRES_IN_SECONDS: u64 = 3_153_600_000;
+
+/// The longest right a minted token names, in characters (JSON Schema's `maxLength` counts
+/// characters, so the document can say it).
+pub const MAX_RIGHT_CHARS: usize = 128;
 
 /// The body of `POST /_mock/tokens`: the token's shape. Everything is optional: by default a
 /// token of account 1 with `build:read`, expiring an hour after the mock's now.
@@ -29,8 +33,9 @@ pub struct TokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<i64>,
     /// Seconds from the mock's now until it expires (3600 when left out; 0 for a token that
-    /// is expired already).
+    /// is expired already; at most 100 years).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3_153_600_000_u64))]
     pub expires_in_seconds: Option<u64>,
     /// The instant it expires, instead of `expires_in_seconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,10 +74,14 @@ pub(super) fn mint(state: &State, request: &Request) -> Answer {
     };
     let mut minter = state.authority.tokens().issued_at(state.clock.system_now());
     if let Some(rights) = shape.rights {
-        if rights.len() > MAX_RIGHTS || rights.iter().any(|r| r.is_empty() || r.len() > MAX_RIGHT_BYTES) {
+        if rights.len() > MAX_RIGHTS
+            || rights
+                .iter()
+                .any(|r| r.is_empty() || r.chars().count() > MAX_RIGHT_CHARS)
+        {
             return Answer::error(
                 400,
-                format!("`rights` holds at most {MAX_RIGHTS} rights of 1 to {MAX_RIGHT_BYTES} bytes"),
+                format!("`rights` holds at most {MAX_RIGHTS} rights of 1 to {MAX_RIGHT_CHARS} characters"),
             );
         }
         if !shape.allow_unknown_rights
@@ -98,6 +107,12 @@ pub(super) fn mint(state: &State, request: &Request) -> Answer {
     minter = match (shape.expires_in_seconds, shape.expires_at) {
         (Some(_), Some(_)) => {
             return Answer::error(400, "give `expires_in_seconds` or `expires_at`, not both");
+        }
+        (Some(seconds), None) if seconds > MAX_EXPIRES_IN_SECONDS => {
+            return Answer::error(
+                400,
+                format!("`expires_in_seconds` is at most {MAX_EXPIRES_IN_SECONDS} (a hundred years)"),
+            );
         }
         (Some(seconds), None) => minter.expires_in(Duration::from_secs(seconds)),
         (None, Some(at)) => minter.expires_at(at),
