@@ -28,3 +28,20 @@ step "node:test"
 
 step "vitest, one mock for the run from globalSetup"
 (cd "$project/vitest" && ../node_modules/.bin/vitest run --config vitest.config.mjs)
+
+step "without its platform package (--omit=optional), the error says what to do"
+bare="$here/.work/bare"
+rm -rf "$bare" && mkdir -p "$bare"
+echo '{ "name": "nixbuild-mock-bare", "private": true, "type": "module" }' > "$bare/package.json"
+(cd "$bare" && npm install --no-audit --no-fund --loglevel=error --omit=optional \
+  "$here"/.work/packs/nixbuild-mock-[0-9]*.tgz)
+(cd "$bare" && env -u NIXBUILD_MOCK_BIN node --input-type=module -e '
+  import { startMock } from "nixbuild-mock";
+  try {
+    await startMock();
+    console.error("startMock started a mock with no binary installed");
+    process.exit(1);
+  } catch (error) {
+    if (!/NIXBUILD_MOCK_BIN/.test(error.message)) throw error;
+    console.log(`refused as it should be: ${error.message}`);
+  }')
