@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use nixbuild::{BuildStatus, TimeBound};
@@ -46,58 +46,6 @@ pub struct Cli {
 
 /// The heading of the options every command takes.
 const GLOBAL: &str = "Global options";
-
-/// The statuses `--status` takes: those this release knows, listed in `--help`, offered by
-/// completions, and suggested for a typo (`failed` → `build_failed`); the error also says
-/// how to ask for a status newer than this release.
-#[derive(Clone)]
-struct KnownStatus(PossibleValuesParser);
-
-fn known_status() -> KnownStatus {
-    KnownStatus(PossibleValuesParser::new(
-        BuildStatus::KNOWN.iter().map(|s| s.as_str().to_owned()),
-    ))
-}
-
-impl TypedValueParser for KnownStatus {
-    type Value = BuildStatus;
-
-    fn parse_ref(
-        &self,
-        command: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<BuildStatus, clap::Error> {
-        use clap::error::{ContextKind, ContextValue};
-        let mut error = match self.0.parse_ref(command, arg, value) {
-            Ok(status) => return Ok(BuildStatus::from_wire(&status)),
-            Err(error) => error,
-        };
-        // clap suggests a value spelled alike; a status that holds the word given (`failed`
-        // in `build_failed`) is as likely meant.
-        let given = value.to_string_lossy().to_lowercase();
-        let holding = BuildStatus::KNOWN
-            .iter()
-            .map(BuildStatus::as_str)
-            .filter(|known| given.len() >= 3 && known.contains(given.as_str()))
-            .map(str::to_owned)
-            .collect::<Vec<_>>();
-        if error.get(ContextKind::SuggestedValue).is_none() && !holding.is_empty() {
-            error.insert(ContextKind::SuggestedValue, ContextValue::Strings(holding));
-        }
-        error.insert(
-            ContextKind::Suggested,
-            ContextValue::StyledStrs(vec![
-                "a status newer than this nixbuild is asked for with --other-status".into(),
-            ]),
-        );
-        Err(error)
-    }
-
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        self.0.possible_values()
-    }
-}
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -194,7 +142,7 @@ pub struct FilterArgs {
     #[arg(long = "tag", value_name = "NAME=VALUE", value_parser = parse::tag)]
     pub tags: Vec<(String, String)>,
     /// Only builds in this status; repeat for several (any may match).
-    #[arg(long = "status", value_name = "STATUS", value_parser = known_status())]
+    #[arg(long = "status", value_name = "STATUS", value_parser = parse::known_status())]
     pub statuses: Vec<BuildStatus>,
     /// A status newer than this nixbuild (not among --status's values), sent as written;
     /// repeat for several.

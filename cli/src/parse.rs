@@ -1,9 +1,10 @@
-//! Values from the command line: tags, statuses, times and durations. Each error says what
+//! Values from the command line: tags, statuses, store paths, times and durations. Each error says what
 //! was expected; clap prints it as a usage error (exit code 2).
 
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use nixbuild::{BuildStatus, TimeBound};
 
 /// The longest duration taken: ten years, past any wait or token a person means.
@@ -19,6 +20,58 @@ pub fn tag(text: &str) -> Result<(String, String), String> {
         return Err(format!("`{}` has no tag name before `=`", shown(text)));
     }
     Ok((name.to_owned(), value.to_owned()))
+}
+
+/// The statuses `--status` takes: those this release knows, listed in `--help`, offered by
+/// completions, and suggested for a typo (`failed` → `build_failed`); the error also says
+/// how to ask for a status newer than this release.
+#[derive(Clone)]
+pub struct KnownStatus(PossibleValuesParser);
+
+pub fn known_status() -> KnownStatus {
+    KnownStatus(PossibleValuesParser::new(
+        BuildStatus::KNOWN.iter().map(|s| s.as_str().to_owned()),
+    ))
+}
+
+impl TypedValueParser for KnownStatus {
+    type Value = BuildStatus;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<BuildStatus, clap::Error> {
+        use clap::error::{ContextKind, ContextValue};
+        let mut error = match self.0.parse_ref(command, arg, value) {
+            Ok(status) => return Ok(BuildStatus::from_wire(&status)),
+            Err(error) => error,
+        };
+        // clap suggests a value spelled alike; a status that holds the word given (`failed`
+        // in `build_failed`) is as likely meant.
+        let given = value.to_string_lossy().to_lowercase();
+        let holding = BuildStatus::KNOWN
+            .iter()
+            .map(BuildStatus::as_str)
+            .filter(|known| given.len() >= 3 && known.contains(given.as_str()))
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        if error.get(ContextKind::SuggestedValue).is_none() && !holding.is_empty() {
+            error.insert(ContextKind::SuggestedValue, ContextValue::Strings(holding));
+        }
+        error.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![
+                "a status newer than this nixbuild is asked for with --other-status".into(),
+            ]),
+        );
+        Err(error)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        self.0.possible_values()
+    }
 }
 
 /// A status newer than this release (`--other-status`): a lower-case word the API may add.
