@@ -1,5 +1,5 @@
-//! Values from the command line: tags, statuses, store paths, times and durations. Each error says what
-//! was expected; clap prints it as a usage error (exit code 2).
+//! Values from the command line: tags, statuses, store paths, times and durations. Each
+//! error says what was expected; clap prints it as a usage error (exit code 2).
 
 use std::time::Duration;
 
