@@ -161,15 +161,19 @@ export declare class NixbuildMock {
   clearBuilds(): Promise<void>;
 
   mintToken(options?: TokenOptions): Promise<string>;
+  mintToken(rights: readonly string[], options?: Omit<TokenOptions, "rights">): Promise<string>;
   revoke(token: string): Promise<void>;
 
   failNext(status?: number, times?: number, options?: { path?: string; retryAfterSeconds?: number }): Promise<FaultSpec>;
+  failNext(status: number, times: number, path: string, retryAfterSeconds?: number): Promise<FaultSpec>;
   injectFault(spec: FaultSpec): Promise<FaultSpec>;
   faults(): Promise<FaultSpec[]>;
   clearFaults(): Promise<void>;
 
   receivedRequests(filter?: { path?: string; method?: string }): Promise<JournalEntry[]>;
+  receivedRequests(path: string, method?: string): Promise<JournalEntry[]>;
   requests(filter?: { path?: string; method?: string }): Promise<JournalEntry[]>;
+  requests(path: string, method?: string): Promise<JournalEntry[]>;
   requestCount(path: string): Promise<number>;
   clearRequests(): Promise<void>;
 

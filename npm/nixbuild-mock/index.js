@@ -317,10 +317,12 @@ export class NixbuildMock {
 
   /**
    * A token signed by the mock's root key (`build:read`, account 1, an hour from the
-   * mock's now, unless told otherwise). A right nixbuild.net does not grant is refused
-   * unless `allowUnknownRights`.
+   * mock's now, unless told otherwise). As in Python, the rights come first:
+   * `mintToken(["build:read"], { expiresInSeconds: 60 })`, or all in one object. A right
+   * nixbuild.net does not grant is refused unless `allowUnknownRights`.
    */
-  async mintToken(options = {}) {
+  async mintToken(rightsOrOptions = {}, more = {}) {
+    const options = Array.isArray(rightsOrOptions) ? { ...more, rights: rightsOrOptions } : { ...rightsOrOptions };
     const { rights, owner, expiresInSeconds, expiresAt, legacy = false, allowUnknownRights = false } = options;
     if (typeof rights === "string") throw new TypeError('rights is an array, such as ["build:read"]');
     const shape = { legacy };
@@ -341,7 +343,10 @@ export class NixbuildMock {
    * The next `times` API requests (of `path`, or any) answer `status`, with no
    * `Retry-After` unless `retryAfterSeconds` asks for one.
    */
-  async failNext(status = 503, times = 1, { path, retryAfterSeconds } = {}) {
+  async failNext(status = 503, times = 1, pathOrOptions = {}, retryAfter = undefined) {
+    // Python's order (status, times, path, retry_after_seconds), or an options object third.
+    const { path, retryAfterSeconds } =
+      typeof pathOrOptions === "string" ? { path: pathOrOptions, retryAfterSeconds: retryAfter } : pathOrOptions;
     const spec = { status, times };
     if (path !== undefined) spec.path = path;
     if (retryAfterSeconds !== undefined) spec.retry_after_seconds = retryAfterSeconds;
@@ -371,7 +376,10 @@ export class NixbuildMock {
    * The journal of API requests, oldest first: method, path (relative to the API's root),
    * operation, query, headers (secrets redacted), body, status, auth.
    */
-  async receivedRequests({ path, method } = {}) {
+  async receivedRequests(pathOrFilter = {}, byMethod = undefined) {
+    // Python's order (path, method), or a filter object.
+    const { path, method } =
+      typeof pathOrFilter === "string" ? { path: pathOrFilter, method: byMethod } : pathOrFilter;
     const query = new URLSearchParams();
     if (path !== undefined) query.set("path", path);
     if (method !== undefined) query.set("method", method);
@@ -380,8 +388,8 @@ export class NixbuildMock {
   }
 
   /** The same as receivedRequests. */
-  async requests(filter) {
-    return this.receivedRequests(filter);
+  async requests(pathOrFilter, method) {
+    return this.receivedRequests(pathOrFilter, method);
   }
 
   /** How many API requests went to `path` (relative to the API's root), whatever their answer. */

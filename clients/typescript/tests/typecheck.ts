@@ -18,3 +18,30 @@ export function waitFor(error: unknown): number | undefined {
 export const typo: BuildFilter = { statuses: ["failed"] };
 // @ts-expect-error: the raw client knows the document's paths.
 client.raw.GET("/buildz");
+
+// The mock's declarations, as a TypeScript test suite uses them.
+import { attachMock, MockError, startMock, type MockConnection } from "nixbuild-mock";
+
+export async function withMock(): Promise<number> {
+  const mock = await startMock({ seedBuilds: true, timeoutMs: 5000 });
+  const id: number = await mock.addBuild("hello-2.12", "build_failed", { tags: { RUN: "1" } });
+  await mock.addBuild({ name: "zlib-1.3", status: "built" });
+  await mock.setStatus(id, "quarantined", { allowUnknownStatus: true });
+  await mock.failNext(503, 1, { path: "/builds", retryAfterSeconds: 1 });
+  await mock.failNext(503, 1, "/usage");
+  const token: string = await mock.mintToken(["build:read"], { expiresInSeconds: 60 });
+  await mock.revoke(token);
+  await mock.advanceClock({ minutes: 5 });
+  const connection: MockConnection = mock.connection();
+  const other = attachMock(connection);
+  const count = await other.requestCount("/builds");
+  await mock.stop();
+  return count;
+}
+
+export function statusOf(error: unknown): number | undefined {
+  return error instanceof MockError ? error.status : undefined;
+}
+
+// @ts-expect-error: a build id is a number.
+export const wrongId = (mock: Awaited<ReturnType<typeof startMock>>) => mock.build("1");

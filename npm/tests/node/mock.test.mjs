@@ -136,3 +136,16 @@ test("the mock never outlives its runner: a run that forgets stop(), or one kill
     assert.ok(await until(() => !alive(pid)), `the mock ${pid} outlived its runner`);
   }
 });
+
+test("the Python handle's positional order works too", async () => {
+  await mock.clearRequests();
+  await mock.clearFaults();
+  const token = await mock.mintToken(["build:read"], { expiresInSeconds: 600 });
+  await mock.failNext(503, 1, "/usage", 2);
+  const throttled = await api("/usage", token);
+  assert.equal(throttled.status, 503);
+  assert.equal(throttled.headers.get("retry-after"), "2");
+  assert.equal((await api("/usage", token)).status, 200);
+  assert.deepEqual((await mock.requests("/usage", "GET")).map((r) => r.status), [503, 200]);
+  assert.deepEqual((await mock.receivedRequests("/usage", "POST")), []);
+});
