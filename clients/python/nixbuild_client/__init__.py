@@ -61,8 +61,9 @@ def is_known_status(status: Union[KnownBuildStatus, str]) -> bool:
 
 class NixbuildError(Exception):
     """A request that failed. `kind` says broadly how: ``api`` (the service answered an
-    error: `status`, `detail`, `retry_after_seconds`, `body`), ``transport`` (no answer),
-    ``timeout``, or ``filter`` (refused before sending). It never holds the token."""
+    error: `status`, `detail`, `retry_after_seconds`, `body`), ``decode`` (a success answer
+    that is not what the API promises), ``transport`` (no answer), ``timeout``, or
+    ``filter`` (refused before sending). It never holds the token."""
 
     def __init__(
         self,
@@ -196,7 +197,7 @@ class Nixbuild:
         try:
             return parse(response.json() if json_body else response.text)
         except (ValueError, KeyError, TypeError) as e:
-            raise NixbuildError("api", endpoint, f"cannot decode the answer: {e}", response.status_code) from None
+            raise NixbuildError("decode", endpoint, f"cannot decode the answer: {e}", response.status_code) from None
 
 
 def _filter(

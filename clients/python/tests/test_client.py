@@ -151,6 +151,20 @@ def test_no_answer_and_a_slow_answer_are_transport_and_timeout_errors(nixbuild_m
     assert slow.value.kind == "timeout"
 
 
+def test_a_broken_answer_is_a_decode_error_and_a_dropped_one_a_transport_error(
+    nixbuild_mock: NixbuildMock,
+) -> None:
+    with Nixbuild(nixbuild_mock.token, nixbuild_mock.url, retry=RetryPolicy.disabled()) as once:
+        nixbuild_mock.inject_fault(malformed_body=True)
+        with pytest.raises(NixbuildError) as broken:
+            once.list_builds()
+        assert broken.value.kind == "decode"
+        nixbuild_mock.inject_fault(drop_connection=True)
+        with pytest.raises(NixbuildError) as dropped:
+            once.list_builds()
+        assert dropped.value.kind in ("transport", "decode")
+
+
 def test_the_experimental_endpoints(client: Nixbuild, nixbuild_mock: NixbuildMock) -> None:
     exchanged = client.exchange_oidc_token(jwt({"repository": "acme/web"}))
     with Nixbuild(exchanged, nixbuild_mock.url) as as_exchanged:

@@ -89,8 +89,12 @@ export interface ClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-/** What went wrong, broadly: the service's answer, the network, the time limit, or a filter. */
-export type ErrorKind = "api" | "transport" | "timeout" | "filter";
+/**
+ * What went wrong, broadly: an error answer (`api`), a success answer that is not what the
+ * API promises (`decode`), no answer (`transport`), the time limit, or a filter refused
+ * before sending.
+ */
+export type ErrorKind = "api" | "decode" | "transport" | "timeout" | "filter";
 
 /** A request that failed. Never holds the token. */
 export class NixbuildError extends Error {
@@ -277,6 +281,10 @@ async function apiError(endpoint: string, response: Response, parsed: unknown): 
 
 function asTransportError(endpoint: string, error: unknown): NixbuildError {
   if (error instanceof NixbuildError) return error;
+  // openapi-fetch parses a success body as JSON: one that is not fails here.
+  if (error instanceof SyntaxError) {
+    return new NixbuildError("decode", endpoint, undefined, `the answer is not the JSON the API promises: ${error.message}`, undefined);
+  }
   const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
   const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   return new NixbuildError(timedOut ? "timeout" : "transport", endpoint, undefined, cause, undefined);

@@ -126,6 +126,16 @@ test("a refused connection and a slow server are transport and timeout errors", 
   await mock.clearFaults();
 });
 
+test("a broken answer is a decode error, a dropped connection a transport error", async () => {
+  const once = createNixbuildClient({ baseUrl: mock.url, token: mock.token, retry: { maxAttempts: 1 } });
+  await mock.injectFault({ malformed_body: true });
+  await assert.rejects(once.listBuilds(), (error) => error instanceof NixbuildError && error.kind === "decode");
+  await mock.injectFault({ drop_connection: true });
+  await assert.rejects(once.listBuilds(), (error) => error.kind === "transport" || error.kind === "decode");
+  await mock.injectFault({ status: 503, retry_after_seconds: 1 });
+  await assert.rejects(once.listBuilds(), (error) => error.retryAfterSeconds === 1 && /injected fault/.test(error.detail));
+});
+
 test("the experimental endpoints: the OIDC exchange and processes", async () => {
   const exchanged = await client.exchangeOidcToken(jwt({ repository: "acme/web", sub: "repo:acme/web" }));
   assert.match(exchanged, /^[A-Za-z0-9_-]+=*$/, "a bare token");
