@@ -11,15 +11,12 @@ step() { printf '\n--> %s\n' "$*"; }
 step "npm pack: the platform package with the binary, and nixbuild-mock"
 bash "$here/pack.sh"
 
-step "a fresh project with the packed packages and vitest"
+step "a fresh project: its locked test tools (npm ci), then the packed packages"
 rm -rf "$project" && mkdir -p "$project"
 cp -r "$here/tests/." "$project/"
-cat > "$project/package.json" <<'JSON'
-{ "name": "nixbuild-mock-user", "private": true, "type": "module" }
-JSON
-(cd "$project" && npm install --no-audit --no-fund --loglevel=error \
-  "$here"/.work/packs/nixbuild-mock-linux-x64-gnu-*.tgz "$here"/.work/packs/nixbuild-mock-[0-9]*.tgz \
-  vitest@4.1.12)
+(cd "$project" && npm ci --no-audit --no-fund --loglevel=error &&
+  npm install --no-save --no-audit --no-fund --loglevel=error \
+    "$here"/.work/packs/nixbuild-mock-linux-x64-gnu-*.tgz "$here"/.work/packs/nixbuild-mock-[0-9]*.tgz)
 test -x "$project/node_modules/.bin/nixbuild-mock" || { echo "no nixbuild-mock bin shim" >&2; exit 1; }
 "$project/node_modules/.bin/nixbuild-mock" --version
 

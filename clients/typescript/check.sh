@@ -27,13 +27,10 @@ step "npm pack (tsc builds dist/ on prepack)"
 step "a fresh project with the packed client and mock"
 mkdir -p "$project"
 cp "$here"/tests/* "$project/"
-cat > "$project/package.json" <<'JSON'
-{ "name": "nixbuild-client-user", "private": true, "type": "module" }
-JSON
-(cd "$project" && npm install --no-audit --no-fund --loglevel=error \
-  "$work"/nixbuild-client-*.tgz \
-  "$root"/npm/.work/packs/nixbuild-mock-linux-x64-gnu-*.tgz "$root"/npm/.work/packs/nixbuild-mock-[0-9]*.tgz \
-  typescript@5.9.3 @types/node@20)
+# Its locked tools first (npm ci), then the packed packages.
+(cd "$project" && npm ci --no-audit --no-fund --loglevel=error &&
+  npm install --no-save --no-audit --no-fund --loglevel=error "$work"/nixbuild-client-*.tgz \
+    "$root"/npm/.work/packs/nixbuild-mock-linux-x64-gnu-*.tgz "$root"/npm/.work/packs/nixbuild-mock-[0-9]*.tgz)
 
 step "tsc: a consumer type-checks, and what must not compile does not"
 (cd "$project" && node_modules/.bin/tsc --noEmit --strict --module nodenext --moduleResolution nodenext \
