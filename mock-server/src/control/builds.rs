@@ -259,14 +259,17 @@ fn read_new_build(
     if !json.starts_with('{') {
         return Err(at(&"each element is a build or a fixture spec (a JSON object)"));
     }
-    let shape: Shape = serde_json::from_str(json).map_err(|e| at(&e))?;
+    // One element as a tree (never the whole body): `4.0` reads as the integer it is.
+    let mut element: serde_json::Value = serde_json::from_str(json).map_err(|e| at(&e))?;
+    super::integral_numbers_as_integers(&mut element);
+    let shape = Shape::deserialize(&element).map_err(|e| at(&e))?;
     if shape.derivation_path.is_some() {
-        let build: Build = serde_json::from_str(json).map_err(|e| at(&e))?;
+        let build = Build::deserialize(&element).map_err(|e| at(&e))?;
         check_id("build_id", Some(build.build_id)).map_err(|e| at(&e))?;
         check_status(&build.status, unknown_statuses).map_err(|e| at(&e))?;
         return Ok(NewBuild::Complete(Box::new(build)));
     }
-    let spec: FixtureSpec = serde_json::from_str(json).map_err(|e| at(&e))?;
+    let spec = FixtureSpec::deserialize(&element).map_err(|e| at(&e))?;
     check_status(&spec.status, unknown_statuses).map_err(|e| at(&e))?;
     spec.to_fixture()
         .map(|f| NewBuild::Fixture(Box::new(f)))

@@ -135,7 +135,7 @@ fn json_object<T: DeserializeOwned>(request: &Request) -> Result<T, Answer> {
 /// `2.0` as `2`: JSON Schema counts a number with no fraction as an integer, and so do the
 /// clients generated from the document (JavaScript has no other kind), but serde reads only
 /// `2` as a `u64`.
-fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+pub(super) fn integral_numbers_as_integers(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Number(number) if number.is_f64() => {
             let float = number.as_f64().unwrap_or(f64::NAN);
