@@ -424,23 +424,49 @@ pub(super) fn clear(state: &State) -> Answer {
 }
 
 fn parse_id(text: &str) -> Result<BuildId, Answer> {
-    // Digits only, within int64, as the document says.
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    digits
-        .then(|| text.parse::<i64>().ok())
-        .flatten()
-        .map(|id| BuildId(id as u64))
-        .ok_or_else(|| {
-            Answer::error(
-                400,
-                format!("{} is not a build id (digits only)", super::escaped(text)),
-            )
-        })
+    // An integer, as the document says: digits, or an integral number such as `7.0` (how a
+    // JSON client may write one). One past int64 names no build the store can hold: 404.
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let zero = |part: &str| digits(part) && part.bytes().all(|b| b == b'0');
+    if !digits(whole) || fraction.is_some_and(|f| !zero(f)) {
+        return Err(Answer::error(
+            400,
+            format!("{} is not a build id (an integer)", super::escaped(text)),
+        ));
+    }
+    match whole.parse::<i64>() {
+        Ok(id) => Ok(BuildId(id as u64)),
+        Err(_) => Err(Answer::error(
+            404,
+            format!(
+                "the mock has no build {}: ids are at most {}",
+                super::escaped(whole),
+                i64::MAX
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_is_an_integer_and_one_past_int64_names_no_build() {
+        assert_eq!(parse_id("42").ok(), Some(BuildId(42)));
+        assert_eq!(parse_id("13707.0").ok(), Some(BuildId(13707)));
+        assert_eq!(parse_id("007").ok(), Some(BuildId(7)));
+        for bad in ["", "-1", "1.5", "1e3", "x", ".0", "1.", "١٢"] {
+            assert_eq!(parse_id(bad).err().map(|a| a.status), Some(400), "{bad:?}");
+        }
+        let past = (i64::MAX as u64 + 1).to_string();
+        assert_eq!(parse_id(&past).err().map(|a| a.status), Some(404));
+        assert_eq!(parse_id(&"9".repeat(400)).err().map(|a| a.status), Some(404));
+    }
 
     #[test]
     fn the_store_is_filled_to_its_bound_and_no_further() {
