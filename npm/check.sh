@@ -8,6 +8,9 @@ project="$here/.work/project"
 
 step() { printf '\n--> %s\n' "$*"; }
 
+step "prettier: the JavaScript, its declarations and the tests are formatted (.prettierrc.json)"
+(cd "$here/.." && npx --yes prettier@3.10.1 --check "npm/**/*.{js,mjs,ts,json}")
+
 step "npm pack: the platform package with the binary, and nixbuild-mock"
 bash "$here/pack.sh"
 

@@ -25,6 +25,9 @@ step "nixbuild_client/generated is what openapi-python-client makes of openapi/o
 diff -r "$here/nixbuild_client/generated" "$work/generated" -x __pycache__ ||
   { echo "nixbuild_client/generated is stale: run clients/python/generate.sh" >&2; exit 1; }
 
+step "ruff: the hand-written code is formatted and clean"
+(cd "$here" && "$tools/bin/ruff" format --check . && "$tools/bin/ruff" check .)
+
 step "the wheels: nixbuild-client, and nixbuild-mock's"
 "$tools/bin/pip" wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$work/wheels" "$here"
 mock_wheel=$(ls "$root"/mock-server/python/.work/wheels/nixbuild_mock-*.whl 2>/dev/null | head -1 || true)

@@ -14,6 +14,9 @@ step() { printf '\n--> %s\n' "$*"; }
 step "the pinned tools (typescript, openapi-typescript) and openapi-fetch"
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 
+step "prettier: the wrapper and the tests are formatted (.prettierrc.json; schema.ts is generated)"
+(cd "$root" && npx --yes prettier@3.10.1 --check "clients/typescript/**/*.{ts,mjs,json}")
+
 step "src/schema.ts is what openapi-typescript makes of openapi/openapi.json"
 rm -rf "$work" && mkdir -p "$work"
 (cd "$here" && node_modules/.bin/openapi-typescript "$root/openapi/openapi.json" --output "$work/schema.ts" >/dev/null)

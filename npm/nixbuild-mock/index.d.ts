@@ -149,12 +149,27 @@ export declare class NixbuildMock {
   log(): string;
   stop(): Promise<void>;
 
-  control<T = unknown>(method: string, path: string, body?: unknown, options?: { auth?: boolean }): Promise<T>;
+  control<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { auth?: boolean },
+  ): Promise<T>;
   health(): Promise<{ status: string }>;
 
   addBuilds(builds: ReadonlyArray<FixtureSpec | Build>, options?: StatusOptions): Promise<number[]>;
-  addBuild(name: string, status?: string, fields?: Omit<FixtureSpec, "name" | "status">, options?: StatusOptions): Promise<number>;
-  addBuild(build: FixtureSpec | Build, status?: undefined, fields?: undefined, options?: StatusOptions): Promise<number>;
+  addBuild(
+    name: string,
+    status?: string,
+    fields?: Omit<FixtureSpec, "name" | "status">,
+    options?: StatusOptions,
+  ): Promise<number>;
+  addBuild(
+    build: FixtureSpec | Build,
+    status?: undefined,
+    fields?: undefined,
+    options?: StatusOptions,
+  ): Promise<number>;
   setStatus(buildId: number, status: string, options?: StatusOptions): Promise<Build>;
   build(buildId: number): Promise<Build>;
   builds(): Promise<Build[]>;
@@ -164,7 +179,11 @@ export declare class NixbuildMock {
   mintToken(rights: readonly string[], options?: Omit<TokenOptions, "rights">): Promise<string>;
   revoke(token: string): Promise<void>;
 
-  failNext(status?: number, times?: number, options?: { path?: string; retryAfterSeconds?: number }): Promise<FaultSpec>;
+  failNext(
+    status?: number,
+    times?: number,
+    options?: { path?: string; retryAfterSeconds?: number },
+  ): Promise<FaultSpec>;
   failNext(status: number, times: number, path: string, retryAfterSeconds?: number): Promise<FaultSpec>;
   injectFault(spec: FaultSpec): Promise<FaultSpec>;
   faults(): Promise<FaultSpec[]>;

@@ -41,13 +41,7 @@ const REQUIRED = [
  */
 export async function startMock(options = {}) {
   const { args = [], seedBuilds = false, binary, timeoutMs = 30_000 } = options;
-  const command = [
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--exit-with-stdin",
-  ];
+  const command = ["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"];
   if (!seedBuilds && !args.some((a) => ["--builds", "--generate", "--empty"].includes(a))) {
     command.push("--empty");
   }
@@ -114,7 +108,10 @@ function readVariables(child, path, timeoutMs, tail) {
       lines.close();
       reject(new MockStartError(message));
     };
-    const timer = setTimeout(() => fail(`nixbuild-mock did not start in ${timeoutMs} ms: ${tail()}`), timeoutMs);
+    const timer = setTimeout(
+      () => fail(`nixbuild-mock did not start in ${timeoutMs} ms: ${tail()}`),
+      timeoutMs,
+    );
     child.once("error", (error) => fail(`cannot run ${path}: ${error.message}`));
     child.once("exit", (code) => fail(`nixbuild-mock exited (${code}): ${tail() || "it printed nothing"}`));
     lines.on("line", (line) => {
@@ -174,7 +171,10 @@ export class NixbuildMock {
     this.port = Number(variables.NIXBUILD_MOCK_PORT);
     // The secrets are not enumerable: a test runner printing the handle shows neither.
     Object.defineProperty(this, "token", { value: variables.NIXBUILD_TOKEN, enumerable: false });
-    Object.defineProperty(this, "adminToken", { value: variables.NIXBUILD_MOCK_ADMIN_TOKEN, enumerable: false });
+    Object.defineProperty(this, "adminToken", {
+      value: variables.NIXBUILD_MOCK_ADMIN_TOKEN,
+      enumerable: false,
+    });
   }
 
   /** The process id of the mock (undefined for a handle from `attachMock`). */
@@ -192,7 +192,13 @@ export class NixbuildMock {
    * vitest's `provide` or jest's globals. It holds the secrets: pass it, never print it.
    */
   connection() {
-    return { url: this.url, rootUrl: this.rootUrl, port: this.port, token: this.token, adminToken: this.adminToken };
+    return {
+      url: this.url,
+      rootUrl: this.rootUrl,
+      port: this.port,
+      token: this.token,
+      adminToken: this.adminToken,
+    };
   }
 
   /** The environment the code under test reads: NIXBUILD_API_URL and NIXBUILD_TOKEN. */
@@ -230,7 +236,8 @@ export class NixbuildMock {
         // Not listening yet.
       }
       if (this.#child && !this.running) throw new MockStartError(`nixbuild-mock exited: ${this.#log()}`);
-      if (Date.now() > deadline) throw new MockStartError("nixbuild-mock did not answer /_mock/health in time");
+      if (Date.now() > deadline)
+        throw new MockStartError("nixbuild-mock did not answer /_mock/health in time");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -287,7 +294,8 @@ export class NixbuildMock {
     if (typeof build === "string") {
       spec = { name: build, status: status ?? "built", ...fields };
     } else if (build && typeof build === "object" && !Array.isArray(build)) {
-      if (status !== undefined) throw new TypeError("give a build as an object, or a name and a status, not both");
+      if (status !== undefined)
+        throw new TypeError("give a build as an object, or a name and a status, not both");
       spec = build;
     } else {
       throw new TypeError("addBuild takes a name or an object");
@@ -298,7 +306,9 @@ export class NixbuildMock {
 
   /** Moves a build to `running` or a finished status, at the mock's now; returns the build. */
   async setStatus(buildId, status, { allowUnknownStatus = false } = {}) {
-    return this.control("PATCH", `/_mock/builds/${checkedId(buildId)}${allowUnknown(allowUnknownStatus)}`, { status });
+    return this.control("PATCH", `/_mock/builds/${checkedId(buildId)}${allowUnknown(allowUnknownStatus)}`, {
+      status,
+    });
   }
 
   /** A stored build. */
@@ -322,8 +332,17 @@ export class NixbuildMock {
    * nixbuild.net does not grant is refused unless `allowUnknownRights`.
    */
   async mintToken(rightsOrOptions = {}, more = {}) {
-    const options = Array.isArray(rightsOrOptions) ? { ...more, rights: rightsOrOptions } : { ...rightsOrOptions };
-    const { rights, owner, expiresInSeconds, expiresAt, legacy = false, allowUnknownRights = false } = options;
+    const options = Array.isArray(rightsOrOptions)
+      ? { ...more, rights: rightsOrOptions }
+      : { ...rightsOrOptions };
+    const {
+      rights,
+      owner,
+      expiresInSeconds,
+      expiresAt,
+      legacy = false,
+      allowUnknownRights = false,
+    } = options;
     if (typeof rights === "string") throw new TypeError('rights is an array, such as ["build:read"]');
     const shape = { legacy };
     if (rights !== undefined) shape.rights = [...rights];
@@ -346,7 +365,9 @@ export class NixbuildMock {
   async failNext(status = 503, times = 1, pathOrOptions = {}, retryAfter = undefined) {
     // Python's order (status, times, path, retry_after_seconds), or an options object third.
     const { path, retryAfterSeconds } =
-      typeof pathOrOptions === "string" ? { path: pathOrOptions, retryAfterSeconds: retryAfter } : pathOrOptions;
+      typeof pathOrOptions === "string"
+        ? { path: pathOrOptions, retryAfterSeconds: retryAfter }
+        : pathOrOptions;
     const spec = { status, times };
     if (path !== undefined) spec.path = path;
     if (retryAfterSeconds !== undefined) spec.retry_after_seconds = retryAfterSeconds;
@@ -359,7 +380,8 @@ export class NixbuildMock {
    * `retry_after_seconds`, as the control API names them. Returns the fault as queued.
    */
   async injectFault(spec) {
-    if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new TypeError("injectFault takes an object");
+    if (!spec || typeof spec !== "object" || Array.isArray(spec))
+      throw new TypeError("injectFault takes an object");
     return this.control("POST", "/_mock/faults", spec);
   }
 
@@ -419,7 +441,9 @@ export class NixbuildMock {
   async advanceClock(by, { backwards = false } = {}) {
     const total = seconds(by);
     if (total < 0 && !backwards) {
-      throw new RangeError(`advanceClock(${total}) would move the clock back; pass { backwards: true } if that is meant`);
+      throw new RangeError(
+        `advanceClock(${total}) would move the clock back; pass { backwards: true } if that is meant`,
+      );
     }
     return this.control("PUT", "/_mock/clock", { advance_seconds: total });
   }

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Optional, TypeVar, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -48,13 +48,16 @@ __all__ = [
 #: The real API.
 DEFAULT_BASE_URL = "https://api.nixbuild.net"
 
+#: The Rust SDK's retry policy (frozen: one instance serves every client).
+DEFAULT_RETRY = RetryPolicy()
+
 #: A time bound: a date (the day's start, UTC), an aware datetime, or the API's own text.
-Instant = Union[datetime.date, datetime.datetime, str]
+Instant = datetime.date | datetime.datetime | str
 
 T = TypeVar("T")
 
 
-def is_known_status(status: Union[KnownBuildStatus, str]) -> bool:
+def is_known_status(status: KnownBuildStatus | str) -> bool:
     """Whether a build's status is one the document lists (others are newer than it)."""
     return isinstance(status, KnownBuildStatus)
 
@@ -70,8 +73,8 @@ class NixbuildError(Exception):
         kind: str,
         endpoint: str,
         detail: str,
-        status: Optional[int] = None,
-        retry_after_seconds: Optional[float] = None,
+        status: int | None = None,
+        retry_after_seconds: float | None = None,
         body: str = "",
     ) -> None:
         shown = f"HTTP {status}: " if status is not None else ""
@@ -98,9 +101,9 @@ class Nixbuild:
         token: str,
         base_url: str = DEFAULT_BASE_URL,
         *,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         timeout: float = 30.0,
-        transport: Optional[httpx.BaseTransport] = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not token:
             raise ValueError("a nixbuild client needs a token")
@@ -115,7 +118,7 @@ class Nixbuild:
     def __repr__(self) -> str:
         return f"<Nixbuild {self.raw._base_url}>"  # never the token
 
-    def __enter__(self) -> "Nixbuild":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -127,27 +130,29 @@ class Nixbuild:
     def list_builds(
         self,
         *,
-        derivation_path: Optional[str] = None,
-        tags: Optional[Mapping[str, str]] = None,
-        statuses: Optional[Sequence[Union[KnownBuildStatus, str]]] = None,
-        created_from: Optional[Instant] = None,
-        created_to: Optional[Instant] = None,
-        limit: Optional[int] = None,
+        derivation_path: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        statuses: Sequence[KnownBuildStatus | str] | None = None,
+        created_from: Instant | None = None,
+        created_to: Instant | None = None,
+        limit: int | None = None,
     ) -> list[Build]:
         """The builds that pass every filter given, newest first."""
         endpoint = self._endpoint("GET", "/builds")
-        kwargs = _list._get_kwargs(**_filter(endpoint, derivation_path, tags, statuses, created_from, created_to, limit))
+        kwargs = _list._get_kwargs(
+            **_filter(endpoint, derivation_path, tags, statuses, created_from, created_to, limit)
+        )
         return self._send(endpoint, kwargs, lambda body: [Build.from_dict(item) for item in body])
 
     def builds_summary(
         self,
         *,
-        derivation_path: Optional[str] = None,
-        tags: Optional[Mapping[str, str]] = None,
-        statuses: Optional[Sequence[Union[KnownBuildStatus, str]]] = None,
-        created_from: Optional[Instant] = None,
-        created_to: Optional[Instant] = None,
-        limit: Optional[int] = None,
+        derivation_path: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        statuses: Sequence[KnownBuildStatus | str] | None = None,
+        created_from: Instant | None = None,
+        created_to: Instant | None = None,
+        limit: int | None = None,
     ) -> BuildsSummary:
         """Aggregates over the builds the filters select (``GET /builds/summary``)."""
         endpoint = self._endpoint("GET", "/builds/summary")
@@ -156,11 +161,13 @@ class Nixbuild:
         )
         return self._send(endpoint, kwargs, BuildsSummary.from_dict)
 
-    def usage(self, *, created_from: Optional[Instant] = None, created_to: Optional[Instant] = None) -> Usage:
+    def usage(self, *, created_from: Instant | None = None, created_to: Instant | None = None) -> Usage:
         """What the account is billed for, in a creation-time window."""
         endpoint = self._endpoint("GET", "/usage")
         window = _filter(endpoint, None, None, None, created_from, created_to, None)
-        kwargs = _usage._get_kwargs(create_time_from=window["create_time_from"], create_time_to=window["create_time_to"])
+        kwargs = _usage._get_kwargs(
+            create_time_from=window["create_time_from"], create_time_to=window["create_time_to"]
+        )
         return self._send(endpoint, kwargs, Usage.from_dict)
 
     def exchange_oidc_token(self, id_token: str) -> str:
@@ -197,17 +204,19 @@ class Nixbuild:
         try:
             return parse(response.json() if json_body else response.text)
         except (ValueError, KeyError, TypeError) as e:
-            raise NixbuildError("decode", endpoint, f"cannot decode the answer: {e}", response.status_code) from None
+            raise NixbuildError(
+                "decode", endpoint, f"cannot decode the answer: {e}", response.status_code
+            ) from None
 
 
 def _filter(
     endpoint: str,
-    derivation_path: Optional[str],
-    tags: Optional[Mapping[str, str]],
-    statuses: Optional[Sequence[Union[KnownBuildStatus, str]]],
-    created_from: Optional[Instant],
-    created_to: Optional[Instant],
-    limit: Optional[int],
+    derivation_path: str | None,
+    tags: Mapping[str, str] | None,
+    statuses: Sequence[KnownBuildStatus | str] | None,
+    created_from: Instant | None,
+    created_to: Instant | None,
+    limit: int | None,
 ) -> dict[str, Any]:
     """The generated request's arguments, checked as the Rust SDK checks a filter."""
 
@@ -231,7 +240,9 @@ def _filter(
             if not name or ":" in name or "," in name:
                 raise refuse(f"a tag name cannot be empty or hold `:` or `,`: `{name}`")
             if "," in value:
-                raise refuse(f"a tag value cannot hold `,` (the API separates tags with it): `{name}:{value}`")
+                raise refuse(
+                    f"a tag value cannot hold `,` (the API separates tags with it): `{name}:{value}`"
+                )
         out["tags"] = [f"{name}:{value}" for name, value in tags.items()]
     if statuses:
         try:
@@ -246,7 +257,7 @@ def _filter(
     return out
 
 
-def _instant(value: Optional[Instant], name: str, refuse: Callable[[str], NixbuildError]) -> Any:
+def _instant(value: Instant | None, name: str, refuse: Callable[[str], NixbuildError]) -> Any:
     if value is None:
         return UNSET
     if isinstance(value, datetime.datetime):
@@ -295,5 +306,3 @@ def _exchanged_token(text: str) -> str:
         if isinstance(parsed, dict) and isinstance(parsed.get("token"), str):
             return str(parsed["token"])
     return trimmed
-
-

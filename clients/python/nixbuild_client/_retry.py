@@ -6,7 +6,6 @@ import email.utils
 import random
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 import httpx
 
@@ -28,7 +27,7 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     @classmethod
-    def disabled(cls) -> "RetryPolicy":
+    def disabled(cls) -> RetryPolicy:
         """Every request sent once."""
         return cls(max_attempts=1)
 
@@ -38,7 +37,7 @@ class RetryPolicy:
         return full / 2 + random.random() * full / 2
 
 
-def retry_after_seconds(response: httpx.Response) -> Optional[float]:
+def retry_after_seconds(response: httpx.Response) -> float | None:
     """What ``Retry-After`` asks for, in seconds: a number, or an HTTP date."""
     value = response.headers.get("retry-after")
     if value is None:
@@ -56,7 +55,7 @@ def retry_after_seconds(response: httpx.Response) -> Optional[float]:
 class RetryingTransport(httpx.BaseTransport):
     """Sends each request through `inner`, again when `policy` allows."""
 
-    def __init__(self, policy: RetryPolicy, inner: Optional[httpx.BaseTransport] = None) -> None:
+    def __init__(self, policy: RetryPolicy, inner: httpx.BaseTransport | None = None) -> None:
         self._policy = policy
         self._inner = inner or httpx.HTTPTransport()
 

@@ -34,14 +34,28 @@ def client(nixbuild_mock: NixbuildMock) -> Iterator[Nixbuild]:
 
 @pytest.fixture
 def three_builds(nixbuild_mock: NixbuildMock) -> list[int]:
-    return nixbuild_mock.add_builds([
-        {"name": "hello-2.12", "status": "built", "tags": {"GITHUB_RUN_ID": "42"},
-         "created_at": "2024-05-01T10:00:00Z"},
-        {"name": "openssl-3.0.13", "status": "build_failed", "tags": {"GITHUB_RUN_ID": "42"},
-         "created_at": "2024-05-02T10:00:00Z"},
-        {"name": "zlib-1.3", "status": "running", "tags": {"GITHUB_RUN_ID": "43"},
-         "created_at": "2024-05-03T10:00:00Z"},
-    ])
+    return nixbuild_mock.add_builds(
+        [
+            {
+                "name": "hello-2.12",
+                "status": "built",
+                "tags": {"GITHUB_RUN_ID": "42"},
+                "created_at": "2024-05-01T10:00:00Z",
+            },
+            {
+                "name": "openssl-3.0.13",
+                "status": "build_failed",
+                "tags": {"GITHUB_RUN_ID": "42"},
+                "created_at": "2024-05-02T10:00:00Z",
+            },
+            {
+                "name": "zlib-1.3",
+                "status": "running",
+                "tags": {"GITHUB_RUN_ID": "43"},
+                "created_at": "2024-05-03T10:00:00Z",
+            },
+        ]
+    )
 
 
 def jwt(claims: dict[str, object]) -> str:
@@ -53,8 +67,11 @@ def jwt(claims: dict[str, object]) -> str:
 
 def test_every_operation_answers_what_the_mock_stores(client: Nixbuild, three_builds: list[int]) -> None:
     builds = client.list_builds()
-    assert [b.status for b in builds] == [KnownBuildStatus.RUNNING, KnownBuildStatus.BUILD_FAILED,
-                                          KnownBuildStatus.BUILT]
+    assert [b.status for b in builds] == [
+        KnownBuildStatus.RUNNING,
+        KnownBuildStatus.BUILD_FAILED,
+        KnownBuildStatus.BUILT,
+    ]
     summary = client.builds_summary(tags={"GITHUB_RUN_ID": "42"})
     assert (summary.build_count, summary.failed_build_count) == (2, 1)
     usage = client.usage(created_from="2024-05-01", created_to=datetime.date(2024, 5, 3))
@@ -65,7 +82,7 @@ def test_every_filter_selects_what_the_mock_selects(
     client: Nixbuild, three_builds: list[int], nixbuild_mock: NixbuildMock
 ) -> None:
     drv = client.list_builds(limit=1)[0].derivation_path
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     cases: list[tuple[dict[str, Any], int]] = [
         ({"derivation_path": drv}, 1),
         ({"tags": {"GITHUB_RUN_ID": "42"}}, 2),
@@ -78,8 +95,11 @@ def test_every_filter_selects_what_the_mock_selects(
     for filters, expected in cases:
         assert len(client.list_builds(**filters)) == expected, filters
     refused_filters: list[dict[str, Any]] = [
-        {"tags": {"a,b": "x"}}, {"limit": 0}, {"statuses": ["failed"]},
-        {"created_from": "yesterday"}, {"created_from": datetime.datetime(2024, 5, 1)},
+        {"tags": {"a,b": "x"}},
+        {"limit": 0},
+        {"statuses": ["failed"]},
+        {"created_from": "yesterday"},
+        {"created_from": datetime.datetime(2024, 5, 1)},
     ]
     for bad in refused_filters:
         with pytest.raises(NixbuildError) as refused:
@@ -133,21 +153,27 @@ def test_429_and_503_are_retried_honouring_retry_after(client: Nixbuild, nixbuil
     assert throttled.value.retryable
     nixbuild_mock.clear_faults()
     nixbuild_mock.fail_next(503)
-    with Nixbuild(nixbuild_mock.token, nixbuild_mock.url, retry=RetryPolicy.disabled()) as once:
-        with pytest.raises(NixbuildError) as unavailable:
-            once.list_builds()
+    with (
+        Nixbuild(nixbuild_mock.token, nixbuild_mock.url, retry=RetryPolicy.disabled()) as once,
+        pytest.raises(NixbuildError) as unavailable,
+    ):
+        once.list_builds()
     assert unavailable.value.status == 503
 
 
 def test_no_answer_and_a_slow_answer_are_transport_and_timeout_errors(nixbuild_mock: NixbuildMock) -> None:
-    with Nixbuild("x", "http://127.0.0.1:9", retry=RetryPolicy.disabled()) as nowhere:
-        with pytest.raises(NixbuildError) as refused:
-            nowhere.list_builds()
+    with (
+        Nixbuild("x", "http://127.0.0.1:9", retry=RetryPolicy.disabled()) as nowhere,
+        pytest.raises(NixbuildError) as refused,
+    ):
+        nowhere.list_builds()
     assert refused.value.kind == "transport" and refused.value.retryable
     nixbuild_mock.inject_fault(delay_ms=2000)
-    with Nixbuild(nixbuild_mock.token, nixbuild_mock.url, timeout=0.2) as impatient:
-        with pytest.raises(NixbuildError) as slow:
-            impatient.usage()
+    with (
+        Nixbuild(nixbuild_mock.token, nixbuild_mock.url, timeout=0.2) as impatient,
+        pytest.raises(NixbuildError) as slow,
+    ):
+        impatient.usage()
     assert slow.value.kind == "timeout"
 
 
@@ -172,8 +198,10 @@ def test_the_experimental_endpoints(client: Nixbuild, nixbuild_mock: NixbuildMoc
     with pytest.raises(NixbuildError) as too_long:
         client.exchange_oidc_token("x" * 9000)
     assert too_long.value.status == 431
-    process = Process(installable="/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-hello-2.12.drv^*",
-                      attributes=[["NIXBUILDNET_TAG_RUN", "1"]])
+    process = Process(
+        installable="/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-hello-2.12.drv^*",
+        attributes=[["NIXBUILDNET_TAG_RUN", "1"]],
+    )
     nixbuild_mock.fail_next(503, path="/processes")
     with pytest.raises(NixbuildError) as not_retried:
         client.create_processes(jwt({}), [process])

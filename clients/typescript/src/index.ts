@@ -148,7 +148,8 @@ export function createNixbuildClient(options: ClientOptions): NixbuildClient {
     // The document's arrays are `form` without `explode`: `status=built,build_failed`.
     querySerializer: { array: { style: "form", explode: false } },
   });
-  const endpointOf = (method: string, path: string) => `${method} ${new URL(baseUrl).pathname.replace(/\/$/, "")}${path}`;
+  const endpointOf = (method: string, path: string) =>
+    `${method} ${new URL(baseUrl).pathname.replace(/\/$/, "")}${path}`;
 
   async function answer<T>(
     method: string,
@@ -233,13 +234,16 @@ function query(filter: BuildFilter, endpoint: string): ListQuery {
   }
   const tags = Object.entries(filter.tags ?? {});
   for (const [name, value] of tags) {
-    if (!name || name.includes(":") || name.includes(",")) throw refuse(`a tag name cannot be empty or hold \`:\` or \`,\`: \`${name}\``);
-    if (value.includes(",")) throw refuse(`a tag value cannot hold \`,\` (the API separates tags with it): \`${name}:${value}\``);
+    if (!name || name.includes(":") || name.includes(","))
+      throw refuse(`a tag name cannot be empty or hold \`:\` or \`,\`: \`${name}\``);
+    if (value.includes(","))
+      throw refuse(`a tag value cannot hold \`,\` (the API separates tags with it): \`${name}:${value}\``);
   }
   if (tags.length > 0) out.tags = tags.map(([name, value]) => `${name}:${value}`);
   if (filter.statuses && filter.statuses.length > 0) out.status = [...filter.statuses];
   if (filter.limit !== undefined) {
-    if (!Number.isSafeInteger(filter.limit) || filter.limit < 1) throw refuse("`limit` must be a positive integer");
+    if (!Number.isSafeInteger(filter.limit) || filter.limit < 1)
+      throw refuse("`limit` must be a positive integer");
     out.limit = filter.limit;
   }
   return out;
@@ -283,10 +287,17 @@ function asTransportError(endpoint: string, error: unknown): NixbuildError {
   if (error instanceof NixbuildError) return error;
   // openapi-fetch parses a success body as JSON: one that is not fails here.
   if (error instanceof SyntaxError) {
-    return new NixbuildError("decode", endpoint, undefined, `the answer is not the JSON the API promises: ${error.message}`, undefined);
+    return new NixbuildError(
+      "decode",
+      endpoint,
+      undefined,
+      `the answer is not the JSON the API promises: ${error.message}`,
+      undefined,
+    );
   }
   const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-  const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  const cause =
+    error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   return new NixbuildError(timedOut ? "timeout" : "transport", endpoint, undefined, cause, undefined);
 }
 
@@ -296,7 +307,11 @@ function asTransportError(endpoint: string, error: unknown): NixbuildError {
  * (up to `maxRetryAfterMs`, else the answer is returned at once) or an exponential,
  * jittered backoff.
  */
-function retrying(fetch: typeof globalThis.fetch, policy: RetryPolicy, timeoutMs: number): typeof globalThis.fetch {
+function retrying(
+  fetch: typeof globalThis.fetch,
+  policy: RetryPolicy,
+  timeoutMs: number,
+): typeof globalThis.fetch {
   const maxAttempts = Math.max(1, policy.maxAttempts ?? 4);
   const initial = policy.initialBackoffMs ?? 200;
   const maxBackoff = policy.maxBackoffMs ?? 10_000;

@@ -17,21 +17,44 @@ before(async () => {
 after(() => mock.stop());
 
 const jwt = (claims) =>
-  [{ alg: "none" }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".") + ".sig";
+  [{ alg: "none" }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".") +
+  ".sig";
 
 test("listBuilds, getBuildsSummary and getUsage answer what the mock stores", async () => {
   await mock.clearBuilds();
   await mock.addBuilds([
-    { name: "hello-2.12", status: "built", tags: { GITHUB_RUN_ID: "42" }, created_at: "2024-05-01T10:00:00Z" },
-    { name: "openssl-3.0.13", status: "build_failed", tags: { GITHUB_RUN_ID: "42" }, created_at: "2024-05-02T10:00:00Z" },
-    { name: "zlib-1.3", status: "running", tags: { GITHUB_RUN_ID: "43" }, created_at: "2024-05-03T10:00:00Z" },
+    {
+      name: "hello-2.12",
+      status: "built",
+      tags: { GITHUB_RUN_ID: "42" },
+      created_at: "2024-05-01T10:00:00Z",
+    },
+    {
+      name: "openssl-3.0.13",
+      status: "build_failed",
+      tags: { GITHUB_RUN_ID: "42" },
+      created_at: "2024-05-02T10:00:00Z",
+    },
+    {
+      name: "zlib-1.3",
+      status: "running",
+      tags: { GITHUB_RUN_ID: "43" },
+      created_at: "2024-05-03T10:00:00Z",
+    },
   ]);
   const all = await client.listBuilds();
-  assert.deepEqual(all.map((b) => b.status), ["running", "build_failed", "built"], "newest first");
+  assert.deepEqual(
+    all.map((b) => b.status),
+    ["running", "build_failed", "built"],
+    "newest first",
+  );
   const summary = await client.getBuildsSummary({ tags: { GITHUB_RUN_ID: "42" } });
   assert.equal(summary.build_count, 2);
   assert.equal(summary.failed_build_count, 1);
-  const usage = await client.getUsage({ createdFrom: "2024-05-01", createdTo: new Date("2024-05-03T00:00:00Z") });
+  const usage = await client.getUsage({
+    createdFrom: "2024-05-01",
+    createdTo: new Date("2024-05-03T00:00:00Z"),
+  });
   assert.equal(typeof usage.billable_cpu_seconds, "number");
   assert.equal(usage.billable_build_count, 2);
 });
@@ -45,7 +68,14 @@ test("every filter reaches the server as the document writes it", async () => {
     [{ createdFrom: "2024-05-02" }, 2],
     [{ createdTo: "2024-05-02T00:00:00Z" }, 1],
     [{ limit: 2 }, 2],
-    [{ tags: { GITHUB_RUN_ID: "42" }, statuses: ["build_failed"], createdFrom: new Date("2024-05-01T00:00:00Z") }, 1],
+    [
+      {
+        tags: { GITHUB_RUN_ID: "42" },
+        statuses: ["build_failed"],
+        createdFrom: new Date("2024-05-01T00:00:00Z"),
+      },
+      1,
+    ],
   ];
   for (const [filter, expected] of cases) {
     assert.equal((await client.listBuilds(filter)).length, expected, JSON.stringify(filter));
@@ -118,10 +148,19 @@ test("429 and 503 are retried, honouring Retry-After; a long Retry-After is retu
 });
 
 test("a refused connection and a slow server are transport and timeout errors", async () => {
-  const nowhere = createNixbuildClient({ baseUrl: "http://127.0.0.1:9", token: "x", retry: { maxAttempts: 1 } });
+  const nowhere = createNixbuildClient({
+    baseUrl: "http://127.0.0.1:9",
+    token: "x",
+    retry: { maxAttempts: 1 },
+  });
   await assert.rejects(nowhere.listBuilds(), (error) => error.kind === "transport" && error.retryable);
   await mock.injectFault({ delay_ms: 2000 });
-  const impatient = createNixbuildClient({ baseUrl: mock.url, token: mock.token, timeoutMs: 200, retry: { maxAttempts: 1 } });
+  const impatient = createNixbuildClient({
+    baseUrl: mock.url,
+    token: mock.token,
+    timeoutMs: 200,
+    retry: { maxAttempts: 1 },
+  });
   await assert.rejects(impatient.getUsage(), (error) => error.kind === "timeout");
   await mock.clearFaults();
 });
@@ -129,11 +168,17 @@ test("a refused connection and a slow server are transport and timeout errors", 
 test("a broken answer is a decode error, a dropped connection a transport error", async () => {
   const once = createNixbuildClient({ baseUrl: mock.url, token: mock.token, retry: { maxAttempts: 1 } });
   await mock.injectFault({ malformed_body: true });
-  await assert.rejects(once.listBuilds(), (error) => error instanceof NixbuildError && error.kind === "decode");
+  await assert.rejects(
+    once.listBuilds(),
+    (error) => error instanceof NixbuildError && error.kind === "decode",
+  );
   await mock.injectFault({ drop_connection: true });
   await assert.rejects(once.listBuilds(), (error) => error.kind === "transport" || error.kind === "decode");
   await mock.injectFault({ status: 503, retry_after_seconds: 1 });
-  await assert.rejects(once.listBuilds(), (error) => error.retryAfterSeconds === 1 && /injected fault/.test(error.detail));
+  await assert.rejects(
+    once.listBuilds(),
+    (error) => error.retryAfterSeconds === 1 && /injected fault/.test(error.detail),
+  );
 });
 
 test("the experimental endpoints: the OIDC exchange and processes", async () => {
@@ -150,7 +195,10 @@ test("the experimental endpoints: the OIDC exchange and processes", async () => 
     "a POST is never retried",
   );
   const answer = await client.createProcesses(jwt({}), [
-    { installable: "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-hello-2.12.drv^*", attributes: [["NIXBUILDNET_TAG_RUN", "1"]] },
+    {
+      installable: "/nix/store/dkrh838n9rkc6xwjd9diimhssihfx5rx-hello-2.12.drv^*",
+      attributes: [["NIXBUILDNET_TAG_RUN", "1"]],
+    },
   ]);
   assert.ok(answer !== undefined);
 });

@@ -40,7 +40,10 @@ test("builds, statuses and a duration from the clock", async () => {
   const built = await mock.setStatus(ids[1], "built");
   assert.equal(built.duration_seconds, 460);
   const failed = await (await api("/builds?status=build_failed&tags=CI_PIPELINE_ID:42")).json();
-  assert.deepEqual(failed.map((b) => b.build_id), [ids[0]]);
+  assert.deepEqual(
+    failed.map((b) => b.build_id),
+    [ids[0]],
+  );
   await mock.resetClock();
 });
 
@@ -70,7 +73,10 @@ test("faults, the journal and its redaction", async () => {
   assert.equal(throttled.headers.get("retry-after"), "3");
   assert.equal((await api("/builds")).status, 200);
   const journal = await mock.receivedRequests({ path: "/builds" });
-  assert.deepEqual(journal.map((r) => r.status), [503, 429, 200]);
+  assert.deepEqual(
+    journal.map((r) => r.status),
+    [503, 429, 200],
+  );
   assert.equal(journal[2].headers.authorization, "Bearer [redacted]");
   assert.equal(await mock.requestCount("/builds"), 3);
   assert.deepEqual(await mock.faults(), []);
@@ -146,6 +152,9 @@ test("the Python handle's positional order works too", async () => {
   assert.equal(throttled.status, 503);
   assert.equal(throttled.headers.get("retry-after"), "2");
   assert.equal((await api("/usage", token)).status, 200);
-  assert.deepEqual((await mock.requests("/usage", "GET")).map((r) => r.status), [503, 200]);
-  assert.deepEqual((await mock.receivedRequests("/usage", "POST")), []);
+  assert.deepEqual(
+    (await mock.requests("/usage", "GET")).map((r) => r.status),
+    [503, 200],
+  );
+  assert.deepEqual(await mock.receivedRequests("/usage", "POST"), []);
 });
