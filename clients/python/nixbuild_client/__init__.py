@@ -33,6 +33,8 @@ from .generated.types import UNSET
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_RETRY",
     "Build",
     "BuildsSummary",
     "KnownBuildStatus",
@@ -47,6 +49,9 @@ __all__ = [
 
 #: The real API.
 DEFAULT_BASE_URL = "https://api.nixbuild.net"
+
+#: The largest answer read unless `max_response_bytes` says otherwise: the Rust SDK's.
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 #: The Rust SDK's retry policy (frozen: one instance serves every client).
 DEFAULT_RETRY = RetryPolicy()
@@ -65,8 +70,9 @@ def is_known_status(status: KnownBuildStatus | str) -> bool:
 class NixbuildError(Exception):
     """A request that failed. `kind` says broadly how: ``api`` (the service answered an
     error: `status`, `detail`, `retry_after_seconds`, `body`), ``decode`` (a success answer
-    that is not what the API promises), ``transport`` (no answer), ``timeout``, or
-    ``filter`` (refused before sending). It never holds the token."""
+    that is not what the API promises), ``too_large`` (an answer past
+    `max_response_bytes`), ``transport`` (no answer), ``timeout``, or ``filter`` (refused
+    before sending). It never holds the token."""
 
     def __init__(
         self,
@@ -103,11 +109,13 @@ class Nixbuild:
         *,
         retry: RetryPolicy = DEFAULT_RETRY,
         timeout: float = 30.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not token:
             raise ValueError("a nixbuild client needs a token")
         self._base_path = httpx.URL(base_url).path.rstrip("/")
+        self._max_response_bytes = max_response_bytes
         self.raw = AuthenticatedClient(
             base_url=base_url.rstrip("/"),
             token=token,
@@ -194,19 +202,41 @@ class Nixbuild:
         json_body: bool = True,
     ) -> T:
         try:
-            response = self.raw.get_httpx_client().request(**kwargs)
+            with self.raw.get_httpx_client().stream(**kwargs) as response:
+                body = self._read_bounded(endpoint, response)
         except httpx.TimeoutException as e:
             raise NixbuildError("timeout", endpoint, f"no complete response: {e}") from None
         except httpx.TransportError as e:
             raise NixbuildError("transport", endpoint, str(e) or type(e).__name__) from None
+        text = body.decode(response.encoding or "utf-8", "replace")
         if response.status_code != 200:
-            raise _api_error(endpoint, response)
+            raise _api_error(endpoint, response, text)
         try:
-            return parse(response.json() if json_body else response.text)
+            return parse(json.loads(body) if json_body else text)
         except (ValueError, KeyError, TypeError) as e:
             raise NixbuildError(
                 "decode", endpoint, f"cannot decode the answer: {e}", response.status_code
             ) from None
+
+    def _read_bounded(self, endpoint: str, response: httpx.Response) -> bytes:
+        """The answer's body, never more than `max_response_bytes` of it: one whose
+        ``Content-Length`` says more is refused at once, and one sent without it (chunked, or
+        endless) as soon as it passes the limit."""
+        limit = self._max_response_bytes
+
+        def too_large() -> NixbuildError:
+            detail = f"the answer holds more than {limit} bytes (max_response_bytes)"
+            return NixbuildError("too_large", endpoint, detail, response.status_code)
+
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large()
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise too_large()
+        return bytes(body)
 
 
 def _filter(
@@ -280,8 +310,7 @@ def _instant(value: Instant | None, name: str, refuse: Callable[[str], NixbuildE
     raise refuse(f"`{name}` is a date, an aware datetime or the API's text, not {type(value).__name__}")
 
 
-def _api_error(endpoint: str, response: httpx.Response) -> NixbuildError:
-    body = response.text
+def _api_error(endpoint: str, response: httpx.Response, body: str) -> NixbuildError:
     detail = response.reason_phrase or "error"
     try:
         parsed = json.loads(body)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from nixbuild_mock import NixbuildMock
 
@@ -189,6 +190,36 @@ def test_a_broken_answer_is_a_decode_error_and_a_dropped_one_a_transport_error(
         with pytest.raises(NixbuildError) as dropped:
             once.list_builds()
         assert dropped.value.kind in ("transport", "decode")
+
+
+def test_an_answer_past_max_response_bytes_is_refused_even_one_without_end(
+    nixbuild_mock: NixbuildMock,
+) -> None:
+    nixbuild_mock.add_build("hello-2.12", "built")
+    with (
+        Nixbuild(nixbuild_mock.token, nixbuild_mock.url, max_response_bytes=100) as small,
+        pytest.raises(NixbuildError) as declared,
+    ):
+        small.list_builds()
+    assert (declared.value.kind, declared.value.status) == ("too_large", 200)
+
+    pulled = 0
+
+    class Endless(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            nonlocal pulled
+            while True:
+                pulled += 65536
+                yield b"[" * 65536
+
+    endless = httpx.MockTransport(lambda request: httpx.Response(200, stream=Endless()))
+    with (
+        Nixbuild("x", "http://nixbuild.invalid", max_response_bytes=1_000_000, transport=endless) as flooded,
+        pytest.raises(NixbuildError) as flood,
+    ):
+        flooded.list_builds()
+    assert flood.value.kind == "too_large"
+    assert pulled < 5_000_000, f"it stopped reading ({pulled} bytes pulled)"
 
 
 def test_the_experimental_endpoints(client: Nixbuild, nixbuild_mock: NixbuildMock) -> None:

@@ -25,6 +25,9 @@ export type Process = components["schemas"]["Process"];
 /** The real API. */
 export const DEFAULT_BASE_URL = "https://api.nixbuild.net";
 
+/** The largest answer read unless `maxResponseBytes` says otherwise: the Rust SDK's. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
 /** The statuses the document lists, in its order. */
 export const KNOWN_BUILD_STATUSES: readonly KnownBuildStatus[] = [
   "pending",
@@ -85,16 +88,19 @@ export interface ClientOptions {
   retry?: RetryPolicy;
   /** Each attempt's time limit (30 s). */
   timeoutMs?: number;
+  /** The largest answer read, in bytes (256 MiB, as the Rust SDK's); a larger one is a
+   * `too_large` error, refused from its `Content-Length` or as soon as it passes the limit. */
+  maxResponseBytes?: number;
   /** The fetch to use (the global one by default). */
   fetch?: typeof globalThis.fetch;
 }
 
 /**
  * What went wrong, broadly: an error answer (`api`), a success answer that is not what the
- * API promises (`decode`), no answer (`transport`), the time limit, or a filter refused
- * before sending.
+ * API promises (`decode`), an answer past `maxResponseBytes` (`too_large`), no answer
+ * (`transport`), the time limit, or a filter refused before sending.
  */
-export type ErrorKind = "api" | "decode" | "transport" | "timeout" | "filter";
+export type ErrorKind = "api" | "decode" | "too_large" | "transport" | "timeout" | "filter";
 
 /** A request that failed. Never holds the token. */
 export class NixbuildError extends Error {
@@ -144,7 +150,10 @@ export function createNixbuildClient(options: ClientOptions): NixbuildClient {
   const raw = createClient<paths>({
     baseUrl,
     headers: { authorization: `Bearer ${options.token}` },
-    fetch: retrying(options.fetch ?? globalThis.fetch, options.retry ?? {}, options.timeoutMs ?? 30_000),
+    fetch: bounded(
+      retrying(options.fetch ?? globalThis.fetch, options.retry ?? {}, options.timeoutMs ?? 30_000),
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    ),
     // The document's arrays are `form` without `explode`: `status=built,build_failed`.
     querySerializer: { array: { style: "form", explode: false } },
   });
@@ -299,6 +308,48 @@ function asTransportError(endpoint: string, error: unknown): NixbuildError {
   const cause =
     error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   return new NixbuildError(timedOut ? "timeout" : "transport", endpoint, undefined, cause, undefined);
+}
+
+/**
+ * A fetch whose answers hold at most `max` bytes: one whose `Content-Length` says more is
+ * refused at once, and one sent without it (chunked, or endless) fails as soon as it passes
+ * the limit, so memory stays bounded whatever a server sends.
+ */
+function bounded(fetch: typeof globalThis.fetch, max: number): typeof globalThis.fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const response = await fetch(request);
+    const endpoint = `${request.method} ${new URL(request.url).pathname}`;
+    const tooLarge = () =>
+      new NixbuildError(
+        "too_large",
+        endpoint,
+        response.status,
+        `the answer holds more than ${max} bytes (maxResponseBytes)`,
+        undefined,
+      );
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (declared > max) {
+      await response.body?.cancel();
+      throw tooLarge();
+    }
+    if (!response.body) return response;
+    let seen = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > max) controller.error(tooLarge());
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
 }
 
 /**

@@ -181,6 +181,32 @@ test("a broken answer is a decode error, a dropped connection a transport error"
   );
 });
 
+test("an answer past maxResponseBytes is refused, even one without end", async () => {
+  const small = createNixbuildClient({ baseUrl: mock.url, token: mock.token, maxResponseBytes: 100 });
+  await mock.addBuild("hello-2.12", "built");
+  await assert.rejects(small.listBuilds(), (error) => error.kind === "too_large" && error.status === 200);
+  // A server that never stops: chunked, no Content-Length.
+  let sent = 0;
+  const endless = () =>
+    new Response(
+      new ReadableStream({
+        pull(controller) {
+          sent += 65536;
+          controller.enqueue(new Uint8Array(65536).fill(91));
+        },
+      }),
+      { status: 200, headers: { "content-type": "application/json" } },
+    );
+  const flooded = createNixbuildClient({
+    baseUrl: mock.url,
+    token: "x",
+    maxResponseBytes: 1_000_000,
+    fetch: async () => endless(),
+  });
+  await assert.rejects(flooded.listBuilds(), (error) => error.kind === "too_large");
+  assert.ok(sent < 5_000_000, `it stopped reading (${sent} bytes pulled)`);
+});
+
 test("the experimental endpoints: the OIDC exchange and processes", async () => {
   const exchanged = await client.exchangeOidcToken(jwt({ repository: "acme/web", sub: "repo:acme/web" }));
   assert.match(exchanged, /^[A-Za-z0-9_-]+=*$/, "a bare token");
