@@ -16,11 +16,7 @@ work="$check/.work"
 step() { printf '\n--> %s\n' "$*"; }
 
 step "installing the pinned tools"
-if [ ! -x "$check/.venv/bin/openapi-python-client" ] || ! cmp -s "$check/requirements.txt" "$check/.venv/requirements.txt"; then
-  python3 -m venv "$check/.venv"
-  "$check/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$check/requirements.txt"
-  cp "$check/requirements.txt" "$check/.venv/requirements.txt"
-fi
+"$here/../.ci/pinned-venv" "$check/.venv" "$check/requirements.txt"
 if [ ! -x "$check/node_modules/.bin/redocly" ] || ! cmp -s "$check/package.json" "$check/node_modules/.package.json"; then
   (cd "$check" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
   cp "$check/package.json" "$check/node_modules/.package.json"

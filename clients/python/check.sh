@@ -12,11 +12,7 @@ work="$here/.work"
 step() { printf '\n--> %s\n' "$*"; }
 
 step "the pinned generator"
-if [ ! -x "$tools/bin/openapi-python-client" ] || ! cmp -s "$here/requirements-tools.txt" "$tools/requirements.txt"; then
-  python3 -m venv "$tools"
-  "$tools/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements-tools.txt"
-  cp "$here/requirements-tools.txt" "$tools/requirements.txt"
-fi
+"$root/.ci/pinned-venv" "$tools" "$here/requirements-tools.txt"
 rm -rf "$work" && mkdir -p "$work"
 
 step "nixbuild_client/generated is what openapi-python-client makes of openapi/openapi.json"

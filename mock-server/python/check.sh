@@ -13,11 +13,7 @@ work="$here/.work"
 step() { printf '\n--> %s\n' "$*"; }
 
 step "installing the pinned tools"
-if [ ! -x "$tools/bin/maturin" ] || ! cmp -s "$here/requirements-tools.txt" "$tools/requirements.txt"; then
-  python3 -m venv "$tools"
-  "$tools/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements-tools.txt"
-  cp "$here/requirements-tools.txt" "$tools/requirements.txt"
-fi
+"$root/.ci/pinned-venv" "$tools" "$here/requirements-tools.txt"
 rm -rf "$work" && mkdir -p "$work/clients"
 
 step "maturin build: the wheel (a debug build, sharing the workspace's target directory)"
