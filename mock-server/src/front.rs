@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use crate::control::MAX_CONTROL_BODY_BYTES;
 use crate::limits::MAX_REQUEST_BODY_BYTES;
+use crate::recording::proxy::RecordingProxy;
 use std::sync::Arc;
 
 use http_body_util::combinators::UnsyncBoxBody;
@@ -57,19 +58,33 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// request waits for room within its read timeout (408 after that).
 pub const MAX_BODY_BYTES_IN_FLIGHT: usize = 2 * MAX_CONTROL_BODY_BYTES;
 
-type Body = UnsyncBoxBody<Bytes, hyper::Error>;
+/// What the front answers with.
+pub(crate) type FrontBody = UnsyncBoxBody<Bytes, hyper::Error>;
+type Body = FrontBody;
 
-/// The front: where the mock listens, the admin token that raises a control request's
-/// body budget, how long a client may take to send a request, and what all requests may
-/// hold at once.
+/// The front: what is behind it, the admin token that raises a control request's body
+/// budget, how long a client may take to send a request, and what all requests may hold
+/// at once.
 #[derive(Clone)]
 pub struct Front {
-    upstream: SocketAddr,
-    admin_token: nixbuild::Secret,
+    behind: Behind,
+    admin_token: Option<nixbuild::Secret>,
     read_timeout: Duration,
-    client: Client<HttpConnector, Full<Bytes>>,
     connections: Arc<Semaphore>,
     bytes_in_flight: Arc<Semaphore>,
+}
+
+/// Where the front hands a request once it is read.
+#[derive(Clone)]
+enum Behind {
+    /// The mock, listening at this address.
+    Mock {
+        address: SocketAddr,
+        // Boxed: the larger of the two by far.
+        client: Box<Client<HttpConnector, Full<Bytes>>>,
+    },
+    /// A recorder's forwarding to the real service.
+    Recorder(RecordingProxy),
 }
 
 impl Front {
@@ -77,11 +92,27 @@ impl Front {
     pub fn new(upstream: SocketAddr, admin_token: nixbuild::Secret, read_timeout: Duration) -> Front {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
+        Front::with(
+            Behind::Mock {
+                address: upstream,
+                client: Box::new(Client::builder(TokioExecutor::new()).build(connector)),
+            },
+            Some(admin_token),
+            read_timeout,
+        )
+    }
+
+    /// A front for `nixbuild-mock record`: each request, bounded as the mock's are, is
+    /// forwarded by `proxy`.
+    pub fn recording(proxy: RecordingProxy, read_timeout: Duration) -> Front {
+        Front::with(Behind::Recorder(proxy), None, read_timeout)
+    }
+
+    fn with(behind: Behind, admin_token: Option<nixbuild::Secret>, read_timeout: Duration) -> Front {
         Front {
-            upstream,
+            behind,
             admin_token,
             read_timeout,
-            client: Client::builder(TokioExecutor::new()).build(connector),
             connections: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
             bytes_in_flight: Arc::new(Semaphore::new(MAX_BODY_BYTES_IN_FLIGHT)),
         }
@@ -151,8 +182,22 @@ impl Front {
                 ));
             }
         };
+        let (address, client) = match &self.behind {
+            Behind::Mock { address, client } => (address, client),
+            Behind::Recorder(proxy) => {
+                if read.cut {
+                    return Ok(refusal(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        &format!(
+                            "the request body has more than {MAX_REQUEST_BODY_BYTES} bytes; the recorder forwards at most that"
+                        ),
+                    ));
+                }
+                return Ok(proxy.forward(parts, read.bytes).await);
+            }
+        };
         let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let Ok(uri) = format!("http://{}{path_and_query}", self.upstream).parse() else {
+        let Ok(uri) = format!("http://{address}{path_and_query}").parse() else {
             return Ok(refusal(
                 StatusCode::BAD_REQUEST,
                 "the request's target could not be forwarded",
@@ -165,7 +210,7 @@ impl Front {
         // The body forwarded is what was read, which may be cut short: its length is its own.
         forwarded.headers_mut().remove(header::CONTENT_LENGTH);
         // The mock dropped the connection (an injected fault) or is gone: so does the front.
-        let answer = self.client.request(forwarded).await.map_err(|_| Dropped)?;
+        let answer = client.request(forwarded).await.map_err(|_| Dropped)?;
         let (mut head, body) = answer.into_parts();
         let mut headers = HeaderMap::new();
         copy_end_to_end(&head.headers, &mut headers);
@@ -185,7 +230,10 @@ impl Front {
             .headers
             .get(header::AUTHORIZATION)
             .map(|v| v.to_str().unwrap_or(""));
-        let admin = crate::auth::admin::carries(authorization, &self.admin_token).is_ok();
+        let admin = self
+            .admin_token
+            .as_ref()
+            .is_some_and(|admin| crate::auth::admin::carries(authorization, admin).is_ok());
         if control && admin {
             MAX_CONTROL_BODY_BYTES
         } else {
@@ -270,7 +318,7 @@ where
 
 /// Headers meant for one connection only (RFC 9110, section 7.6.1), which a front does not
 /// pass on.
-fn hop_by_hop(name: &HeaderName) -> bool {
+pub(crate) fn hop_by_hop(name: &HeaderName) -> bool {
     matches!(
         name.as_str(),
         "connection" | "keep-alive" | "proxy-connection" | "te" | "trailer" | "transfer-encoding" | "upgrade"
@@ -286,7 +334,7 @@ fn copy_end_to_end(from: &HeaderMap, to: &mut HeaderMap) {
 }
 
 /// An answer of the front's own, in the mock's error shape.
-fn refusal(status: StatusCode, message: &str) -> Response<Body> {
+pub(crate) fn refusal(status: StatusCode, message: &str) -> Response<Body> {
     let body = serde_json::json!({ "error": message }).to_string();
     let mut response = Response::new(
         Full::new(Bytes::from(body))

@@ -16,6 +16,7 @@ pub mod fuzzing;
 mod handlers;
 pub mod limits;
 mod mock;
+pub mod recording;
 mod server;
 mod sync;
 mod testing;

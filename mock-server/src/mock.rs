@@ -349,6 +349,7 @@ pub struct MockNixbuildBuilder {
     observer: Option<crate::server::state::RequestObserver>,
     journal_capacity: Option<usize>,
     admin_token: Option<Secret>,
+    replay: Option<crate::recording::Recording>,
 }
 
 impl fmt::Debug for MockNixbuildBuilder {
@@ -357,6 +358,7 @@ impl fmt::Debug for MockNixbuildBuilder {
             .field("auth_disabled", &self.auth_disabled)
             .field("builds", &self.builds.len())
             .field("prefix", &self.prefix)
+            .field("replay", &self.replay.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -414,6 +416,21 @@ impl MockNixbuildBuilder {
         self
     }
 
+    /// Answers the API's requests from `recording` instead of the store: each recorded
+    /// request (its method, path and query parameters in any order and encoding) gets its
+    /// recorded status, `Content-Type`, `Retry-After` and body, byte for byte; a request
+    /// recorded several times gets its answers in turn, and the last one after that. Any
+    /// other request is answered 404 with a message naming the nearest recorded request and
+    /// how it differs, and is marked [`unmatched`](RecordedRequest::unmatched) in the
+    /// journal.
+    ///
+    /// Tokens are not checked (the recording's answers were given to the recorder's token,
+    /// which it does not hold); faults, expectations and the journal work as ever.
+    pub fn replay(mut self, recording: crate::recording::Recording) -> Self {
+        self.replay = Some(recording);
+        self
+    }
+
     /// Starts the server.
     pub async fn start(self) -> MockNixbuild {
         let listener = self.listener;
@@ -432,6 +449,9 @@ impl MockNixbuildBuilder {
             admin_token: self.admin_token.unwrap_or_else(crate::auth::admin::generate),
             expectations: Mutex::new(Vec::new()),
             answers: Mutex::new(crate::server::answer_cache::AnswerCache::default()),
+            replay: self
+                .replay
+                .map(|recording| Mutex::new(crate::recording::Replayer::new(recording))),
         });
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();

@@ -40,6 +40,10 @@ pub struct JournalEntry {
     pub status: u16,
     /// How the request's token fared.
     pub auth: AuthStatus,
+    /// Whether a replaying mock (`nixbuild-mock replay`) found no recorded request like it:
+    /// it answered 404, naming the nearest. Always `false` for a mock that does not replay.
+    #[serde(default)]
+    pub unmatched: bool,
 }
 
 impl From<&RecordedRequest> for JournalEntry {
@@ -70,6 +74,7 @@ impl From<&RecordedRequest> for JournalEntry {
             truncated: request.truncated,
             status: request.status.as_u16(),
             auth: request.auth,
+            unmatched: request.unmatched,
         }
     }
 }

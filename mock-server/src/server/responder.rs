@@ -7,6 +7,7 @@ use std::sync::Arc;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::auth::Refusal;
+use crate::recording::Miss;
 use crate::server::answer::Answer;
 use crate::server::state::{State, lock};
 use crate::testing::faults::{self, FaultKind};
@@ -57,6 +58,9 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
             ),
         ));
     }
+    if let Some(replay) = &state.replay {
+        return replayed(state, replay, request, record);
+    }
     let operation = match routed {
         Ok(operation) => operation,
         Err(answer) => return finish(answer),
@@ -99,6 +103,45 @@ fn answer(state: &State, request: &Request, record: &mut RecordedRequest) -> Res
         AuthStatus::Disabled
     };
     let template = finish(handlers::handle(state, operation, request, verified.as_deref()));
+    match fault.as_ref().map(|f| &f.kind) {
+        Some(FaultKind::Delay(delay)) => template.set_delay(*delay),
+        _ => template,
+    }
+}
+
+/// The recorded answer to `request`, or the 404 that names the nearest recorded request;
+/// an injected fault first, as for any request.
+fn replayed(
+    state: &State,
+    replay: &std::sync::Mutex<crate::recording::Replayer>,
+    request: &Request,
+    record: &mut RecordedRequest,
+) -> ResponseTemplate {
+    let path = record.path.clone();
+    let fault = lock(&state.faults).take(&path);
+    if let Some((template, status)) = fault.as_ref().and_then(faults::replacement) {
+        record.status = status_code(status);
+        return template;
+    }
+    let query = request.url.query().unwrap_or("");
+    let answered = lock(replay)
+        .answer(request.method.as_str(), &path, query)
+        .map(|recorded| {
+            let mut template =
+                ResponseTemplate::new(recorded.status).set_body_bytes(recorded.body().to_vec());
+            for (name, value) in &recorded.headers {
+                template = template.insert_header(name.as_str(), value.as_str());
+            }
+            (recorded.status, template)
+        });
+    let (status, template) = match answered {
+        Ok(answered) => answered,
+        Err(Miss(message)) => {
+            record.unmatched = true;
+            (404, Answer::error(404, message).into_template())
+        }
+    };
+    record.status = status_code(status);
     match fault.as_ref().map(|f| &f.kind) {
         Some(FaultKind::Delay(delay)) => template.set_delay(*delay),
         _ => template,

@@ -7,6 +7,7 @@ use nixbuild::{Build, BuildId, BuildStatus, Secret};
 
 use crate::IntoBuild;
 use crate::auth::Authority;
+use crate::recording::Replayer;
 use crate::server::answer_cache::AnswerCache;
 use crate::testing::expectation::Counted;
 use crate::testing::faults::FaultQueue;
@@ -42,6 +43,8 @@ pub(crate) struct State {
     pub(crate) expectations: Mutex<Vec<Counted>>,
     /// Recent answers of the read operations, for as long as the store does not change.
     pub(crate) answers: Mutex<AnswerCache>,
+    /// A recording whose answers the API gives instead of the store's, when replaying.
+    pub(crate) replay: Option<Mutex<Replayer>>,
 }
 
 impl State {

@@ -65,7 +65,7 @@ const SECRET_NAME_PARTS: [&str; 9] = [
 ];
 
 /// Whether a header or query parameter named `name` (any case) may hold a secret.
-fn looks_secret(name: &str) -> bool {
+pub(crate) fn looks_secret(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
 }
@@ -104,6 +104,11 @@ pub struct RecordedRequest {
     pub auth: AuthStatus,
     /// The status the mock answered with (for a dropped connection, the status it pretended).
     pub status: StatusCode,
+    /// Whether a replaying mock ([`MockNixbuildBuilder::replay`]) found no recorded request
+    /// like it (it answered 404, naming the nearest); always `false` otherwise.
+    ///
+    /// [`MockNixbuildBuilder::replay`]: crate::MockNixbuildBuilder::replay
+    pub unmatched: bool,
     /// The operation of the SDK's table it was routed to, if any.
     pub(crate) operation: Option<OperationId>,
 }
@@ -156,6 +161,7 @@ impl RecordedRequest {
             truncated: path_cut || query_cut,
             auth: AuthStatus::NotChecked,
             status: StatusCode::OK,
+            unmatched: false,
             operation: None,
         }
     }
@@ -193,10 +199,17 @@ impl RecordedRequest {
 
     /// `GET /builds?…` on one line (never the token).
     pub fn line(&self) -> String {
-        let query = self.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default();
+        // A token sent as an ordinary parameter's value (`tags=ci:<token>`) is redacted by its
+        // shape: the line goes to a log.
+        let query = self
+            .query
+            .as_deref()
+            .map(|q| format!("?{}", crate::recording::secrets::redact_token_shapes(q)))
+            .unwrap_or_default();
         let truncated = if self.truncated { " [truncated]" } else { "" };
+        let unmatched = if self.unmatched { " [unmatched]" } else { "" };
         format!(
-            "{} {}{}{truncated} -> {} (auth: {})",
+            "{} {}{}{truncated} -> {} (auth: {}){unmatched}",
             self.method,
             self.path,
             query,
@@ -235,7 +248,7 @@ fn redact(name: &str, value: &str) -> String {
 
 /// `query` with the value of each parameter whose name (percent-decoded) looks secret
 /// replaced by [`REDACTED`]; the rest exactly as sent.
-fn redact_query(query: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn redact_query(query: &str) -> std::borrow::Cow<'_, str> {
     let secret = |pair: &str| {
         let name = pair
             .split_once('=')

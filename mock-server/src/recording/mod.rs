@@ -1,0 +1,393 @@
+//! Recordings: what a real account answered, kept as a fixture the mock can serve, replay
+//! and be checked against.
+//!
+//! `nixbuild-mock record --upstream URL --out FILE` stands between a client and the real
+//! service, forwards every request with the caller's own token, answers with the service's
+//! answer unchanged, and writes a [`Recording`]: every build it saw (merged by id, the most
+//! recently seen wins) and each read request (`GET /builds`, `/builds/summary`, `/usage`)
+//! with its answer, in the order they came. Then:
+//!
+//! - `nixbuild-mock --builds FILE` serves the recorded builds with the mock's own filters
+//!   (stateful, as any fixture);
+//! - `nixbuild-mock replay FILE` answers each recorded request exactly as recorded
+//!   ([`MockNixbuildBuilder::replay`](crate::MockNixbuildBuilder::replay)), and anything else
+//!   with a 404 naming the nearest recorded request;
+//! - `nixbuild-mock check FILE` asks a mock serving the recorded builds every recorded query
+//!   and reports where its answers differ ([`check()`]).
+//!
+//! Nothing secret is written: no request header at all, an answer's `Content-Type` and
+//! `Retry-After` alone, no body of the token exchange or of `POST /processes`, and a final
+//! pass over the file's text redacts every secret the recorder saw (each token, cookie and
+//! ID token of every request, each exchanged token) and anything that reads as a Biscuit
+//! token, a JWT or the mock's admin token, wherever it is. See [`secrets`] and
+//! [`anonymise`] for the optional mapping of names, hashes, tags and accounts.
+
+pub mod anonymise;
+mod check;
+mod diff;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod proxy;
+mod query;
+mod recorder;
+mod replay;
+pub mod secrets;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use nixbuild::Build;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+pub use check::{CheckReport, Difference, check};
+pub use diff::json_differences;
+pub use query::Query;
+pub use recorder::{MAX_RECORDED_ANSWER_BYTES, Recorder, is_recorded};
+pub(crate) use replay::{Miss, Replayer};
+
+/// What a recording's `format` says: this layout, version 1.
+pub const FORMAT: &str = "nixbuild-mock-recording/1";
+
+/// The answer headers a recording keeps (every other header, sent or answered, is left out).
+pub const KEPT_ANSWER_HEADERS: [&str; 2] = ["content-type", "retry-after"];
+
+/// A recording: builds and request–answer pairs, as `nixbuild-mock record` writes them.
+///
+/// ```json
+/// {
+///   "format": "nixbuild-mock-recording/1",
+///   "anonymised": false,
+///   "builds": [{"build_id": 1, "…": "…"}],
+///   "interactions": [
+///     {"method": "GET", "path": "/builds", "query": "status=built&limit=5", "status": 200,
+///      "headers": {"content-type": "application/json"}, "body": [{"build_id": 1, "…": "…"}]}
+///   ]
+/// }
+/// ```
+///
+/// Each build and each JSON body is kept as the service wrote it, byte for byte (an
+/// answer that is not JSON, or has white space around it, is kept as `body_text`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Recording {
+    /// [`FORMAT`].
+    pub format: String,
+    /// Whether names, hashes, tag values and accounts were mapped ([`anonymise`]).
+    #[serde(default)]
+    pub anonymised: bool,
+    builds: Vec<Box<RawValue>>,
+    /// Each recorded request and its answer, oldest first.
+    pub interactions: Vec<Interaction>,
+}
+
+/// One recorded request and the answer it got.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Interaction {
+    /// The method, `GET`.
+    pub method: String,
+    /// The path relative to the API's root: `/builds`, `/builds/summary` or `/usage`.
+    pub path: String,
+    /// The query string as sent (secret-looking parameters redacted), empty when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub query: String,
+    /// The answer's status.
+    pub status: u16,
+    /// The answer's headers among [`KEPT_ANSWER_HEADERS`], by lower-case name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body: Option<Box<RawValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body_text: Option<String>,
+}
+
+impl Interaction {
+    /// A recorded request and its answer; `body` is kept byte for byte.
+    pub fn new(
+        method: impl Into<String>,
+        path: impl Into<String>,
+        query: impl Into<String>,
+        status: u16,
+        headers: BTreeMap<String, String>,
+        body: &[u8],
+    ) -> Interaction {
+        let (body, body_text) = split_body(body);
+        Interaction {
+            method: method.into(),
+            path: path.into(),
+            query: query.into(),
+            status,
+            headers,
+            body,
+            body_text,
+        }
+    }
+
+    /// The answer's body, as it came.
+    pub fn body(&self) -> &[u8] {
+        match (&self.body, &self.body_text) {
+            (Some(json), _) => json.get().as_bytes(),
+            (None, Some(text)) => text.as_bytes(),
+            (None, None) => b"",
+        }
+    }
+
+    /// The answer's body as JSON, when it is.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(self.body()).ok()
+    }
+
+    /// The request as a line: `GET /builds?status=built`.
+    pub fn request_line(&self) -> String {
+        request_line(&self.method, &self.path, &self.query)
+    }
+
+    /// Its query's parameters.
+    pub fn parsed_query(&self) -> Query {
+        Query::parse(&self.query)
+    }
+}
+
+pub(crate) fn request_line(method: &str, path: &str, query: &str) -> String {
+    if query.is_empty() {
+        format!("{method} {path}")
+    } else {
+        format!("{method} {path}?{query}")
+    }
+}
+
+/// A body as a recording keeps it: JSON when it is JSON with nothing around it (kept as its
+/// bytes, so replaying it gives them back), text otherwise (lossily, for bytes that are not
+/// UTF-8: the API answers text).
+fn split_body(body: &[u8]) -> (Option<Box<RawValue>>, Option<String>) {
+    if body.is_empty() {
+        return (None, None);
+    }
+    let text = String::from_utf8_lossy(body).into_owned();
+    match serde_json::from_str::<&RawValue>(&text) {
+        Ok(raw) if raw.get().len() == text.len() => (RawValue::from_string(text).ok(), None),
+        _ => (None, Some(text)),
+    }
+}
+
+/// Why a recording could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordingError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The text is not a recording (the message says why, and where).
+    #[error("{0}")]
+    Malformed(String),
+    /// One recorded build is not a build.
+    #[error("recorded build #{index} is not a build: {message}")]
+    Build {
+        /// Its place in `builds`, from 0.
+        index: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+impl Recording {
+    /// An empty recording.
+    pub fn new(anonymised: bool) -> Recording {
+        Recording {
+            format: FORMAT.to_owned(),
+            anonymised,
+            builds: Vec::new(),
+            interactions: Vec::new(),
+        }
+    }
+
+    /// Reads a recording from `path`.
+    pub fn read(path: impl AsRef<Path>) -> Result<Recording, RecordingError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Recording::from_json(&text).map_err(|e| match e {
+            RecordingError::Malformed(why) => RecordingError::Malformed(format!("{}: {why}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Reads a recording from its JSON text, checking each interaction.
+    pub fn from_json(text: &str) -> Result<Recording, RecordingError> {
+        let malformed = |why: String| RecordingError::Malformed(format!("not a recording ({FORMAT}): {why}"));
+        let recording: Recording = serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
+        if recording.format != FORMAT {
+            return Err(malformed(format!("its format is {:?}", recording.format)));
+        }
+        for (index, interaction) in recording.interactions.iter().enumerate() {
+            interaction
+                .validate()
+                .map_err(|why| malformed(format!("interaction #{index}: {why}")))?;
+        }
+        Ok(recording)
+    }
+
+    /// The recording as JSON text: one interaction or build per line, so that a diff of
+    /// two recordings reads well.
+    pub fn to_json(&self) -> String {
+        let mut out =
+            String::with_capacity(self.builds.iter().map(|b| b.get().len() + 2).sum::<usize>() + 256);
+        out.push_str("{\n");
+        out.push_str(&format!("  \"format\": {},\n", json_string(&self.format)));
+        out.push_str(&format!("  \"anonymised\": {},\n", self.anonymised));
+        push_lines(&mut out, "builds", self.builds.iter().map(|b| b.get().to_owned()));
+        out.push_str(",\n");
+        push_lines(
+            &mut out,
+            "interactions",
+            self.interactions
+                .iter()
+                .map(|i| serde_json::to_string(i).unwrap_or_default()),
+        );
+        out.push_str("\n}\n");
+        out
+    }
+
+    /// The recorded builds, as the mock serves them.
+    pub fn builds(&self) -> Result<Vec<Build>, RecordingError> {
+        self.builds
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| {
+                serde_json::from_str(raw.get()).map_err(|e| RecordingError::Build {
+                    index,
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// How many builds it holds.
+    pub fn build_count(&self) -> usize {
+        self.builds.len()
+    }
+
+    /// Adds a build as JSON (it must be an object; the caller merges by id).
+    pub(crate) fn push_build(&mut self, build: Box<RawValue>) {
+        self.builds.push(build);
+    }
+}
+
+impl Interaction {
+    fn validate(&self) -> Result<(), String> {
+        if !(100..=599).contains(&self.status) {
+            return Err(format!("status {} is not an HTTP status", self.status));
+        }
+        if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(format!("{:?} is not an HTTP method", self.method));
+        }
+        if !self.path.starts_with('/') || self.path.contains(['?', '#']) {
+            return Err(format!("path {:?} is not a path of the API", self.path));
+        }
+        for (name, value) in &self.headers {
+            let valid = nixbuild::reexports::reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                && nixbuild::reexports::reqwest::header::HeaderValue::from_str(value).is_ok();
+            if !valid {
+                return Err(format!("header {name:?} cannot be sent"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+fn push_lines(out: &mut String, name: &str, items: impl Iterator<Item = String>) {
+    out.push_str(&format!("  \"{name}\": ["));
+    let mut first = true;
+    for item in items {
+        out.push_str(if first { "\n    " } else { ",\n    " });
+        out.push_str(&item);
+        first = false;
+    }
+    out.push_str(if first { "]" } else { "\n  ]" });
+}
+
+/// The builds of a fixture file: a JSON array of builds, or a recording.
+pub fn read_builds(path: impl AsRef<Path>) -> Result<Vec<Build>, RecordingError> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    if text.trim_start().starts_with('[') {
+        return serde_json::from_str(&text).map_err(|e| {
+            RecordingError::Malformed(format!("{} is not a JSON array of builds: {e}", path.display()))
+        });
+    }
+    Recording::from_json(&text)
+        .and_then(|recording| recording.builds())
+        .map_err(|e| RecordingError::Malformed(format!("{}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_json_body_is_kept_byte_for_byte_and_anything_else_as_text() {
+        let exact = Interaction::new("GET", "/usage", "", 200, BTreeMap::new(), br#"{"b": 1,"a":2.50}"#);
+        assert_eq!(exact.body(), br#"{"b": 1,"a":2.50}"#);
+        let spaced = Interaction::new("GET", "/usage", "", 200, BTreeMap::new(), b"{\"a\":1}\n");
+        assert_eq!(spaced.body(), b"{\"a\":1}\n");
+        let text = Interaction::new("GET", "/usage", "", 502, BTreeMap::new(), b"Bad Gateway");
+        assert_eq!(text.body(), b"Bad Gateway");
+        let mut recording = Recording::new(false);
+        recording.interactions = vec![exact, spaced, text];
+        let again = Recording::from_json(&recording.to_json()).unwrap();
+        let bodies: Vec<&[u8]> = again.interactions.iter().map(Interaction::body).collect();
+        assert_eq!(
+            bodies,
+            [&br#"{"b": 1,"a":2.50}"#[..], b"{\"a\":1}\n", b"Bad Gateway"]
+        );
+    }
+
+    #[test]
+    fn hostile_recordings_are_refused_with_a_reason() {
+        for (text, expected) in [
+            ("[]", "not a recording"),
+            (r#"{"format":"other/9","builds":[],"interactions":[]}"#, "other/9"),
+            (
+                r#"{"format":"nixbuild-mock-recording/1","builds":[],"interactions":[{"method":"GET","path":"/builds","status":1000}]}"#,
+                "status 1000",
+            ),
+            (
+                r#"{"format":"nixbuild-mock-recording/1","builds":[],"interactions":[{"method":"G T","path":"/builds","status":200}]}"#,
+                "method",
+            ),
+            (
+                r#"{"format":"nixbuild-mock-recording/1","builds":[],"interactions":[{"method":"GET","path":"builds","status":200}]}"#,
+                "path",
+            ),
+            (
+                r#"{"format":"nixbuild-mock-recording/1","builds":[],"interactions":[{"method":"GET","path":"/builds","status":200,"headers":{"x":"a\nb"}}]}"#,
+                "header",
+            ),
+        ] {
+            let error = Recording::from_json(text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+        let mut recording = Recording::new(false);
+        recording.push_build(RawValue::from_string(r#"{"build_id":"x"}"#.into()).unwrap());
+        assert!(matches!(
+            recording.builds(),
+            Err(RecordingError::Build { index: 0, .. })
+        ));
+    }
+}

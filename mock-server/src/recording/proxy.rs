@@ -1,0 +1,241 @@
+//! [`RecordingProxy`]: what `nixbuild-mock record` puts behind its front: each request
+//! forwarded to the upstream with the caller's own headers (its token among them), the
+//! upstream's answer given back unchanged, and what a recording keeps handed to the
+//! [`Recorder`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderMap, HeaderName};
+use hyper::{Response, StatusCode};
+use nixbuild::reexports::reqwest;
+
+use super::recorder::{MAX_RECORDED_ANSWER_BYTES, Recorder};
+use crate::front::{FrontBody, hop_by_hop, refusal};
+
+/// Where `record` forwards to when not told otherwise: the real service.
+pub const DEFAULT_UPSTREAM: &str = "https://api.nixbuild.net";
+/// How long the upstream may take to accept a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the upstream may take to answer a request whole.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Called with a line for each request answered.
+type RequestLog = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Forwards requests to an upstream and records what it answers.
+#[derive(Clone)]
+pub struct RecordingProxy {
+    upstream: String,
+    server: String,
+    client: reqwest::Client,
+    recorder: Arc<Recorder>,
+    log: Option<RequestLog>,
+}
+
+impl std::fmt::Debug for RecordingProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordingProxy")
+            .field("upstream", &self.upstream)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordingProxy {
+    /// A proxy to `upstream` (`https://api.nixbuild.net`, or a self-hosted base URL with its
+    /// path prefix), recording into `recorder`.
+    pub fn new(upstream: &str, recorder: Arc<Recorder>) -> Result<RecordingProxy, String> {
+        let url =
+            url::Url::parse(upstream).map_err(|e| format!("the upstream {upstream:?} is not a URL: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!(
+                "the upstream must be an http or https URL, not {}:",
+                url.scheme()
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("the upstream URL must not hold credentials: the caller's token is forwarded".into());
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err("the upstream URL must not have a query or a fragment".into());
+        }
+        let Some(host) = url.host_str() else {
+            return Err("the upstream URL has no host".into());
+        };
+        let server = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name == "localhost",
+            None => false,
+        };
+        let mut client = reqwest::Client::builder()
+            // The caller's client follows redirects, or not, as it would with the service.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(ANSWER_TIMEOUT);
+        if loopback {
+            client = client.no_proxy();
+        }
+        let client = client
+            .build()
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+        Ok(RecordingProxy {
+            upstream: url.as_str().trim_end_matches('/').to_owned(),
+            server,
+            client,
+            recorder,
+            log: None,
+        })
+    }
+
+    /// Calls `log` with a line for each request once it is answered:
+    /// `GET /builds?status=built -> 200 (recorded)`, secret-looking query values redacted.
+    pub fn on_request(mut self, log: impl Fn(&str) + Send + Sync + 'static) -> RecordingProxy {
+        self.log = Some(Arc::new(log));
+        self
+    }
+
+    fn log(&self, method: &str, path: &str, query: &str, status: u16) {
+        if let Some(log) = &self.log {
+            let recorded = if super::recorder::is_recorded(method, path) {
+                "recorded"
+            } else {
+                "forwarded, not recorded"
+            };
+            let line = super::request_line(method, path, &crate::testing::journal::redact_query(query));
+            let line = self.recorder.scrub(&format!("{line} -> {status} ({recorded})"));
+            log(&nixbuild::printable::escape_controls(&line));
+        }
+    }
+
+    /// The upstream's base URL.
+    pub fn upstream(&self) -> &str {
+        &self.upstream
+    }
+
+    /// Forwards one request whose body was read whole, and answers with the upstream's
+    /// answer (a 502 of its own when the upstream cannot be reached, breaks off, or answers
+    /// more than [`MAX_RECORDED_ANSWER_BYTES`]).
+    pub(crate) async fn forward(
+        &self,
+        parts: hyper::http::request::Parts,
+        body: Bytes,
+    ) -> Response<FrontBody> {
+        let path = parts.uri.path();
+        let query = parts.uri.query().unwrap_or("");
+        self.recorder.learn_request(
+            parts
+                .headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or(""))),
+            query,
+        );
+        let url = if query.is_empty() {
+            format!("{}{path}", self.upstream)
+        } else {
+            format!("{}{path}?{query}", self.upstream)
+        };
+        let mut request = self.client.request(parts.method.clone(), url).body(body);
+        for (name, value) in &parts.headers {
+            if forwarded(name) {
+                request = request.header(name, value);
+            }
+        }
+        let mut answer = match request.send().await {
+            Ok(answer) => answer,
+            Err(e) => {
+                return refusal(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("the upstream {} did not answer: {}", self.server, e.without_url()),
+                );
+            }
+        };
+        let status = answer.status();
+        let headers = answer.headers().clone();
+        let mut bytes: Vec<u8> = Vec::new();
+        loop {
+            match answer.chunk().await {
+                Ok(None) => break,
+                Ok(Some(chunk)) if bytes.len() + chunk.len() <= MAX_RECORDED_ANSWER_BYTES => {
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(Some(_)) => {
+                    return refusal(
+                        StatusCode::BAD_GATEWAY,
+                        &format!(
+                            "the upstream {} answered more than {MAX_RECORDED_ANSWER_BYTES} bytes; the recorder \
+                             keeps at most that",
+                            self.server
+                        ),
+                    );
+                }
+                Err(e) => {
+                    return refusal(
+                        StatusCode::BAD_GATEWAY,
+                        &format!(
+                            "the upstream {}'s answer broke off: {}",
+                            self.server,
+                            e.without_url()
+                        ),
+                    );
+                }
+            }
+        }
+        self.learn_answer(path, status, &headers, &bytes);
+        self.log(parts.method.as_str(), path, query, status.as_u16());
+        self.recorder.observe(
+            parts.method.as_str(),
+            path,
+            query,
+            status.as_u16(),
+            headers
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),
+            &bytes,
+        );
+        let mut response = Response::new(
+            Full::new(Bytes::from(bytes))
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        );
+        *response.status_mut() = status;
+        let kept = response.headers_mut();
+        for (name, value) in &headers {
+            if !hop_by_hop(name) && name != header::CONTENT_LENGTH {
+                kept.append(name.clone(), value.clone());
+            }
+        }
+        response
+    }
+
+    /// Learns the secrets an answer carries: a cookie it sets, the token the exchange
+    /// answers.
+    fn learn_answer(&self, path: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) {
+        for (name, value) in headers {
+            if let Ok(value) = value.to_str() {
+                self.recorder.learn_request([(name.as_str(), value)], "");
+            }
+        }
+        let exchange = nixbuild::api::operation::find(path)
+            .is_some_and(|op| op.id == nixbuild::api::operation::OperationId::ExchangeOidcToken);
+        if exchange && status.is_success() {
+            self.recorder.learn_secret(&String::from_utf8_lossy(body));
+        }
+    }
+}
+
+/// Whether a request header is passed on: not one of the connection's own, not `Host`
+/// (the upstream's is its own), not the length (the body is sent whole), and not
+/// `Accept-Encoding`, so that the upstream answers the plain JSON a recording keeps.
+fn forwarded(name: &HeaderName) -> bool {
+    !hop_by_hop(name)
+        && *name != header::HOST
+        && *name != header::CONTENT_LENGTH
+        && *name != header::ACCEPT_ENCODING
+}

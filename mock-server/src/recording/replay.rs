@@ -1,0 +1,153 @@
+//! [`Replayer`]: answers each request as the recording answered it, and names the nearest
+//! recorded request when none matches.
+
+use super::{Interaction, Query, Recording, request_line};
+
+/// One distinct recorded request and the answers it got, in order.
+struct Recorded {
+    method: String,
+    path: String,
+    query: Query,
+    line: String,
+    answers: Vec<usize>,
+    /// How many times it was replayed.
+    asked: usize,
+}
+
+/// The recording's requests, each answered in turn: the first time a request comes it gets
+/// the first recorded answer, the second time the second, and the last one after that (a
+/// client polling a build sees it go from `running` to `built` as it did when recorded).
+pub(crate) struct Replayer {
+    interactions: Vec<Interaction>,
+    recorded: Vec<Recorded>,
+}
+
+/// A request the recording does not hold, and the message that says what is nearest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Miss(pub(crate) String);
+
+impl Replayer {
+    pub(crate) fn new(recording: Recording) -> Replayer {
+        let mut recorded: Vec<Recorded> = Vec::new();
+        for (index, interaction) in recording.interactions.iter().enumerate() {
+            let query = interaction.parsed_query();
+            let same = recorded
+                .iter_mut()
+                .find(|r| r.method == interaction.method && r.path == interaction.path && r.query == query);
+            match same {
+                Some(same) => same.answers.push(index),
+                None => recorded.push(Recorded {
+                    method: interaction.method.clone(),
+                    path: interaction.path.clone(),
+                    line: interaction.request_line(),
+                    query,
+                    answers: vec![index],
+                    asked: 0,
+                }),
+            }
+        }
+        Replayer {
+            interactions: recording.interactions,
+            recorded,
+        }
+    }
+
+    /// The recorded answer to `method path?query`, or what is nearest.
+    pub(crate) fn answer(&mut self, method: &str, path: &str, query: &str) -> Result<&Interaction, Miss> {
+        let sent = Query::parse(query);
+        let found = self
+            .recorded
+            .iter_mut()
+            .find(|r| r.method == method && r.path == path && r.query.matches(&sent));
+        let Some(found) = found else {
+            return Err(Miss(self.nearest(method, path, query, &sent)));
+        };
+        let index = found.answers[found.asked.min(found.answers.len() - 1)];
+        found.asked = found.asked.saturating_add(1);
+        Ok(&self.interactions[index])
+    }
+
+    fn nearest(&self, method: &str, path: &str, query: &str, sent: &Query) -> String {
+        let asked = request_line(method, path, query);
+        let distance = |r: &Recorded| {
+            let mut distance = r.query.distance(sent);
+            if r.path != path {
+                distance += 1000;
+            }
+            if r.method != method {
+                distance += 1000;
+            }
+            distance
+        };
+        let Some(nearest) = self.recorded.iter().min_by_key(|r| distance(r)) else {
+            return format!("{asked} was not recorded, and the recording holds no request");
+        };
+        let mut how = Vec::new();
+        if nearest.method != method {
+            how.push(format!("the method (recorded {}, sent {method})", nearest.method));
+        }
+        if nearest.path != path {
+            how.push(format!("the path (recorded {}, sent {path})", nearest.path));
+        }
+        how.extend(nearest.query.differences(sent));
+        format!(
+            "{asked} was not recorded; the nearest recorded request is {}, which differs in {}",
+            nearest.line,
+            how.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn recording(interactions: &[(&str, &str, &[u8])]) -> Recording {
+        let mut recording = Recording::new(false);
+        recording.interactions = interactions
+            .iter()
+            .map(|(path, query, body)| Interaction::new("GET", *path, *query, 200, BTreeMap::new(), body))
+            .collect();
+        recording
+    }
+
+    #[test]
+    fn repeated_requests_get_their_answers_in_turn_then_the_last_again() {
+        let mut replayer = Replayer::new(recording(&[
+            ("/builds", "status=running", b"[1]"),
+            ("/usage", "", b"{}"),
+            ("/builds", "status=running", b"[2]"),
+        ]));
+        let mut answer = |query| replayer.answer("GET", "/builds", query).unwrap().body().to_vec();
+        assert_eq!(answer("status=running"), b"[1]");
+        assert_eq!(answer("status=running"), b"[2]");
+        assert_eq!(answer("status=running"), b"[2]");
+    }
+
+    #[test]
+    fn a_miss_names_the_nearest_request_and_how_it_differs() {
+        let mut replayer = Replayer::new(recording(&[
+            ("/builds", "status=built&limit=10", b"[]"),
+            ("/builds/summary", "status=built&limit=5", b"{}"),
+            ("/usage", "", b"{}"),
+        ]));
+        let Miss(message) = replayer
+            .answer("GET", "/builds", "limit=5&status=built")
+            .unwrap_err();
+        assert_eq!(
+            message,
+            "GET /builds?limit=5&status=built was not recorded; the nearest recorded request is \
+             GET /builds?status=built&limit=10, which differs in limit (recorded \"10\", sent \"5\")"
+        );
+        let Miss(message) = replayer.answer("POST", "/usage", "").unwrap_err();
+        assert!(
+            message.ends_with("differs in the method (recorded GET, sent POST)"),
+            "{message}"
+        );
+        let Miss(message) = Replayer::new(recording(&[]))
+            .answer("GET", "/usage", "")
+            .unwrap_err();
+        assert!(message.contains("holds no request"), "{message}");
+    }
+}
