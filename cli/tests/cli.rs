@@ -6,54 +6,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod common;
+
 use assert_cmd::Command;
+use common::nixbuild;
 use nixbuild::reexports::chrono;
 use nixbuild::report::{self, Scope};
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 use nixbuild_mock::{BuildFixture, MockNixbuild, fixtures};
-
-/// What a run of the binary left.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `nixbuild ARGS` against `mock` with `token` (or the mock's own), with `stdin`, on a
-/// blocking thread (the mock answers on this test's runtime).
-async fn nixbuild(mock: Option<&MockNixbuild>, token: Option<&str>, args: &[&str], stdin: &str) -> Run {
-    let mut command = Command::cargo_bin("nixbuild").expect("the binary is built");
-    command
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .args(args)
-        .write_stdin(stdin.to_owned());
-    if let Some(mock) = mock {
-        let minted;
-        let token = match token {
-            Some(token) => token,
-            None => {
-                minted = mock
-                    .tokens()
-                    .rights(["build:read"])
-                    .expires_in(Duration::from_secs(3600))
-                    .mint();
-                minted.expose_secret()
-            }
-        };
-        command
-            .env("NIXBUILD_API_URL", mock.uri())
-            .env("NIXBUILD_TOKEN", token);
-    }
-    let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
-        .await
-        .expect("the run ends");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 /// Compares `actual` with `tests/golden/NAME`, or writes it there with UPDATE_GOLDEN=1.
 fn golden(name: &str, actual: &str) {

@@ -527,7 +527,7 @@ async fn hostile_arguments_and_files_are_refused_with_a_reason() {
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
             .args(&args)
-            .current_dir(&dir)
+            .current_dir(&dir.0)
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -563,9 +563,24 @@ async fn an_upstream_that_is_gone_is_a_502_that_names_it() {
     assert!(!log.contains("secret-token-0123456789"));
 }
 
-fn tempdir(name: &str) -> std::path::PathBuf {
+/// A folder of the test's own, removed when the test ends.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("nixbuild-mock-recording-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }

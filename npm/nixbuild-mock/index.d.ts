@@ -57,6 +57,8 @@ export interface JournalEntry {
   truncated: boolean;
   status: number;
   auth: "passed" | "disabled" | "refused" | "not_checked";
+  /** A replaying mock found no recorded request like it (and answered 404). */
+  unmatched: boolean;
 }
 
 export interface ClockState {
@@ -69,6 +71,16 @@ export interface StartOptions {
   args?: string[];
   /** Start with the two builds of nixbuild.net's announcement instead of none. */
   seedBuilds?: boolean;
+  /**
+   * Serve the builds of this file, with the mock's own filters: a recording that
+   * `nixbuild-mock record --out FILE` wrote, or a JSON array of builds.
+   */
+  recording?: string;
+  /**
+   * Answer each request exactly as this recording answered it; any other gets a 404 naming
+   * the nearest recorded request, and is `unmatched` in the journal.
+   */
+  replay?: string;
   /** The binary to run, instead of $NIXBUILD_MOCK_BIN or the packaged one. */
   binary?: string;
   /** How long to wait for it to answer its health probe (30 s by default). */

@@ -36,13 +36,26 @@ const REQUIRED = [
 
 /**
  * Starts a nixbuild-mock on a free local port and waits until `/_mock/health` answers.
- * It starts with no builds unless `seedBuilds` or `args` say otherwise, and exits when
- * this process does, however it ends (it reads its standard input until it closes).
+ * It starts with no builds unless `seedBuilds`, `recording` or `args` say otherwise, and
+ * exits when this process does, however it ends (it reads its standard input until it
+ * closes). `recording` serves the builds of a file `nixbuild-mock record` wrote (or of a
+ * JSON array of builds) with the mock's own filters; `replay` answers each recorded request
+ * exactly as recorded, and any other with a 404 naming the nearest recorded request.
  */
 export async function startMock(options = {}) {
-  const { args = [], seedBuilds = false, binary, timeoutMs = 30_000 } = options;
-  const command = ["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"];
-  if (!seedBuilds && !args.some((a) => ["--builds", "--generate", "--empty"].includes(a))) {
+  const { args = [], seedBuilds = false, recording, replay, binary, timeoutMs = 30_000 } = options;
+  const choosesBuilds = args.some((a) => ["--builds", "--generate", "--empty"].includes(a));
+  if (recording !== undefined && replay !== undefined) {
+    throw new TypeError("startMock takes `recording` or `replay`, not both");
+  }
+  if (replay !== undefined && (seedBuilds || choosesBuilds)) {
+    throw new TypeError("a replaying mock serves its recording's answers only: no builds go with `replay`");
+  }
+  const command = replay === undefined ? [] : ["replay", String(replay)];
+  command.push("--host", "127.0.0.1", "--port", "0", "--exit-with-stdin");
+  if (recording !== undefined) {
+    command.push("--builds", String(recording));
+  } else if (replay === undefined && !seedBuilds && !choosesBuilds) {
     command.push("--empty");
   }
   command.push(...args);

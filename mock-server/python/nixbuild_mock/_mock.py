@@ -124,17 +124,34 @@ class NixbuildMock:
         cls,
         *args: str,
         seed_builds: bool = False,
+        builds: Optional[Union[str, "os.PathLike[str]"]] = None,
+        replay: Optional[Union[str, "os.PathLike[str]"]] = None,
         binary: Optional[str] = None,
         timeout: float = 30.0,
     ) -> "NixbuildMock":
         """Starts the binary on a free local port and waits until /_mock/health answers.
 
         It starts with no builds unless `seed_builds` (the two builds of nixbuild.net's
-        announcement) or `args` say otherwise (``"--generate", "500"``, ``"--no-auth"``,
-        ``"--path-prefix", "/api/v1"``: see ``nixbuild-mock --help``).
+        announcement), `builds` or `args` say otherwise (``"--generate", "500"``,
+        ``"--no-auth"``, ``"--path-prefix", "/api/v1"``: see ``nixbuild-mock --help``).
+
+        `builds` is a file: a JSON array of builds, or a recording that
+        ``nixbuild-mock record --out rec.json`` wrote; its builds are served with the mock's
+        own filters. `replay` is a recording whose answers are given exactly as recorded
+        (``nixbuild-mock replay``): a request it does not hold is answered 404, naming the
+        nearest recorded request, and is ``"unmatched"`` in :meth:`received_requests`.
         """
-        command = [binary or find_binary(), "--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"]
-        if not seed_builds and not any(a in ("--builds", "--generate", "--empty") for a in args):
+        if builds is not None and replay is not None:
+            raise ValueError("start takes `builds` or `replay`, not both")
+        if replay is not None and (seed_builds or any(a in ("--builds", "--generate", "--empty") for a in args)):
+            raise ValueError("a replaying mock serves its recording's answers only: no builds go with `replay`")
+        command = [binary or find_binary()]
+        if replay is not None:
+            command += ["replay", os.fspath(replay)]
+        command += ["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"]
+        if builds is not None:
+            command += ["--builds", os.fspath(builds)]
+        elif replay is None and not seed_builds and not any(a in ("--builds", "--generate", "--empty") for a in args):
             command.append("--empty")
         command.extend(args)
         log = tempfile.TemporaryFile(prefix="nixbuild-mock-", suffix=".log")

@@ -23,7 +23,7 @@ const NIX_BASE32: &[u8; 32] = b"0123456789abcdfghijklmnpqrsvwxyz";
 const STORE_DIR: &str = "/nix/store/";
 
 /// The mappings of one recording.
-pub struct Anonymiser {
+pub(crate) struct Anonymiser {
     random: fastrand::Rng,
     hashes: HashMap<String, String>,
     names: HashMap<String, String>,
@@ -47,7 +47,7 @@ impl Default for Anonymiser {
 
 impl Anonymiser {
     /// Fresh mappings, seeded by the OS's generator.
-    pub fn new() -> Anonymiser {
+    pub(crate) fn new() -> Anonymiser {
         let mut seed = [0u8; 8];
         // Without the OS's generator, fastrand's own seed: still unknown to whoever reads
         // the file.
@@ -58,7 +58,7 @@ impl Anonymiser {
     }
 
     /// Mappings from a seed (tests).
-    pub fn seeded(seed: u64) -> Anonymiser {
+    pub(crate) fn seeded(seed: u64) -> Anonymiser {
         Anonymiser {
             random: fastrand::Rng::with_seed(seed),
             hashes: HashMap::new(),
@@ -70,7 +70,7 @@ impl Anonymiser {
     }
 
     /// Maps a JSON value in place: a build, an array of builds, a summary, an error.
-    pub fn value(&mut self, value: &mut Value) {
+    pub(crate) fn value(&mut self, value: &mut Value) {
         match value {
             Value::String(text) => *text = self.text(text),
             Value::Array(items) => items.iter_mut().for_each(|item| self.value(item)),
@@ -100,7 +100,7 @@ impl Anonymiser {
 
     /// Maps a query string's values: `derivation_path` and any store path, each value of
     /// `tags`, an account id; the result is form-encoded.
-    pub fn query(&mut self, query: &str) -> String {
+    pub(crate) fn query(&mut self, query: &str) -> String {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .map(|(name, value)| {
                 let value = match name.as_ref() {
@@ -128,7 +128,7 @@ impl Anonymiser {
 
     /// `text` with each store path in it mapped, and each `account 123` (or `account(123)`,
     /// `account=123`, `account:123`).
-    pub fn text(&mut self, text: &str) -> String {
+    pub(crate) fn text(&mut self, text: &str) -> String {
         let text = self.store_paths(text);
         self.account_mentions(&text)
     }

@@ -29,7 +29,8 @@ pub struct CheckReport {
 pub struct Difference {
     /// The request: `GET /builds?status=built`.
     pub request: String,
-    /// Where the answers differ, one line each (see [`json_differences`]).
+    /// Where the answers differ, one line each: `$[2].status: recorded "cancelled", served
+    /// "built"` (at most 20, then how many more).
     pub lines: Vec<String>,
 }
 

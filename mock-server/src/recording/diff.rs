@@ -3,13 +3,13 @@
 use serde_json::Value;
 
 /// The most differences listed for one pair of values; the count says how many more.
-pub const MAX_LISTED_DIFFERENCES: usize = 20;
+pub(crate) const MAX_LISTED_DIFFERENCES: usize = 20;
 
 /// Where `recorded` and `served` differ, as `$[3].status: recorded "built", served
 /// "build_failed"`, at most [`MAX_LISTED_DIFFERENCES`] lines (and one saying how many
 /// more). Numbers are equal when their values are (`1` and `1.0`); objects compare by
 /// key, whatever the order.
-pub fn json_differences(recorded: &Value, served: &Value) -> Vec<String> {
+pub(crate) fn json_differences(recorded: &Value, served: &Value) -> Vec<String> {
     let mut found = Vec::new();
     let mut total = 0;
     walk("$", recorded, served, &mut found, &mut total);

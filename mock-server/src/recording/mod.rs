@@ -19,10 +19,15 @@
 //! `Retry-After` alone, no body of the token exchange or of `POST /processes`, and a final
 //! pass over the file's text redacts every secret the recorder saw (each token, cookie and
 //! ID token of every request, each exchanged token) and anything that reads as a Biscuit
-//! token, a JWT or the mock's admin token, wherever it is. See [`secrets`] and
-//! [`anonymise`] for the optional mapping of names, hashes, tags and accounts.
+//! token, a JWT or the mock's admin token, wherever it is.
+//!
+//! With `--anonymise` ([`Recorder::new`]`(true)`), store-path hashes and names, tag values,
+//! NAR hashes and account ids are mapped to stand-ins, the same input always to the same
+//! output within a recording (so that a filter selects the same builds), from the OS's
+//! random generator (so that a mapping cannot be recomputed from a name); numbers, statuses,
+//! systems, times and build ids stay.
 
-pub mod anonymise;
+mod anonymise;
 mod check;
 mod diff;
 #[cfg(feature = "cli")]
@@ -31,7 +36,7 @@ pub mod proxy;
 mod query;
 mod recorder;
 mod replay;
-pub mod secrets;
+pub(crate) mod secrets;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -41,9 +46,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 pub use check::{CheckReport, Difference, check};
-pub use diff::json_differences;
-pub use query::Query;
-pub use recorder::{MAX_RECORDED_ANSWER_BYTES, Recorder, is_recorded};
+pub(crate) use query::Query;
+pub use recorder::{MAX_RECORDED_ANSWER_BYTES, Recorder};
 pub(crate) use replay::{Miss, Replayer};
 
 /// What a recording's `format` says: this layout, version 1.
@@ -73,7 +77,7 @@ pub const KEPT_ANSWER_HEADERS: [&str; 2] = ["content-type", "retry-after"];
 pub struct Recording {
     /// [`FORMAT`].
     pub format: String,
-    /// Whether names, hashes, tag values and accounts were mapped ([`anonymise`]).
+    /// Whether names, hashes, tag values and accounts were mapped (`record --anonymise`).
     #[serde(default)]
     pub anonymised: bool,
     builds: Vec<Box<RawValue>>,
@@ -145,7 +149,7 @@ impl Interaction {
     }
 
     /// Its query's parameters.
-    pub fn parsed_query(&self) -> Query {
+    pub(crate) fn parsed_query(&self) -> Query {
         Query::parse(&self.query)
     }
 }

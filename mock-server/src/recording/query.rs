@@ -6,11 +6,11 @@ use crate::testing::journal::REDACTED;
 /// A query string's parameters, decoded (`%3A` and `:` are the same) and sorted, so that
 /// `a=1&b=2` and `b=2&a=1` are one query.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Query(Vec<(String, String)>);
+pub(crate) struct Query(Vec<(String, String)>);
 
 impl Query {
     /// The parameters of `query` (without its `?`).
-    pub fn parse(query: &str) -> Query {
+    pub(crate) fn parse(query: &str) -> Query {
         let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .map(|(name, value)| (name.into_owned(), value.into_owned()))
             .collect();
@@ -18,14 +18,9 @@ impl Query {
         Query(pairs)
     }
 
-    /// The parameters, sorted.
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.0
-    }
-
     /// Whether a request with `sent` asks what this recorded query asked: the same
     /// parameters with the same values, where a value the recording redacted matches any.
-    pub fn matches(&self, sent: &Query) -> bool {
+    pub(crate) fn matches(&self, sent: &Query) -> bool {
         self.0.len() == sent.0.len()
             && self
                 .0
@@ -39,7 +34,7 @@ impl Query {
     /// How far `sent` is from this recorded query: each parameter sent with another value
     /// counts 1, each parameter only one of them has counts 2 (a request that changed a
     /// filter's value is nearer than one that dropped it).
-    pub fn distance(&self, sent: &Query) -> usize {
+    pub(crate) fn distance(&self, sent: &Query) -> usize {
         self.differing_names(sent)
             .into_iter()
             .map(|name| {
@@ -51,7 +46,7 @@ impl Query {
 
     /// How `sent` differs from this recorded query, one phrase per parameter:
     /// `limit (recorded "10", sent "5")`, `tags (recorded "a:b", not sent)`.
-    pub fn differences(&self, sent: &Query) -> Vec<String> {
+    pub(crate) fn differences(&self, sent: &Query) -> Vec<String> {
         self.differing_names(sent)
             .into_iter()
             .map(|name| {

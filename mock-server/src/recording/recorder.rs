@@ -44,7 +44,7 @@ impl std::fmt::Debug for Recorder {
 
 /// Whether a request is one a recording keeps: the read operations, never the token
 /// exchange (its answer is a token) nor `POST /processes`.
-pub fn is_recorded(method: &str, path: &str) -> bool {
+pub(crate) fn is_recorded(method: &str, path: &str) -> bool {
     method == "GET"
         && operation::find(path).is_some_and(|operation| {
             matches!(
@@ -56,7 +56,7 @@ pub fn is_recorded(method: &str, path: &str) -> bool {
 
 impl Recorder {
     /// An empty recorder; with `anonymise`, the recording it writes is mapped by an
-    /// [`Anonymiser`] of its own.
+    /// anonymiser of its own (see the [module](super)).
     pub fn new(anonymise: bool) -> Recorder {
         Recorder {
             inner: Mutex::new(Inner {
@@ -84,7 +84,8 @@ impl Recorder {
         lock(&self.inner).secrets.learn(secret);
     }
 
-    /// Keeps a request and its answer when [`is_recorded`] says so, and the builds of a
+    /// Keeps a request and its answer when it is a read (`GET /builds`, `/builds/summary`,
+    /// `/usage`; never the token exchange nor `POST /processes`), and the builds of a
     /// successful `GET /builds` (each replacing any seen before with its id). `headers` are
     /// the answer's; those not in [`KEPT_ANSWER_HEADERS`] are left out.
     pub fn observe<'a>(

@@ -21,7 +21,7 @@ use crate::testing::journal::{REDACTED, looks_secret};
 
 /// The shortest secret searched for by its text: shorter values (a session id of a few
 /// characters) would match ordinary words, and are never written anyway (no header is).
-pub const MIN_SECRET_CHARS: usize = 12;
+pub(crate) const MIN_SECRET_CHARS: usize = 12;
 
 /// The shortest run of Base64url characters tried as a Biscuit token: the smallest token
 /// this mock mints is several hundred characters long.
@@ -29,7 +29,7 @@ const MIN_TOKEN_CHARS: usize = 64;
 
 /// The secrets a recorder saw.
 #[derive(Default, Clone)]
-pub struct Secrets {
+pub(crate) struct Secrets {
     known: BTreeSet<String>,
 }
 
@@ -41,13 +41,13 @@ impl std::fmt::Debug for Secrets {
 
 impl Secrets {
     /// No secret known yet.
-    pub fn new() -> Secrets {
+    pub(crate) fn new() -> Secrets {
         Secrets::default()
     }
 
     /// Learns a secret value: the whole of it, and without its `=` padding (which a query
     /// string carries as `%3D`).
-    pub fn learn(&mut self, value: &str) {
+    pub(crate) fn learn(&mut self, value: &str) {
         let value = value.trim();
         for form in [value, value.trim_end_matches('=')] {
             if form.chars().count() >= MIN_SECRET_CHARS {
@@ -58,7 +58,7 @@ impl Secrets {
 
     /// Learns what a header may hide: when its name looks secret, its value, the part after
     /// a scheme (`Bearer …`), and each value of a cookie list.
-    pub fn learn_header(&mut self, name: &str, value: &str) {
+    pub(crate) fn learn_header(&mut self, name: &str, value: &str) {
         if !looks_secret(name) {
             return;
         }
@@ -74,7 +74,7 @@ impl Secrets {
     }
 
     /// Learns the values of a query string's secret-looking parameters.
-    pub fn learn_query(&mut self, query: &str) {
+    pub(crate) fn learn_query(&mut self, query: &str) {
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
             if looks_secret(&name) {
                 self.learn(&value);
@@ -84,7 +84,7 @@ impl Secrets {
 
     /// `text` with every known secret, and anything that reads as a token, replaced by
     /// [`REDACTED`].
-    pub fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         let mut text = text.to_owned();
         // Longest first: a secret that holds another is redacted whole.
         let mut known: Vec<&String> = self.known.iter().collect();
@@ -100,7 +100,7 @@ impl Secrets {
 
 /// `text` with each run that reads as a Biscuit token, a JWT or the mock's admin token
 /// replaced by [`REDACTED`].
-pub fn redact_token_shapes(text: &str) -> String {
+pub(crate) fn redact_token_shapes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(is_token_char) {

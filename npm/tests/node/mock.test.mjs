@@ -3,8 +3,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { startMock, MockError, MockStartError } from "nixbuild-mock";
+import { readFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startMock, findBinary, MockError, MockStartError } from "nixbuild-mock";
 
 let mock;
 before(async () => {
@@ -157,4 +159,58 @@ test("the Python handle's positional order works too", async () => {
     [503, 200],
   );
   assert.deepEqual(await mock.receivedRequests("/usage", "POST"), []);
+});
+
+/** Records `queries` through `nixbuild-mock record` in front of `upstream`; their answers. */
+async function record(upstream, out, queries) {
+  const recorder = spawn(
+    findBinary(),
+    ["record", "--upstream", upstream.url, "--out", out, "--exit-with-stdin"],
+    { stdio: ["pipe", "pipe", "pipe"] },
+  );
+  let printed = "";
+  recorder.stdout.setEncoding("utf8");
+  const url = await new Promise((resolve, reject) => {
+    recorder.stdout.on("data", (chunk) => {
+      printed += chunk;
+      const found = /^NIXBUILD_API_URL=(.*)$/m.exec(printed);
+      if (found && printed.includes("export ")) resolve(found[1]);
+    });
+    recorder.on("exit", () => reject(new Error(`the recorder exited: ${printed}`)));
+  });
+  const seen = {};
+  for (const query of queries) {
+    const answer = await fetch(url + query, { headers: { authorization: `Bearer ${upstream.token}` } });
+    seen[query] = [answer.status, await answer.text()];
+  }
+  const exited = new Promise((resolve) => recorder.on("exit", resolve));
+  recorder.stdin.end();
+  await exited;
+  return seen;
+}
+
+test("a recording starts a mock that serves its builds, or replays its answers", async () => {
+  const upstream = await startMock({ args: ["--generate", "300"] });
+  const out = join(mkdtempSync(join(tmpdir(), "nixbuild-mock-")), "rec.json");
+  let served, replaying;
+  try {
+    const seen = await record(upstream, out, ["/builds?limit=5", "/builds/summary", "/usage"]);
+    assert.ok(!readFileSync(out, "utf8").includes(upstream.token), "no token is recorded");
+    served = await startMock({ recording: out });
+    assert.equal((await served.builds()).length, 5);
+    replaying = await startMock({ replay: out });
+    for (const [query, [status, body]] of Object.entries(seen)) {
+      const again = await fetch(replaying.url + query);
+      assert.equal(again.status, status, query);
+      assert.equal(await again.text(), body, query);
+    }
+    const missed = await fetch(replaying.url + "/builds?limit=6");
+    assert.equal(missed.status, 404);
+    assert.match((await missed.json()).error, /nearest recorded request is GET \/builds\?limit=5/);
+    const unmatched = (await replaying.requests()).filter((r) => r.unmatched).map((r) => r.query);
+    assert.deepEqual(unmatched, ["limit=6"]);
+  } finally {
+    await Promise.all([upstream.stop(), served?.stop(), replaying?.stop()]);
+  }
+  await assert.rejects(startMock({ recording: out, replay: out }), TypeError);
 });
