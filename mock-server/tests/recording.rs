@@ -584,3 +584,45 @@ fn tempdir(name: &str) -> TempDir {
     std::fs::create_dir_all(&dir).unwrap();
     TempDir(dir)
 }
+
+#[tokio::test]
+async fn a_replaying_mock_in_process_keeps_faults_expectations_and_the_journal() {
+    use nixbuild_mock::recording::{Interaction, Recording};
+    use nixbuild_mock::{Expectation, Fault, MockNixbuild};
+
+    let mut recording = Recording::new(false);
+    recording.interactions.push(Interaction::new(
+        "GET",
+        "/usage",
+        "",
+        200,
+        [("content-type".to_owned(), "application/json".to_owned())].into(),
+        br#"{"billable_cpu_seconds":316,"billable_build_count":251}"#,
+    ));
+    let mock = MockNixbuild::builder().replay(recording).start().await;
+    mock.expect(Expectation::path("/usage").times(2));
+    mock.inject_fault(Fault::status(503).on_path("/usage"));
+    let usage = format!("{}/usage", mock.uri());
+    let first = get(&usage, "", &[]).await;
+    assert_eq!(first.status, 503, "a fault comes first, as for any request");
+    let second = get(&usage, "", &[]).await;
+    assert_eq!(second.status, 200);
+    assert_eq!(second.content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        second.body,
+        br#"{"billable_cpu_seconds":316,"billable_build_count":251}"#
+    );
+    let missed = get(&format!("{}/builds", mock.uri()), "?limit=1", &[]).await;
+    assert_eq!(missed.status, 404);
+    let unknown_path = get(&format!("{}/nope", mock.uri()), "", &[]).await;
+    assert_eq!(unknown_path.status, 404);
+    assert!(String::from_utf8_lossy(&unknown_path.body).contains("nearest recorded request is GET /usage"));
+    mock.verify();
+    let unmatched: Vec<String> = mock
+        .received_requests()
+        .iter()
+        .filter(|r| r.unmatched)
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(unmatched, ["/builds", "/nope"]);
+}

@@ -319,10 +319,18 @@ mod tests {
             "/nix/store/",
             "/nix/store/short-x",
             "/nix/store/ABCDEFGHIJKLMNOPQRSTUVWXYZ012345-x",
+            "/nix/store/0123456789abcdfghijklmnpqrsvwxyz",
             "accountant 7",
-            "ünïcode /nix/store/",
+            "account",
+            "account(",
+            "account 99999999999999999999999",
+            "ünïcode /nix/store/ü",
+            "/nix/store//nix/store/",
         ] {
             assert_eq!(anonymiser.text(text), text);
         }
+        // A store path with an empty name, at the very end of the text, is still a path.
+        let bare = anonymiser.text("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-");
+        assert!(bare.starts_with(STORE_DIR) && bare.ends_with("-name-1"), "{bare}");
     }
 }
