@@ -3,6 +3,10 @@
 //! and from a wiremock server with one static mock (as tests start it, recording requests, and
 //! with recording off), 64 requests at once from one client.
 //!
+//! Each mock is asked twice over: the same query again (what a test that polls does), and a
+//! query never asked before on every request (a distinct `create_time_to`, as a CI tool that
+//! polls with a moving window asks), which no answer cache can serve.
+//!
 //! ```sh
 //! cargo bench -p nixbuild-mock --bench serving                  # release
 //! cargo bench -p nixbuild-mock --bench serving --profile dev    # debug, where users' tests run
@@ -17,6 +21,7 @@ mod ratio;
 mod runtime;
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::Criterion;
 use futures::future::join_all;
@@ -27,9 +32,21 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const QUERY: &str = "/builds?tags=GITHUB_REPOSITORY:acme/web&limit=50";
 const CONCURRENCY: usize = 64;
 
-/// `CONCURRENCY` requests to `url` at once; how many were answered 200.
-async fn burst(http: &reqwest::Client, url: &str, authorization: &str) -> usize {
+/// Makes each query of a burst one never asked before: a `create_time_to` one second later
+/// than the last, still after every build (so that the answer is the same 50 builds).
+static DISTINCT: AtomicU64 = AtomicU64::new(0);
+
+fn distinct(url: &str) -> String {
+    let n = DISTINCT.fetch_add(1, Ordering::Relaxed) as i64;
+    let to = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(365 * 60) + chrono::TimeDelta::seconds(n);
+    format!("{url}&create_time_to={}", to.format("%Y-%m-%dT%H:%M:%SZ"))
+}
+
+/// `CONCURRENCY` requests to `url` at once (each with a query never asked before when
+/// `fresh`); how many were answered 200.
+async fn burst(http: &reqwest::Client, url: &str, authorization: &str, fresh: bool) -> usize {
     let answers = join_all((0..CONCURRENCY).map(|_| async {
+        let url = if fresh { distinct(url) } else { url.to_owned() };
         let response = http
             .get(url)
             .header("authorization", authorization)
@@ -86,23 +103,57 @@ fn serving(c: &mut Criterion) {
     let http = reqwest::Client::new();
     let bearer = format!("Bearer {}", token.expose_secret());
     let servers = [
-        ("mock, auth on", format!("{}{QUERY}", with_auth.uri())),
-        ("mock, auth off", format!("{}{QUERY}", without_auth.uri())),
-        ("static wiremock (baseline)", format!("{}{QUERY}", stat.0.uri())),
+        ("mock, auth on", format!("{}{QUERY}", with_auth.uri()), false),
+        ("mock, auth off", format!("{}{QUERY}", without_auth.uri()), false),
+        (
+            "mock, auth on, distinct queries",
+            format!("{}{QUERY}", with_auth.uri()),
+            true,
+        ),
+        (
+            "mock, auth off, distinct queries",
+            format!("{}{QUERY}", without_auth.uri()),
+            true,
+        ),
+        (
+            "static wiremock (baseline)",
+            format!("{}{QUERY}", stat.0.uri()),
+            false,
+        ),
         (
             "static wiremock, no recording",
             format!("{}{QUERY}", stat.1.uri()),
+            false,
         ),
     ];
     let group_name = "serve 64 requests of 50 builds";
     let mut group = c.benchmark_group(group_name);
     group.throughput(criterion::Throughput::Elements(CONCURRENCY as u64));
-    for (name, url) in &servers {
+    for (name, url, fresh) in &servers {
         // Warm: the first answer encodes the builds' JSON and verifies the token.
-        assert_eq!(rt.block_on(burst(&http, url, &bearer)), CONCURRENCY, "{name}");
+        assert_eq!(
+            rt.block_on(burst(&http, url, &bearer, *fresh)),
+            CONCURRENCY,
+            "{name}"
+        );
+        if *fresh {
+            let answered = rt.block_on(async {
+                http.get(distinct(url))
+                    .header("authorization", &bearer)
+                    .send()
+                    .await?
+                    .bytes()
+                    .await
+            });
+            assert_eq!(
+                answered.expect("an answer").to_vec(),
+                body,
+                "a distinct query, the same 50 builds"
+            );
+        }
         group.bench_function(*name, |b| {
             b.to_async(&rt)
-                .iter(|| async { black_box(burst(&http, url, &bearer).await) })
+                .iter(|| async { black_box(burst(&http, url, &bearer, *fresh).await) })
         });
     }
     group.finish();
@@ -111,6 +162,8 @@ fn serving(c: &mut Criterion) {
         &[
             ("mock, auth off", "static wiremock (baseline)"),
             ("mock, auth on", "static wiremock (baseline)"),
+            ("mock, auth off, distinct queries", "static wiremock (baseline)"),
+            ("mock, auth on, distinct queries", "static wiremock (baseline)"),
             ("mock, auth off", "static wiremock, no recording"),
             ("mock, auth on", "mock, auth off"),
         ],

@@ -1,8 +1,6 @@
 //! Builds, real and generated, validate against the document's `Build` schema with an
 //! independent JSON Schema validator; broken ones do not.
 
-use std::collections::BTreeMap;
-
 use chrono::{TimeZone, Utc};
 use nixbuild::{Build, BuildId, BuildStatus, Output};
 use proptest::prelude::*;
@@ -118,7 +116,7 @@ prop_compose! {
         (build.cpu_count, build.allocated_megabytes, build.cpu_seconds) = cpu;
         (build.peak_memory_use_kilobytes, build.peak_storage_use_kilobytes) = peaks;
         build.outputs = outputs;
-        build.tags = tags.into_iter().collect::<BTreeMap<_, _>>();
+        build.tags = tags.into_iter().collect::<nixbuild::Tags>();
         build.restart_of_build_id = restarts.0.map(BuildId);
         build.restarted_as_build_id = restarts.1.map(BuildId);
         build

@@ -82,8 +82,8 @@ fn builds_json(n: usize) -> Vec<u8> {
             let mut build = seed[i % seed.len()].clone();
             build.build_id = BuildId(10_000_000 + i as u64);
             build.create_time = start - TimeDelta::seconds(i as i64);
-            build.tags.insert("GITHUB_RUN_ID".into(), (i / 10).to_string());
-            build.tags.insert("GITHUB_REPOSITORY".into(), "acme/web".into());
+            build.tags.insert("GITHUB_RUN_ID", (i / 10).to_string());
+            build.tags.insert("GITHUB_REPOSITORY", "acme/web");
             build
         })
         .collect();

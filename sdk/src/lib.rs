@@ -27,7 +27,7 @@ pub use filter::{BuildFilter, FilterError, FilterParam, InvalidTimeBound, TimeBo
 pub use models::KnownBuildStatus;
 #[cfg(feature = "experimental")]
 pub use models::Process;
-pub use models::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Usage};
+pub use models::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, Tags, TagsIter, Usage};
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use secret::Secret;

@@ -1,5 +1,6 @@
 //! `GET /builds`, `/builds/summary` and `/usage`: answers from the store, over the filters,
-//! each computed once per store generation and query (see [`AnswerCache`](crate::server::answer_cache)).
+//! each computed once per store generation and query asked more than once (see
+//! [`AnswerCache`](crate::server::answer_cache)).
 
 use std::sync::Arc;
 
@@ -45,17 +46,26 @@ fn cached(
     let query = request.url.query().unwrap_or("");
     let store = state.store();
     let generation = store.generation();
-    if let Some(body) = lock(&state.answers).get(operation.id, query, generation) {
-        return Answer::json_bytes(200, body.to_vec());
-    }
+    let keep = {
+        let mut answers = lock(&state.answers);
+        if let Some(body) = answers.get(operation.id, query, generation) {
+            return Answer::json_bytes(200, body.to_vec());
+        }
+        answers.worth_keeping(operation.id, query)
+    };
     let filter = match filter(operation, request) {
         Ok(filter) => filter,
         Err(answer) => return answer,
     };
-    let body: Arc<[u8]> = Arc::from(compute(&store, &filter));
+    let body = compute(&store, &filter);
     drop(store);
+    if !keep {
+        // Asked for the first time: answered without a copy, and not kept.
+        return Answer::json_bytes(200, body);
+    }
+    let body = Arc::new(body);
     lock(&state.answers).put(operation.id, query, generation, Arc::clone(&body));
-    Answer::json_bytes(200, body.to_vec())
+    Answer::json_bytes(200, Arc::unwrap_or_clone(body))
 }
 
 /// A summary or usage as JSON (their fields are numbers: they always encode).

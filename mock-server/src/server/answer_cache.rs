@@ -2,8 +2,14 @@
 //! query, each valid for the store generation it was computed at. A test that polls the same
 //! query (waiting for a build, paging a report) gets its answer for the cost of a copy, as
 //! from a static server; any change to the builds makes every entry stale.
+//!
+//! An answer is kept the second time its query is asked, not the first: a client that polls
+//! with a moving window (`create_time_from=<last poll>`) asks a new query every time, and
+//! keeping each of those answers would cost a copy of every body and evict the answers that
+//! are asked again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use nixbuild::api::operation::OperationId;
@@ -13,8 +19,12 @@ const MAX_ENTRIES: usize = 256;
 /// The most bytes kept, all answers together.
 const MAX_BYTES: usize = 32 * 1024 * 1024;
 
-/// A body and the store generation it was computed at.
-type Kept = (u64, Arc<[u8]>);
+/// The most queries remembered as asked once; past it, that memory starts anew.
+const MAX_ASKED_ONCE: usize = 4096;
+
+/// A body (shared: kept here and handed out without a copy) and the store generation it
+/// was computed at.
+type Kept = (u64, Arc<Vec<u8>>);
 
 #[derive(Debug, Default)]
 pub(crate) struct AnswerCache {
@@ -22,17 +32,34 @@ pub(crate) struct AnswerCache {
     answers: HashMap<OperationId, HashMap<Box<str>, Kept>>,
     entries: usize,
     bytes: usize,
+    /// Hashes of the queries asked once and not kept.
+    asked_once: HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl AnswerCache {
     /// The answer to `query` of `operation` at store `generation`, if known.
-    pub(crate) fn get(&self, operation: OperationId, query: &str, generation: u64) -> Option<Arc<[u8]>> {
+    pub(crate) fn get(&self, operation: OperationId, query: &str, generation: u64) -> Option<Arc<Vec<u8>>> {
         let (at, body) = self.answers.get(&operation)?.get(query)?;
         (*at == generation).then(|| Arc::clone(body))
     }
 
+    /// Whether an answer to `query` of `operation` is worth keeping: it was asked before.
+    /// Notes that it is asked now.
+    pub(crate) fn worth_keeping(&mut self, operation: OperationId, query: &str) -> bool {
+        let hash = self.hasher.hash_one((operation, query));
+        if self.asked_once.remove(&hash) {
+            return true;
+        }
+        if self.asked_once.len() >= MAX_ASKED_ONCE {
+            self.asked_once.clear();
+        }
+        self.asked_once.insert(hash);
+        false
+    }
+
     /// Remembers `body` as the answer to `query` of `operation` at store `generation`.
-    pub(crate) fn put(&mut self, operation: OperationId, query: &str, generation: u64, body: Arc<[u8]>) {
+    pub(crate) fn put(&mut self, operation: OperationId, query: &str, generation: u64, body: Arc<Vec<u8>>) {
         if body.len() > MAX_BYTES / 4 {
             return;
         }
@@ -56,11 +83,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_query_is_worth_keeping_the_second_time_it_is_asked() {
+        let mut cache = AnswerCache::default();
+        assert!(!cache.worth_keeping(OperationId::ListBuilds, "limit=1"));
+        assert!(
+            !cache.worth_keeping(OperationId::GetUsage, "limit=1"),
+            "another operation"
+        );
+        assert!(cache.worth_keeping(OperationId::ListBuilds, "limit=1"));
+        for i in 0..(2 * MAX_ASKED_ONCE) {
+            cache.worth_keeping(OperationId::ListBuilds, &format!("create_time_from={i}"));
+        }
+        assert!(
+            cache.asked_once.len() <= MAX_ASKED_ONCE,
+            "a moving window stays bounded"
+        );
+    }
+
+    #[test]
     fn an_answer_holds_for_its_generation_only_and_the_cache_stays_bounded() {
         let mut cache = AnswerCache::default();
-        cache.put(OperationId::ListBuilds, "limit=1", 7, Arc::from(&b"[]"[..]));
+        cache.put(OperationId::ListBuilds, "limit=1", 7, Arc::new(b"[]".to_vec()));
         assert_eq!(
-            cache.get(OperationId::ListBuilds, "limit=1", 7).as_deref(),
+            cache
+                .get(OperationId::ListBuilds, "limit=1", 7)
+                .as_deref()
+                .map(Vec::as_slice),
             Some(&b"[]"[..])
         );
         assert!(cache.get(OperationId::ListBuilds, "limit=1", 8).is_none());
@@ -71,16 +119,11 @@ mod tests {
                 OperationId::ListBuilds,
                 &i.to_string(),
                 1,
-                Arc::from(vec![0u8; 1024]),
+                Arc::new(vec![0u8; 1024]),
             );
         }
         assert!(cache.entries <= MAX_ENTRIES && cache.bytes <= MAX_BYTES);
-        cache.put(
-            OperationId::ListBuilds,
-            "huge",
-            1,
-            Arc::from(vec![0u8; MAX_BYTES]),
-        );
+        cache.put(OperationId::ListBuilds, "huge", 1, Arc::new(vec![0u8; MAX_BYTES]));
         assert!(
             cache.get(OperationId::ListBuilds, "huge", 1).is_none(),
             "too large to keep"

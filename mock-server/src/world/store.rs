@@ -278,13 +278,20 @@ impl BuildStore {
     /// The JSON array of the builds `filter` selects, as `GET /builds` answers it: each
     /// build's JSON is encoded once, the first time it is served, and copied after that.
     pub fn select_json(&self, filter: &BuildFilter) -> Vec<u8> {
-        let mut json = Vec::with_capacity(2);
+        // Each build's bytes first, then one buffer of the exact size: the answer is written
+        // once, never moved by a growing buffer.
+        let parts: Vec<Cow<'_, [u8]>> = self
+            .selected(filter)
+            .map(|stored| stored.json(&self.cached_json_bytes))
+            .collect();
+        let size = 2 + parts.iter().map(|part| part.len() + 1).sum::<usize>();
+        let mut json = Vec::with_capacity(size);
         json.push(b'[');
-        for (i, stored) in self.selected(filter).enumerate() {
+        for (i, part) in parts.iter().enumerate() {
             if i > 0 {
                 json.push(b',');
             }
-            json.extend_from_slice(&stored.json(&self.cached_json_bytes));
+            json.extend_from_slice(part);
         }
         json.push(b']');
         json
@@ -603,7 +610,7 @@ mod tests {
         let id = builds[0].build_id;
         store.update(id, |b| {
             b.status = BuildStatus::Unknown("quarantined".into());
-            b.tags.insert("moved".into(), "yes".into());
+            b.tags.insert("moved", "yes");
         });
         let by_tag = store.select(&BuildFilter::new().tag("moved", "yes"));
         assert_eq!(by_tag.iter().map(|b| b.build_id).collect::<Vec<_>>(), vec![id]);

@@ -1,9 +1,7 @@
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{BuildId, BuildStatus, Output, timestamp};
+use super::{BuildId, BuildStatus, Output, Tags, timestamp};
 
 /// One build, as an element of `GET /builds`.
 ///
@@ -52,13 +50,14 @@ pub struct Build {
     pub derivation_path: String,
     /// The outputs produced; empty unless the build succeeded.
     #[cfg_attr(feature = "openapi", schema(required = true))]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact_vec")]
     pub outputs: Vec<Output>,
     /// The Nix system the build ran for, such as `x86_64-linux`.
     pub system: String,
     /// The tags the client attached to the build (`GITHUB_RUN_ID`, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
     /// The build this one restarted, if it is a restart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_of_build_id: Option<BuildId>,
@@ -127,7 +126,7 @@ impl Build {
 
     /// The value of one tag, if the build has it.
     pub fn tag(&self, name: &str) -> Option<&str> {
-        self.tags.get(name).map(String::as_str)
+        self.tags.get(name)
     }
 }
 
@@ -140,6 +139,18 @@ pub(crate) fn derivation_name(path: &str) -> &str {
         Some((hash, name)) if hash.len() == NIX_HASH_LEN && !name.is_empty() => name,
         _ => file,
     }
+}
+
+/// A JSON array read into a vector of its exact length: serde grows a vector of unknown
+/// length to room for four, and a build has one output or two, 80 bytes each.
+fn exact_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut items = Vec::<T>::deserialize(deserializer)?;
+    items.shrink_to_fit();
+    Ok(items)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod process;
 mod schema;
 mod status;
 mod summary;
+mod tags;
 pub(crate) mod timestamp;
 mod usage;
 
@@ -29,4 +30,5 @@ pub use process::Process;
 pub use schema::KnownBuildStatus;
 pub use status::BuildStatus;
 pub use summary::BuildsSummary;
+pub use tags::{Tags, TagsIter};
 pub use usage::Usage;
