@@ -1,12 +1,14 @@
 //! Putting builds into the mock: `add_builds` of 100k builds against handing the same builds
-//! to the builder (the baseline), and loading 1M builds into a store, with the memory it
-//! keeps per build.
+//! to the builder (the baseline), and loading 1M builds into a store against its floor (the
+//! same builds sorted by creation time and indexed by id, and no more), with the memory the
+//! store keeps per build.
 //!
 //! ```sh
 //! cargo bench -p nixbuild-mock --bench loading
 //! ```
 //!
-//! Ends with a `ratio […]` line (add_builds over the builder) and the memory per build.
+//! Ends with `ratio […]` lines (add_builds over the builder, the store over its floor) and
+//! the memory per build.
 
 #[path = "support/heap.rs"]
 mod heap;
@@ -63,7 +65,25 @@ fn load_a_million(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    group.bench_function("floor (sort by creation time and index by id)", |b| {
+        b.iter_batched(
+            || builds.clone(),
+            |mut builds| {
+                builds.sort_unstable_by_key(|b| {
+                    (std::cmp::Reverse(b.create_time), std::cmp::Reverse(b.build_id))
+                });
+                let by_id: std::collections::HashMap<nixbuild::BuildId, usize> =
+                    builds.iter().enumerate().map(|(i, b)| (b.build_id, i)).collect();
+                (builds, by_id)
+            },
+            BatchSize::PerIteration,
+        )
+    });
     group.finish();
+    ratio::report(
+        group_name,
+        &[("collect", "floor (sort by creation time and index by id)")],
+    );
     // Memory: the heap a store of 1M builds holds (the builds, their indexes), then with
     // every build's JSON encoded, as after each was served once.
     drop(builds);

@@ -2,6 +2,7 @@
 //! add up to (summary), its clock, and the processes it was sent.
 
 pub(crate) mod clock;
+mod key_set;
 pub(crate) mod lifecycle;
 pub(crate) mod process_log;
 pub(crate) mod store;

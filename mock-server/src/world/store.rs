@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -17,11 +17,13 @@ use chrono::{DateTime, Utc};
 // hashbrown for its default hasher (foldhash: several times faster than SipHash on the
 // derivation paths and tags every build is indexed by, and seeded per process) and for
 // `entry_ref`, which clones a key only when it is new.
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 
+use super::key_set::KeySet;
+
 /// A build's place in the API's order: sorting keys ascending lists builds newest first.
-type Key = (Reverse<DateTime<Utc>>, Reverse<BuildId>);
+pub(super) type Key = (Reverse<DateTime<Utc>>, Reverse<BuildId>);
 
 fn key(build: &Build) -> Key {
     (Reverse(build.create_time), Reverse(build.build_id))
@@ -42,11 +44,12 @@ fn key(build: &Build) -> Key {
 #[derive(Debug, Default)]
 pub struct BuildStore {
     builds: BTreeMap<Key, Stored>,
-    keys: HashMap<BuildId, Key>,
-    by_derivation: HashMap<String, BTreeSet<Key>>,
+    /// Each build's creation time by id: with the id, its key.
+    keys: HashMap<BuildId, DateTime<Utc>>,
+    by_derivation: HashMap<String, KeySet>,
     /// By tag name, then value (nested, so that a lookup borrows both).
-    by_tag: HashMap<String, HashMap<String, BTreeSet<Key>>>,
-    by_status: HashMap<BuildStatus, BTreeSet<Key>>,
+    by_tag: HashMap<String, HashMap<String, KeySet>>,
+    by_status: HashMap<BuildStatus, KeySet>,
     /// The highest id stored, kept as builds come and go so that a mock's next free id is
     /// found without a scan.
     highest: Option<BuildId>,
@@ -123,7 +126,8 @@ impl FromIterator<Build> for BuildStore {
     /// earlier one with the same id, as [`insert`](BuildStore::insert) does.
     fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
         let mut builds: Vec<Option<Box<Build>>> = builds.into_iter().map(|b| Some(Box::new(b))).collect();
-        let mut seen = HashSet::with_capacity(builds.len());
+        // The id map, built as the builds are read (the last with an id is the one kept).
+        let mut keys: HashMap<BuildId, DateTime<Utc>> = HashMap::with_capacity(builds.len());
         // Sorted as small (key, place) pairs: a build is moved once, into its tree.
         let mut order: Vec<(Key, usize)> = builds
             .iter()
@@ -131,7 +135,13 @@ impl FromIterator<Build> for BuildStore {
             .rev()
             .filter_map(|(i, build)| {
                 let build = build.as_ref()?;
-                seen.insert(build.build_id).then(|| (key(build), i))
+                match keys.entry(build.build_id) {
+                    hashbrown::hash_map::Entry::Vacant(vacant) => {
+                        vacant.insert(build.create_time);
+                        Some((key(build), i))
+                    }
+                    hashbrown::hash_map::Entry::Occupied(_) => None,
+                }
             })
             .collect();
         order.sort_unstable_by_key(|a| a.0);
@@ -140,36 +150,63 @@ impl FromIterator<Build> for BuildStore {
             .filter_map(|(key, i)| Some((key, builds.get_mut(i)?.take()?)))
             .collect();
         drop(builds);
-        let mut store = BuildStore {
+        let by_derivation = derivation_index(&keyed);
+        let by_tag = tag_index(&keyed);
+        let by_status = status_index(&keyed);
+        let highest = keys.keys().max().copied();
+        BuildStore {
             generation: next_generation(),
+            keys,
+            by_derivation,
+            by_tag,
+            by_status,
+            highest,
+            builds: keyed
+                .into_iter()
+                .map(|(key, build)| (key, Stored::new(build)))
+                .collect(),
             ..BuildStore::default()
-        };
-        store.keys.reserve(keyed.len());
-        let mut by_derivation: HashMap<String, Vec<Key>> = HashMap::new();
-        let mut by_tag: HashMap<String, HashMap<String, Vec<Key>>> = HashMap::new();
-        let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
-        for (key, build) in &keyed {
-            store.keys.insert(build.build_id, *key);
-            store.highest = store.highest.max(Some(build.build_id));
-            entry(&mut by_derivation, &build.derivation_path).push(*key);
-            for (name, value) in &build.tags {
-                entry(entry(&mut by_tag, name), value).push(*key);
-            }
-            by_status.entry_ref(&build.status).or_default().push(*key);
         }
-        let sets = |keys: Vec<Key>| keys.into_iter().collect::<BTreeSet<Key>>();
-        store.by_derivation = by_derivation.into_iter().map(|(k, v)| (k, sets(v))).collect();
-        store.by_tag = by_tag
-            .into_iter()
-            .map(|(name, values)| (name, values.into_iter().map(|(k, v)| (k, sets(v))).collect()))
-            .collect();
-        store.by_status = by_status.into_iter().map(|(k, v)| (k, sets(v))).collect();
-        store.builds = keyed
-            .into_iter()
-            .map(|(key, build)| (key, Stored::new(build)))
-            .collect();
-        store
     }
+}
+
+fn derivation_index(keyed: &[(Key, Box<Build>)]) -> HashMap<String, KeySet> {
+    let mut by_derivation: HashMap<String, Vec<Key>> = HashMap::new();
+    for (key, build) in keyed {
+        entry(&mut by_derivation, &build.derivation_path).push(*key);
+    }
+    settled(by_derivation)
+}
+
+fn tag_index(keyed: &[(Key, Box<Build>)]) -> HashMap<String, HashMap<String, KeySet>> {
+    let mut by_tag: HashMap<String, HashMap<String, Vec<Key>>> = HashMap::new();
+    for (key, build) in keyed {
+        for (name, value) in &build.tags {
+            entry(entry(&mut by_tag, name), value).push(*key);
+        }
+    }
+    by_tag
+        .into_iter()
+        .map(|(name, values)| (name, settled(values)))
+        .collect()
+}
+
+fn status_index(keyed: &[(Key, Box<Build>)]) -> HashMap<BuildStatus, KeySet> {
+    let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
+    for (key, build) in keyed {
+        by_status.entry_ref(&build.status).or_default().push(*key);
+    }
+    settled(by_status)
+}
+
+/// An index of keys gathered in order, each entry made a [`KeySet`] where it lies (the
+/// table is not rebuilt).
+fn settled<K: std::hash::Hash + Eq>(index: HashMap<K, Vec<Key>>) -> HashMap<K, KeySet> {
+    // hashbrown's tables keep their layout through a map of the values.
+    index
+        .into_iter()
+        .map(|(at, keys)| (at, KeySet::from_sorted(keys)))
+        .collect()
 }
 
 /// The entry of `map` at `at`, made empty if need be (the key is cloned only then).
@@ -183,7 +220,7 @@ impl BuildStore {
         self.remove(build.build_id);
         self.generation = next_generation();
         let key = key(&build);
-        self.keys.insert(build.build_id, key);
+        self.keys.insert(build.build_id, build.create_time);
         self.highest = self.highest.max(Some(build.build_id));
         entry(&mut self.by_derivation, &build.derivation_path).insert(key);
         for (name, value) in &build.tags {
@@ -195,7 +232,7 @@ impl BuildStore {
 
     /// Removes and returns the build with this id.
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
-        let key = self.keys.remove(&id)?;
+        let key = (Reverse(self.keys.remove(&id)?), Reverse(id));
         self.generation = next_generation();
         let stored = self.builds.remove(&key)?;
         if let Some(json) = stored.json.get() {
@@ -235,9 +272,9 @@ impl BuildStore {
 
     /// The build with this id.
     pub fn get(&self, id: BuildId) -> Option<&Build> {
-        self.keys
-            .get(&id)
-            .and_then(|key| self.builds.get(key))
+        let created = *self.keys.get(&id)?;
+        self.builds
+            .get(&(Reverse(created), Reverse(id)))
             .map(|stored| &*stored.build)
     }
 
@@ -325,9 +362,9 @@ impl BuildStore {
     /// The smallest index every selected build must be in (or the statuses' indexes, merged),
     /// or the whole store when no index narrows the search.
     fn narrowest_index<'a>(&'a self, filter: &BuildFilter) -> Narrowest<'a> {
-        static EMPTY: BTreeSet<Key> = BTreeSet::new();
-        let mut narrowest: Option<&BTreeSet<Key>> = None;
-        let mut consider = |set: &'a BTreeSet<Key>| {
+        static EMPTY: KeySet = KeySet::EMPTY;
+        let mut narrowest: Option<&KeySet> = None;
+        let mut consider = |set: &'a KeySet| {
             if narrowest.is_none_or(|n| set.len() < n.len()) {
                 narrowest = Some(set);
             }
@@ -345,7 +382,7 @@ impl BuildStore {
         if filter.statuses.is_empty() {
             return narrowest.map_or(Narrowest::Store, Narrowest::One);
         }
-        let status_sets: Vec<&BTreeSet<Key>> = filter
+        let status_sets: Vec<&KeySet> = filter
             .statuses
             .iter()
             .filter_map(|status| self.by_status.get(status))
@@ -363,9 +400,9 @@ enum Narrowest<'a> {
     /// Every build.
     Store,
     /// One index.
-    One(&'a BTreeSet<Key>),
+    One(&'a KeySet),
     /// Several disjoint indexes (one per status), merged in order.
-    Merged(Vec<&'a BTreeSet<Key>>),
+    Merged(Vec<&'a KeySet>),
 }
 
 /// Keys from several ordered iterators, in order: a merge that takes the smallest head each
@@ -399,7 +436,7 @@ impl<'a, I: Iterator<Item = &'a Key>> Iterator for Newest<'a, I> {
     }
 }
 
-fn unindex<K, Q>(index: &mut HashMap<K, BTreeSet<Key>>, at: &Q, key: &Key)
+fn unindex<K, Q>(index: &mut HashMap<K, KeySet>, at: &Q, key: &Key)
 where
     K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
     Q: std::hash::Hash + Eq + ?Sized,

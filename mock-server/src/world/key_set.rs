@@ -1,0 +1,180 @@
+//! [`KeySet`]: the builds of one index entry (a derivation, a tag's value, a status), in the
+//! API's order: a sorted vector while small, a tree once large.
+//!
+//! Most entries are small (a CI run's builds, a derivation built a few times) and a few are
+//! huge (a status, a repository's tag). A tree per entry made loading a million builds spend
+//! most of its time allocating 125,000 tree nodes for as many CI runs; a sorted vector of a
+//! few keys costs one allocation, is searched by bisection, and inserts by moving a few keys.
+
+use std::collections::BTreeSet;
+use std::ops::{Bound, RangeBounds};
+
+use super::store::Key;
+
+/// The most keys kept in a sorted vector; one more and the set becomes a tree (so that an
+/// insert never moves more than this many keys).
+const MAX_SMALL: usize = 64;
+
+/// Keys in order, each once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeySet {
+    /// At most [`MAX_SMALL`] keys, sorted.
+    Small(Vec<Key>),
+    /// More.
+    Large(BTreeSet<Key>),
+}
+
+impl Default for KeySet {
+    fn default() -> Self {
+        KeySet::EMPTY
+    }
+}
+
+impl KeySet {
+    /// No keys.
+    pub(crate) const EMPTY: KeySet = KeySet::Small(Vec::new());
+
+    /// A set of `keys`, which are sorted and distinct.
+    pub(crate) fn from_sorted(mut keys: Vec<Key>) -> KeySet {
+        if keys.len() <= MAX_SMALL {
+            keys.shrink_to_fit();
+            KeySet::Small(keys)
+        } else {
+            KeySet::Large(keys.into_iter().collect())
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            KeySet::Small(keys) => keys.len(),
+            KeySet::Large(keys) => keys.len(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds `key` (once).
+    pub(crate) fn insert(&mut self, key: Key) {
+        match self {
+            KeySet::Small(keys) => {
+                if let Err(at) = keys.binary_search(&key) {
+                    keys.insert(at, key);
+                }
+                if keys.len() > MAX_SMALL {
+                    *self = KeySet::Large(std::mem::take(keys).into_iter().collect());
+                }
+            }
+            KeySet::Large(keys) => {
+                keys.insert(key);
+            }
+        }
+    }
+
+    /// Removes `key`, if it is there.
+    pub(crate) fn remove(&mut self, key: &Key) {
+        match self {
+            KeySet::Small(keys) => {
+                if let Ok(at) = keys.binary_search(key) {
+                    keys.remove(at);
+                }
+            }
+            KeySet::Large(keys) => {
+                keys.remove(key);
+            }
+        }
+    }
+
+    /// The keys within `bounds`, in order.
+    pub(crate) fn range(&self, bounds: impl RangeBounds<Key>) -> KeyRange<'_> {
+        match self {
+            KeySet::Small(keys) => {
+                let start = match bounds.start_bound() {
+                    Bound::Included(start) => keys.partition_point(|k| k < start),
+                    Bound::Excluded(start) => keys.partition_point(|k| k <= start),
+                    Bound::Unbounded => 0,
+                };
+                let end = match bounds.end_bound() {
+                    Bound::Included(end) => keys.partition_point(|k| k <= end),
+                    Bound::Excluded(end) => keys.partition_point(|k| k < end),
+                    Bound::Unbounded => keys.len(),
+                };
+                KeyRange::Small(keys[start..end.max(start)].iter())
+            }
+            KeySet::Large(keys) => KeyRange::Large(keys.range(bounds)),
+        }
+    }
+}
+
+/// The keys of a [`KeySet`] within a range, in order.
+pub(crate) enum KeyRange<'a> {
+    Small(std::slice::Iter<'a, Key>),
+    Large(std::collections::btree_set::Range<'a, Key>),
+}
+
+impl<'a> Iterator for KeyRange<'a> {
+    type Item = &'a Key;
+
+    fn next(&mut self) -> Option<&'a Key> {
+        match self {
+            KeyRange::Small(keys) => keys.next(),
+            KeyRange::Large(keys) => keys.next(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Reverse;
+
+    use chrono::{TimeZone, Utc};
+    use nixbuild::BuildId;
+
+    use super::*;
+
+    fn key(second: u32, id: u64) -> Key {
+        (
+            Reverse(Utc.timestamp_opt(i64::from(second), 0).unwrap()),
+            Reverse(BuildId(id)),
+        )
+    }
+
+    #[test]
+    fn small_and_large_sets_answer_every_range_as_a_tree_does() {
+        for size in [0, 1, 5, MAX_SMALL, MAX_SMALL + 1, 3 * MAX_SMALL] {
+            let mut set = KeySet::default();
+            let mut tree = BTreeSet::new();
+            // Inserted out of order, some twice, some removed.
+            for i in (0..size as u32).rev().chain(0..size as u32 / 2) {
+                set.insert(key(i / 3, u64::from(i)));
+                tree.insert(key(i / 3, u64::from(i)));
+            }
+            for i in (0..size as u32).step_by(7) {
+                set.remove(&key(i / 3, u64::from(i)));
+                tree.remove(&key(i / 3, u64::from(i)));
+            }
+            assert_eq!(set.len(), tree.len());
+            if tree.len() > MAX_SMALL {
+                assert!(matches!(set, KeySet::Large(_)), "a tree past {MAX_SMALL} keys");
+            }
+            let from_sorted = KeySet::from_sorted(tree.iter().copied().collect());
+            let probes = [key(0, 0), key(2, 7), key(5, 15), key(40, 120), key(1000, 1)];
+            for (a, b) in probes.iter().flat_map(|a| probes.iter().map(move |b| (a, b))) {
+                if a > b {
+                    continue;
+                }
+                for bounds in [
+                    (Bound::Included(*a), Bound::Included(*b)),
+                    (Bound::Included(*a), Bound::Excluded(*b)),
+                    (Bound::Excluded(*a), Bound::Unbounded),
+                    (Bound::Unbounded, Bound::Excluded(*b)),
+                ] {
+                    let expected: Vec<&Key> = tree.range(bounds).collect();
+                    assert_eq!(set.range(bounds).collect::<Vec<_>>(), expected);
+                    assert_eq!(from_sorted.range(bounds).collect::<Vec<_>>(), expected);
+                }
+            }
+        }
+    }
+}
