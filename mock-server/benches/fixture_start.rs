@@ -22,7 +22,14 @@ const BINARY: &str = env!("CARGO_BIN_EXE_nixbuild-mock");
 /// standard input; the health answer's status line.
 fn fixture_cycle() -> String {
     let mut child = Command::new(BINARY)
-        .args(["--empty", "--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"])
+        .args([
+            "--empty",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--exit-with-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -53,7 +60,10 @@ fn fixture_cycle() -> String {
 }
 
 fn start(c: &mut Criterion) {
-    assert!(fixture_cycle().starts_with("HTTP/1.1 200"), "the health probe answers");
+    assert!(
+        fixture_cycle().starts_with("HTTP/1.1 200"),
+        "the health probe answers"
+    );
     let group_name = "start a mock fixture";
     let mut group = c.benchmark_group(group_name);
     group.sample_size(30);
