@@ -46,6 +46,7 @@ fn fixture() -> &'static Fixture {
             admin_token: nixbuild::Secret::from(ADMIN_TOKEN),
             expectations: Mutex::new(Vec::new()),
             answers: Mutex::new(crate::server::answer_cache::AnswerCache::default()),
+            replay: None,
         };
         Fixture {
             state: Arc::new(state),
