@@ -1,6 +1,8 @@
 //! [`check()`]: the mock asked every query of a recording, over the recorded builds, and each
 //! answer compared with the recorded one.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 
 use super::diff::json_differences;
@@ -91,7 +93,12 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
         .builds(builds)
         .start()
         .await;
-    let client = nixbuild::reexports::reqwest::Client::new();
+    // Straight to the local mock: a proxy from the environment (`http_proxy` on a CI runner)
+    // would see every recorded query.
+    let client = nixbuild::reexports::reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .map_err(|e| RecordingError::Malformed(format!("cannot make an HTTP client: {e}")))?;
     for interaction in last_of_each(&recording.interactions) {
         let line = interaction.request_line();
         if not_reproducible(interaction.status) {
@@ -122,15 +129,18 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
 
 /// The last interaction of each distinct request, in the order the requests first came.
 fn last_of_each(interactions: &[Interaction]) -> Vec<&Interaction> {
-    let mut order: Vec<(&str, &str, super::Query)> = Vec::new();
+    let mut place: HashMap<(&str, &str, super::Query), usize> = HashMap::new();
     let mut last: Vec<&Interaction> = Vec::new();
     for interaction in interactions {
-        let query = interaction.parsed_query();
-        let key = (interaction.method.as_str(), interaction.path.as_str(), query);
-        match order.iter().position(|known| *known == key) {
-            Some(at) => last[at] = interaction,
-            None => {
-                order.push(key);
+        let key = (
+            interaction.method.as_str(),
+            interaction.path.as_str(),
+            interaction.parsed_query(),
+        );
+        match place.entry(key) {
+            Entry::Occupied(at) => last[*at.get()] = interaction,
+            Entry::Vacant(at) => {
+                at.insert(last.len());
                 last.push(interaction);
             }
         }

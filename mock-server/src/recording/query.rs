@@ -5,7 +5,7 @@ use crate::testing::journal::REDACTED;
 
 /// A query string's parameters, decoded (`%3A` and `:` are the same) and sorted, so that
 /// `a=1&b=2` and `b=2&a=1` are one query.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Query(Vec<(String, String)>);
 
 impl Query {
