@@ -99,9 +99,14 @@ fn read(path: &Path) -> String {
 }
 
 fn run_check(recording: &Path) -> (i32, String) {
+    // A proxy that answers nothing: `check` asks its own mock directly, whatever a CI
+    // runner's environment says.
     let output = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
         .arg("check")
         .arg(recording)
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
         .output()
         .unwrap();
     let text = format!(
@@ -518,6 +523,16 @@ async fn hostile_arguments_and_files_are_refused_with_a_reason() {
         ),
         (
             vec!["record", "--out", "x.json", "--upstream", "not a url"],
+            "not a URL",
+        ),
+        (
+            vec![
+                "record",
+                "--out",
+                "x.json",
+                "--upstream",
+                "https://user:secret-pw@[bad",
+            ],
             "not a URL",
         ),
         (vec!["record", "--out", "/nonexistent/dir/x.json"], "cannot write"),

@@ -47,8 +47,8 @@ impl RecordingProxy {
     /// A proxy to `upstream` (`https://api.nixbuild.net`, or a self-hosted base URL with its
     /// path prefix), recording into `recorder`.
     pub fn new(upstream: &str, recorder: Arc<Recorder>) -> Result<RecordingProxy, String> {
-        let url =
-            url::Url::parse(upstream).map_err(|e| format!("the upstream {upstream:?} is not a URL: {e}"))?;
+        // Not echoed: what does not parse may still hold a password.
+        let url = url::Url::parse(upstream).map_err(|e| format!("the upstream is not a URL: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(format!(
                 "the upstream must be an http or https URL, not {}:",
@@ -217,11 +217,12 @@ impl RecordingProxy {
     /// Learns the secrets an answer carries: a cookie it sets, the token the exchange
     /// answers.
     fn learn_answer(&self, path: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) {
-        for (name, value) in headers {
-            if let Ok(value) = value.to_str() {
-                self.recorder.learn_request([(name.as_str(), value)], "");
-            }
-        }
+        self.recorder.learn_request(
+            headers
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),
+            "",
+        );
         let exchange = nixbuild::api::operation::find(path)
             .is_some_and(|op| op.id == nixbuild::api::operation::OperationId::ExchangeOidcToken);
         if exchange && status.is_success() {
