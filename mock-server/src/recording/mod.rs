@@ -215,14 +215,7 @@ impl Recording {
     /// Reads a recording from `path`.
     pub fn read(path: impl AsRef<Path>) -> Result<Recording, RecordingError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Recording::from_json(&text).map_err(|e| match e {
-            RecordingError::Malformed(why) => RecordingError::Malformed(format!("{}: {why}", path.display())),
-            other => other,
-        })
+        Recording::from_json(&read_text(path)?).map_err(|e| in_file(path, e))
     }
 
     /// Reads a recording from its JSON text, checking each interaction.
@@ -298,9 +291,15 @@ impl Interaction {
             return Err(format!("path {:?} is not a path of the API", self.path));
         }
         for (name, value) in &self.headers {
-            let valid = nixbuild::reexports::reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
-                && nixbuild::reexports::reqwest::header::HeaderValue::from_str(value).is_ok();
-            if !valid {
+            // Only what a recorder keeps: a replayed `Content-Length` or `Transfer-Encoding`
+            // would contradict the body it goes with.
+            if !KEPT_ANSWER_HEADERS.contains(&name.as_str()) {
+                return Err(format!(
+                    "header {name:?} is not one a recording keeps ({})",
+                    KEPT_ANSWER_HEADERS.join(", ")
+                ));
+            }
+            if nixbuild::reexports::reqwest::header::HeaderValue::from_str(value).is_err() {
                 return Err(format!("header {name:?} cannot be sent"));
             }
         }
@@ -326,10 +325,7 @@ fn push_lines(out: &mut String, name: &str, items: impl Iterator<Item = String>)
 /// The builds of a fixture file: a JSON array of builds, or a recording.
 pub fn read_builds(path: impl AsRef<Path>) -> Result<Vec<Build>, RecordingError> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = read_text(path)?;
     if text.trim_start().starts_with('[') {
         return serde_json::from_str(&text).map_err(|e| {
             RecordingError::Malformed(format!("{} is not a JSON array of builds: {e}", path.display()))
@@ -337,7 +333,22 @@ pub fn read_builds(path: impl AsRef<Path>) -> Result<Vec<Build>, RecordingError>
     }
     Recording::from_json(&text)
         .and_then(|recording| recording.builds())
-        .map_err(|e| RecordingError::Malformed(format!("{}: {e}", path.display())))
+        .map_err(|e| in_file(path, e))
+}
+
+fn read_text(path: &Path) -> Result<String, RecordingError> {
+    std::fs::read_to_string(path).map_err(|source| RecordingError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// `error` with the file it came from named first.
+fn in_file(path: &Path, error: RecordingError) -> RecordingError {
+    match error {
+        RecordingError::Io { .. } => error,
+        other => RecordingError::Malformed(format!("{}: {other}", path.display())),
+    }
 }
 
 #[cfg(test)]
@@ -380,8 +391,12 @@ mod tests {
                 "path",
             ),
             (
-                r#"{"format":"nixbuild-mock-recording/1","builds":[],"interactions":[{"method":"GET","path":"/builds","status":200,"headers":{"x":"a\nb"}}]}"#,
-                "header",
+                r#"{"format":"nixbuild-mock-recording/1","builds":[],"interactions":[{"method":"GET","path":"/builds","status":200,"headers":{"retry-after":"a\nb"}}]}"#,
+                "cannot be sent",
+            ),
+            (
+                r#"{"format":"nixbuild-mock-recording/1","builds":[],"interactions":[{"method":"GET","path":"/builds","status":200,"headers":{"content-length":"99999"}}]}"#,
+                "not one a recording keeps",
             ),
         ] {
             let error = Recording::from_json(text).unwrap_err().to_string();
