@@ -16,12 +16,8 @@ pub struct Run {
 /// Runs `nixbuild ARGS` against `mock` with `token` (or the mock's own), with `stdin`, on a
 /// blocking thread (the mock answers on this test's runtime).
 pub async fn nixbuild(mock: Option<&MockNixbuild>, token: Option<&str>, args: &[&str], stdin: &str) -> Run {
-    let mut command = Command::cargo_bin("nixbuild").expect("the binary is built");
-    command
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .args(args)
-        .write_stdin(stdin.to_owned());
+    let mut command = clean_command(args);
+    command.write_stdin(stdin.to_owned());
     if let Some(mock) = mock {
         let minted;
         let token = match token {
@@ -44,14 +40,16 @@ pub async fn nixbuild(mock: Option<&MockNixbuild>, token: Option<&str>, args: &[
 
 /// Runs `nixbuild ARGS` against the API at `url` with `token`.
 pub async fn nixbuild_at(url: &str, token: &str, args: &[&str]) -> Run {
-    let mut command = Command::cargo_bin("nixbuild").expect("the binary is built");
-    command
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .env("NIXBUILD_API_URL", url)
-        .env("NIXBUILD_TOKEN", token)
-        .args(args);
+    let mut command = clean_command(args);
+    command.env("NIXBUILD_API_URL", url).env("NIXBUILD_TOKEN", token);
     finish(command).await
+}
+
+/// `nixbuild ARGS` with an empty environment but `NO_COLOR`.
+fn clean_command(args: &[&str]) -> Command {
+    let mut command = Command::cargo_bin("nixbuild").expect("the binary is built");
+    command.env_clear().env("NO_COLOR", "1").args(args);
+    command
 }
 
 /// Runs `command` on a blocking thread (the mock answers on the test's runtime).

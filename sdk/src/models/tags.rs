@@ -103,8 +103,7 @@ impl Tags {
     /// JSON object's last duplicate key does), and frees what the gathering over-allocated.
     fn settle(mut pairs: Vec<(String, String)>) -> Tags {
         if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
-            // Stable: among equal names the last stays last, and `dedup` keeps the first of
-            // a run, so the run is reversed first.
+            // Stable: among equal names the last stays last, and it replaces those before it.
             pairs.sort_by(|a, b| a.0.cmp(&b.0));
             let mut deduped: Vec<(String, String)> = Vec::with_capacity(pairs.len());
             for pair in pairs {
