@@ -114,6 +114,12 @@ export declare const BINARY_VARIABLE: "NIXBUILD_MOCK_BIN";
 /** The binary that `startMock` runs; throws an Error saying what to do when there is none. */
 export declare function findBinary(): string;
 
+/** A machine as the platform packages are keyed: `linux-x64-gnu`, `darwin-arm64`, `win32-x64`. */
+export declare function platformKey(platform?: string, arch?: string, cLibrary?: "gnu" | "musl" | ""): string;
+
+/** The platform package that holds the binary for a platform key, or undefined when none does. */
+export declare function platformPackage(key?: string): { package: string; binary: string } | undefined;
+
 /** Starts a nixbuild-mock on a free local port; resolves once it answers. */
 export declare function startMock(options?: StartOptions): Promise<NixbuildMock>;
 

@@ -2,9 +2,9 @@
 // control API, with the names and argument order of the Python handle (in camelCase).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { findBinary, BINARY_VARIABLE } from "./binary.js";
+import { findBinary, platformKey, platformPackage, BINARY_VARIABLE } from "./binary.js";
 
-export { findBinary, BINARY_VARIABLE };
+export { findBinary, platformKey, platformPackage, BINARY_VARIABLE };
 
 /** The control API refused a request: its status and the mock's `{"error": …}` message. */
 export class MockError extends Error {
