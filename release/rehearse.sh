@@ -11,6 +11,7 @@ root="$(cd "$here/.." && pwd)"
 dist="$here/dist"
 tools="$here/.tools"
 work="$here/.work"
+export NPM_CONFIG_UPDATE_NOTIFIER=false
 
 step() { printf '\n--> %s\n' "$*"; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -77,6 +78,8 @@ done
 step "Python, as the README says: pip install nixbuild-mock nixbuild-client"
 python3 -m venv "$work/python"
 export PIP_INDEX_URL="$pypi/simple/" PIP_DISABLE_PIP_VERSION_CHECK=1
+# Nothing but that registry: no wheel folder or second index from the environment.
+unset PIP_FIND_LINKS PIP_EXTRA_INDEX_URL PIP_NO_INDEX
 # Only wheels: a source distribution would mean a compiler, which no user should need.
 timed "pip install nixbuild-mock nixbuild-client" \
   env PIP_ONLY_BINARY=:all: "$work/python/bin/pip" install --quiet nixbuild-mock nixbuild-client
@@ -91,6 +94,8 @@ project="$work/npm"
 mkdir -p "$project"
 echo '{ "name": "a-user-project", "private": true, "type": "module" }' > "$project/package.json"
 echo "registry=$registry" > "$project/.npmrc"
+# The environment's npm settings outrank a project's .npmrc: none may name another registry.
+unset NPM_CONFIG_REGISTRY npm_config_registry
 (cd "$project" && timed "npm install --save-dev nixbuild-mock nixbuild-client" \
   npm install --save-dev --no-audit --no-fund --loglevel=error nixbuild-mock nixbuild-client)
 (cd "$project" && npm ls --all | grep nixbuild)

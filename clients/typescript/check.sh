@@ -22,6 +22,9 @@ rm -rf "$work" && mkdir -p "$work"
 (cd "$here" && node_modules/.bin/openapi-typescript "$root/openapi/openapi.json" --output "$work/schema.ts" >/dev/null)
 diff -u "$here/src/schema.ts" "$work/schema.ts" ||
   { echo "src/schema.ts is stale: run \`npm run generate\` in clients/typescript" >&2; exit 1; }
+(cd "$here" && node scripts/shapes.mjs "$root/openapi/openapi.json" "$work/shapes.ts")
+diff -u "$here/src/shapes.ts" "$work/shapes.ts" ||
+  { echo "src/shapes.ts is stale: run \`npm run generate\` in clients/typescript" >&2; exit 1; }
 
 step "npm pack (tsc builds dist/ on prepack)"
 (cd "$here" && npm pack --silent --pack-destination "$work" >/dev/null)

@@ -189,3 +189,41 @@ async fn prints_an_admin_token_that_opens_the_control_api_and_takes_one_from_the
     assert_eq!(health.status(), 200);
     assert!(mock.terminate().0);
 }
+
+/// A test runner that forked before it died leaves a child holding the mock's standard
+/// input open: `--exit-with-parent` ends the mock all the same, once its parent is gone.
+#[cfg(unix)]
+#[test]
+fn exits_when_its_parent_ends_though_a_forked_child_holds_its_stdin() {
+    let dir = std::env::temp_dir().join(format!("nixbuild-mock-parent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pid_file = dir.join("pid");
+    // The shell starts the mock reading a pipe that a `sleep` (the forked child) also holds,
+    // prints the mock's pid, and exits; the sleep outlives it by far.
+    let script = format!(
+        "sleep 30 | {bin} --empty --port 0 --exit-with-stdin --exit-with-parent > /dev/null 2>&1 &
+         echo $! > {pid}; sleep 1",
+        bin = env!("CARGO_BIN_EXE_nixbuild-mock"),
+        pid = pid_file.display(),
+    );
+    let status = Command::new("sh").arg("-c").arg(&script).status().unwrap();
+    assert!(status.success());
+    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_owned();
+    let alive = || {
+        let probe = Command::new("kill")
+            .args(["-0", &pid])
+            .stderr(std::process::Stdio::null())
+            .status();
+        probe.unwrap().success()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let still_alive = alive();
+    if still_alive {
+        let _ = Command::new("kill").arg(&pid).status();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!still_alive, "the mock outlived its parent by 20 s");
+}

@@ -52,7 +52,7 @@ export async function startMock(options = {}) {
     throw new TypeError("a replaying mock serves its recording's answers only: no builds go with `replay`");
   }
   const command = replay === undefined ? [] : ["replay", String(replay)];
-  command.push("--host", "127.0.0.1", "--port", "0", "--exit-with-stdin");
+  command.push("--host", "127.0.0.1", "--port", "0", "--exit-with-stdin", "--exit-with-parent");
   if (recording !== undefined) {
     command.push("--builds", String(recording));
   } else if (replay === undefined && !seedBuilds && !choosesBuilds) {
@@ -60,7 +60,7 @@ export async function startMock(options = {}) {
   }
   command.push(...args);
   const path = binary ?? findBinary();
-  const child = spawn(path, command, { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(path, command, { stdio: ["pipe", "pipe", "pipe"], env: childEnvironment() });
   const log = [];
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk) => {
@@ -108,6 +108,17 @@ export function attachMock(connection) {
       NIXBUILD_MOCK_ADMIN_TOKEN: connection.adminToken,
     },
     () => "",
+  );
+}
+
+/**
+ * The environment a started mock gets: this process's, less the variables a running mock
+ * exports. After `. ./mock.env` a shell holds another mock's NIXBUILD_MOCK_ADMIN_TOKEN, which
+ * the binary would take as its own: every mock started here has a fresh one.
+ */
+function childEnvironment() {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("NIXBUILD_MOCK_")),
   );
 }
 

@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self, TypeVar
 
 import httpx
 
-from ._retry import RETRYABLE_STATUSES, RetryingTransport, RetryPolicy, retry_after_seconds
+from ._retry import (
+    ATTEMPT_STARTED,
+    DECIMAL,
+    RETRYABLE_STATUSES,
+    RetryingTransport,
+    RetryPolicy,
+    retry_after_seconds,
+)
 from .generated.api.auth import exchange_oidc_token as _exchange
 from .generated.api.builds import get_builds_summary as _summary
 from .generated.api.builds import list_builds as _list
@@ -116,6 +125,7 @@ class Nixbuild:
             raise ValueError("a nixbuild client needs a token")
         self._base_path = httpx.URL(base_url).path.rstrip("/")
         self._max_response_bytes = max_response_bytes
+        self._timeout = timeout
         self.raw = AuthenticatedClient(
             base_url=base_url.rstrip("/"),
             token=token,
@@ -150,7 +160,7 @@ class Nixbuild:
         kwargs = _list._get_kwargs(
             **_filter(endpoint, derivation_path, tags, statuses, created_from, created_to, limit)
         )
-        return self._send(endpoint, kwargs, lambda body: [Build.from_dict(item) for item in body])
+        return self._send(endpoint, kwargs, lambda body: [Build.from_dict(item) for item in _array(body)])
 
     def builds_summary(
         self,
@@ -167,7 +177,7 @@ class Nixbuild:
         kwargs = _summary._get_kwargs(
             **_filter(endpoint, derivation_path, tags, statuses, created_from, created_to, limit)
         )
-        return self._send(endpoint, kwargs, BuildsSummary.from_dict)
+        return self._send(endpoint, kwargs, lambda body: BuildsSummary.from_dict(_object(body)))
 
     def usage(self, *, created_from: Instant | None = None, created_to: Instant | None = None) -> Usage:
         """What the account is billed for, in a creation-time window."""
@@ -176,7 +186,7 @@ class Nixbuild:
         kwargs = _usage._get_kwargs(
             create_time_from=window["create_time_from"], create_time_to=window["create_time_to"]
         )
-        return self._send(endpoint, kwargs, Usage.from_dict)
+        return self._send(endpoint, kwargs, lambda body: Usage.from_dict(_object(body)))
 
     def exchange_oidc_token(self, id_token: str) -> str:
         """Experimental: the token and a CI job's OIDC ID token exchanged for a new token
@@ -206,14 +216,18 @@ class Nixbuild:
                 body = self._read_bounded(endpoint, response)
         except httpx.TimeoutException as e:
             raise NixbuildError("timeout", endpoint, f"no complete response: {e}") from None
-        except httpx.TransportError as e:
+        except httpx.RequestError as e:
+            # The network, the protocol (a malformed header among them), or the body's
+            # content encoding: all of them mean no usable answer arrived.
             raise NixbuildError("transport", endpoint, str(e) or type(e).__name__) from None
         text = body.decode(response.encoding or "utf-8", "replace")
         if response.status_code != 200:
             raise _api_error(endpoint, response, text)
         try:
-            return parse(json.loads(body) if json_body else text)
-        except (ValueError, KeyError, TypeError) as e:
+            return parse(_json(body) if json_body else text)
+        # What the generated models raise on a field of another type, and json's own
+        # errors: a 100,000-deep array exhausts the parser's recursion.
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
             raise NixbuildError(
                 "decode", endpoint, f"cannot decode the answer: {e}", response.status_code
             ) from None
@@ -229,13 +243,19 @@ class Nixbuild:
             return NixbuildError("too_large", endpoint, detail, response.status_code)
 
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if DECIMAL.fullmatch(declared) and int(declared) > limit:
             raise too_large()
+        # httpx's timeout bounds each read; this bounds the attempt, body included, so a
+        # server sending a byte every few seconds is cut off all the same.
+        deadline = response.extensions.get(ATTEMPT_STARTED, time.monotonic()) + self._timeout
         body = bytearray()
         for chunk in response.iter_bytes():
             body += chunk
             if len(body) > limit:
                 raise too_large()
+            if time.monotonic() > deadline:
+                detail = f"the answer took longer than the client's timeout of {self._timeout} s"
+                raise NixbuildError("timeout", endpoint, detail, response.status_code)
         return bytes(body)
 
 
@@ -310,13 +330,42 @@ def _instant(value: Instant | None, name: str, refuse: Callable[[str], NixbuildE
     raise refuse(f"`{name}` is a date, an aware datetime or the API's text, not {type(value).__name__}")
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number the API sends")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is past any number the API sends")
+    return number
+
+
+def _json(body: bytes) -> Any:
+    """The answer's JSON, its numbers finite: Python reads ``1e999`` as infinity, and
+    ``NaN`` and ``Infinity``, which JSON does not have, as numbers."""
+    return json.loads(body, parse_constant=_refuse_constant, parse_float=_finite)
+
+
+def _array(body: Any) -> list[Any]:
+    if not isinstance(body, list):
+        raise TypeError(f"the answer is {type(body).__name__}, not an array")
+    return body
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise TypeError(f"the answer is {type(body).__name__}, not an object")
+    return body
+
+
 def _api_error(endpoint: str, response: httpx.Response, body: str) -> NixbuildError:
     detail = response.reason_phrase or "error"
     try:
         parsed = json.loads(body)
         if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
             detail = parsed["error"]
-    except ValueError:
+    except (ValueError, RecursionError):
         if body.strip():
             detail = body.strip()[:500]
     return NixbuildError("api", endpoint, detail, response.status_code, retry_after_seconds(response), body)

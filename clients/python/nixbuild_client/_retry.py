@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
 from dataclasses import dataclass
 
 import httpx
+
+#: The key of a response's extensions holding when its attempt started (time.monotonic()).
+ATTEMPT_STARTED = "nixbuild_attempt_started"
 
 #: Answers that say the server did not process the request: worth sending again.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
@@ -37,19 +41,24 @@ class RetryPolicy:
         return full / 2 + random.random() * full / 2
 
 
+#: A whole number of seconds, in ASCII digits only (``"²".isdigit()`` is true in Python).
+DECIMAL = re.compile(r"[0-9]+")
+
+
 def retry_after_seconds(response: httpx.Response) -> float | None:
-    """What ``Retry-After`` asks for, in seconds: a number, or an HTTP date."""
+    """What ``Retry-After`` asks for, in seconds: a number, or an HTTP date; None for
+    anything else, whatever bytes the header holds."""
     value = response.headers.get("retry-after")
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if DECIMAL.fullmatch(value):
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 class RetryingTransport(httpx.BaseTransport):
@@ -64,8 +73,11 @@ class RetryingTransport(httpx.BaseTransport):
         attempt = 1
         while True:
             last = not idempotent or attempt >= max(1, self._policy.max_attempts)
+            started = time.monotonic()
             try:
                 response = self._inner.handle_request(request)
+                # The attempt's start, from which the client's deadline covers the body too.
+                response.extensions[ATTEMPT_STARTED] = started
             except (httpx.ConnectError, httpx.ConnectTimeout):
                 # A connection that could not be made; any other failure (a read that
                 # timed out) may have reached the server, and the time is spent.

@@ -222,6 +222,85 @@ def test_an_answer_past_max_response_bytes_is_refused_even_one_without_end(
     assert pulled < 5_000_000, f"it stopped reading ({pulled} bytes pulled)"
 
 
+def answering(body: bytes, status: int = 200, headers: dict[bytes, bytes] | None = None) -> Nixbuild:
+    """A client whose every answer is this one, as a hostile or broken server sends it."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, content=body, headers=headers))
+    return Nixbuild("x", "http://nixbuild.invalid", retry=RetryPolicy.disabled(), transport=transport)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'{"a": 1}', "not an array"),
+        (b"[1]", ""),
+        (b"null", "not an array"),
+        (b"[" * 100_000 + b"]" * 100_000, ""),
+        (b'[{"build_id": 1}]', ""),
+        (b"[NaN]", "NaN"),
+    ],
+)
+def test_an_answer_of_another_shape_is_a_decode_error_and_nothing_else(body: bytes, why: str) -> None:
+    with answering(body) as client, pytest.raises(NixbuildError) as refused:
+        client.list_builds()
+    assert refused.value.kind == "decode"
+    assert why in refused.value.detail
+
+
+def test_numbers_past_any_the_api_sends_are_refused() -> None:
+    with (
+        answering(b'{"billable_cpu_seconds": 1e999, "billable_build_count": 1}') as client,
+        pytest.raises(NixbuildError) as infinite,
+    ):
+        client.usage()
+    assert infinite.value.kind == "decode" and "1e999" in infinite.value.detail
+    with (
+        answering(b'{"billable_cpu_seconds": Infinity, "billable_build_count": 1}') as client,
+        pytest.raises(NixbuildError) as constant,
+    ):
+        client.usage()
+    assert constant.value.kind == "decode"
+    with answering(b'["not", "an", "object"]') as client, pytest.raises(NixbuildError) as listed:
+        client.builds_summary()
+    assert listed.value.kind == "decode" and "not an object" in listed.value.detail
+
+
+def test_an_error_answer_of_any_depth_and_any_header_is_an_api_error() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with answering(deep, status=500) as client, pytest.raises(NixbuildError) as error:
+        client.list_builds()
+    assert (error.value.kind, error.value.status) == ("api", 500)
+    for odd in ["\u00b2", "\u00b9\u00b2", "Fri, 31 Dec 99999 23:59:59 GMT", "-1", "1e9", ""]:
+        with (
+            answering(b"{}", status=503, headers={b"retry-after": odd.encode()}) as client,
+            pytest.raises(NixbuildError) as refused,
+        ):
+            client.usage()
+        assert refused.value.kind == "api" and refused.value.retry_after_seconds is None, odd
+    with answering(b"[]", headers={b"content-length": "\u00b2".encode()}) as client:
+        assert client.list_builds() == []
+
+
+def test_the_timeout_bounds_an_attempt_body_and_all() -> None:
+    class Drip(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for _ in range(1000):
+                time.sleep(0.1)
+                yield b" "
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=Drip()))
+    started = time.monotonic()
+    with (
+        Nixbuild(
+            "x", "http://nixbuild.invalid", timeout=0.5, retry=RetryPolicy.disabled(), transport=transport
+        ) as slow,
+        pytest.raises(NixbuildError) as cut,
+    ):
+        slow.list_builds()
+    assert cut.value.kind == "timeout"
+    # Bounded, not timed: the drip would run for 100 s.
+    assert time.monotonic() - started < 30
+
+
 def test_the_experimental_endpoints(client: Nixbuild, nixbuild_mock: NixbuildMock) -> None:
     exchanged = client.exchange_oidc_token(jwt({"repository": "acme/web"}))
     with Nixbuild(exchanged, nixbuild_mock.url) as as_exchanged:

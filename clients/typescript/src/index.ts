@@ -4,6 +4,7 @@
 // and `Retry-After`, and retries of idempotent requests.
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "./schema.js";
+import { listProblem, shapeProblem } from "./answer-shape.js";
 
 export type { components, paths } from "./schema.js";
 
@@ -160,10 +161,13 @@ export function createNixbuildClient(options: ClientOptions): NixbuildClient {
   const endpointOf = (method: string, path: string) =>
     `${method} ${new URL(baseUrl).pathname.replace(/\/$/, "")}${path}`;
 
+  /** The answer's data, once `problem` (the document's shape, src/answer-shape.ts) finds
+   * nothing wrong with it: an answer of another shape is a `decode` error. */
   async function answer<T>(
     method: string,
     path: string,
     call: Promise<{ data?: T; error?: unknown; response: Response }>,
+    problem: (data: unknown) => string | undefined = () => undefined,
   ): Promise<T> {
     const endpoint = endpointOf(method, path);
     let result;
@@ -174,6 +178,16 @@ export function createNixbuildClient(options: ClientOptions): NixbuildClient {
     }
     const { data, response } = result;
     if (!response.ok) throw await apiError(endpoint, response, result.error);
+    const wrong = problem(data);
+    if (wrong !== undefined) {
+      throw new NixbuildError(
+        "decode",
+        endpoint,
+        response.status,
+        `the answer is not what the API promises: ${wrong}`,
+        undefined,
+      );
+    }
     return data as T;
   }
 
@@ -181,15 +195,23 @@ export function createNixbuildClient(options: ClientOptions): NixbuildClient {
     raw,
     // Async, so that a filter refused before sending rejects as every other error does.
     listBuilds: async (filter = {}) =>
-      answer("GET", "/builds", raw.GET("/builds", { params: { query: query(filter, "GET /builds") } })),
+      answer(
+        "GET",
+        "/builds",
+        raw.GET("/builds", { params: { query: query(filter, "GET /builds") } }),
+        (data) => listProblem("Build", data, "the answer"),
+      ),
     getBuildsSummary: async (filter = {}) =>
       answer(
         "GET",
         "/builds/summary",
         raw.GET("/builds/summary", { params: { query: query(filter, "GET /builds/summary") } }),
+        (data) => shapeProblem("BuildsSummary", data, "the answer"),
       ),
     getUsage: async (window = {}) =>
-      answer("GET", "/usage", raw.GET("/usage", { params: { query: windowQuery(window) } })),
+      answer("GET", "/usage", raw.GET("/usage", { params: { query: windowQuery(window) } }), (data) =>
+        shapeProblem("Usage", data, "the answer"),
+      ),
     exchangeOidcToken: async (idToken) => {
       const text = await answer<string>(
         "GET",

@@ -181,6 +181,56 @@ test("a broken answer is a decode error, a dropped connection a transport error"
   );
 });
 
+test("an answer of another shape than the document's is a decode error, never data", async () => {
+  const answering = (body, headers = {}) =>
+    createNixbuildClient({
+      baseUrl: "http://nixbuild.invalid",
+      token: "x",
+      retry: { maxAttempts: 1 },
+      fetch: async () =>
+        new Response(body, { status: 200, headers: { "content-type": "application/json", ...headers } }),
+    });
+  await mock.addBuild("hello-2.12", "built");
+  const [build] = await client.listBuilds({ limit: 1 });
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  for (const [body, why] of [
+    ['{"a":1}', /not an array of Build/],
+    ["[1]", /\[0\] is integer, not an object/],
+    ['[{"build_id":"7"}]', /build_id is string, not integer/],
+    [deep, /\[0\] is array, not an object/],
+    ["null", /is null, not an array/],
+  ]) {
+    await assert.rejects(
+      answering(body).listBuilds(),
+      (error) => error instanceof NixbuildError && error.kind === "decode" && why.test(error.detail),
+      body.slice(0, 40),
+    );
+  }
+  assert.deepEqual(
+    await answering(JSON.stringify([build])).listBuilds(),
+    [build],
+    "a build as the mock sends it passes",
+  );
+  const { status: _, ...statusless } = build;
+  await assert.rejects(answering(JSON.stringify([statusless])).listBuilds(), /has no status/);
+  const outputs = [{ name: "out", path: "/nix/store/x-out", nar_hash: "sha256:x" }];
+  await assert.rejects(answering(JSON.stringify([{ ...build, outputs }])).listBuilds(), /nar_size_bytes/);
+  await assert.rejects(
+    answering('{"billable_cpu_seconds": 1e999, "billable_build_count": 1}').getUsage(),
+    (error) => error.kind === "decode" && /billable_cpu_seconds is other/.test(error.detail),
+  );
+  await assert.rejects(answering('{"build_count": 1}').getBuildsSummary(), /successful_build_count/);
+  await assert.rejects(
+    createNixbuildClient({
+      baseUrl: "http://nixbuild.invalid",
+      token: "x",
+      retry: { maxAttempts: 1 },
+      fetch: async () => new Response("{}", { status: 503, headers: { "retry-after": "\u00b2" } }),
+    }).getUsage(),
+    (error) => error.kind === "api" && error.status === 503 && error.retryAfterSeconds === undefined,
+  );
+});
+
 test("an answer past maxResponseBytes is refused, even one without end", async () => {
   const small = createNixbuildClient({ baseUrl: mock.url, token: mock.token, maxResponseBytes: 100 });
   await mock.addBuild("hello-2.12", "built");

@@ -148,7 +148,7 @@ class NixbuildMock:
         command = [binary or find_binary()]
         if replay is not None:
             command += ["replay", os.fspath(replay)]
-        command += ["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"]
+        command += ["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin", "--exit-with-parent"]
         if builds is not None:
             command += ["--builds", os.fspath(builds)]
         elif replay is None and not seed_builds and not any(a in ("--builds", "--generate", "--empty") for a in args):
@@ -158,6 +158,7 @@ class NixbuildMock:
         try:
             process = subprocess.Popen(
                 command,
+                env=_child_environment(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
@@ -446,6 +447,13 @@ def _rfc3339(value: Union[str, _dt.datetime]) -> str:
     if value.tzinfo is None:
         raise ValueError("give an aware datetime (with a timezone), such as datetime.now(timezone.utc)")
     return value.isoformat()
+
+
+def _child_environment() -> dict[str, str]:
+    """The environment a started mock gets: this process's, less the variables a running
+    mock exports. After `. ./mock.env` a shell holds another mock's NIXBUILD_MOCK_ADMIN_TOKEN,
+    which the binary would take as its own: every mock started here has a fresh one."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("NIXBUILD_MOCK_")}
 
 
 def _end(process: subprocess.Popen) -> None:

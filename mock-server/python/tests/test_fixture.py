@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.request
 
 import pytest
@@ -99,9 +100,51 @@ def test_a_killed_test_process_takes_its_mock_with_it(tmp_path):
     for _ in range(100):
         if not alive(pid):
             break
-        import time
         time.sleep(0.05)
     assert not alive(pid)
+
+
+def test_a_test_process_that_forked_before_it_died_takes_its_mock_with_it(tmp_path):
+    # The forked child inherits the pipe to the mock's stdin and outlives the harness: the
+    # mock sees its parent end instead.
+    script = tmp_path / "harness.py"
+    script.write_text(textwrap.dedent(
+        """
+        import os, time
+        from nixbuild_mock import NixbuildMock
+        mock = NixbuildMock.start()
+        print(mock.pid, flush=True)
+        if os.fork() == 0:
+            os.close(1)
+            time.sleep(30)
+            os._exit(0)
+        os._exit(0)
+        """
+    ))
+    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    pid = int(output.stdout.strip())
+    deadline = time.monotonic() + 10
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid), "the mock outlived its test process by 10 s"
+
+
+def test_a_mock_started_from_a_shell_holding_another_mocks_variables_gets_its_own(monkeypatch, nixbuild_mock):
+    # After `. ./mock.env` the environment names the outer mock's admin token.
+    monkeypatch.setenv("NIXBUILD_MOCK_ADMIN_TOKEN", nixbuild_mock.admin_token)
+    monkeypatch.setenv("NIXBUILD_MOCK_URL", nixbuild_mock.root_url)
+    inner = NixbuildMock.start()
+    try:
+        assert inner.admin_token != nixbuild_mock.admin_token
+        assert inner.builds() == []
+    finally:
+        inner.stop()
+    monkeypatch.setenv("NIXBUILD_MOCK_ADMIN_TOKEN", "short")
+    short = NixbuildMock.start()
+    try:
+        assert short.health() == {"status": "ok"}
+    finally:
+        short.stop()
 
 
 def test_a_missing_binary_is_a_clear_error(monkeypatch):

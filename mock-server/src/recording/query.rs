@@ -31,6 +31,11 @@ impl Query {
                 })
     }
 
+    /// Whether a value of this recorded query was redacted (so it matches any value sent).
+    pub(crate) fn holds_redacted(&self) -> bool {
+        self.0.iter().any(|(_, value)| value == REDACTED)
+    }
+
     /// How far `sent` is from this recorded query: each parameter sent with another value
     /// counts 1, each parameter only one of them has counts 2 (a request that changed a
     /// filter's value is nearer than one that dropped it).

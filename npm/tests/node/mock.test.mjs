@@ -96,6 +96,24 @@ test("tokens: minted, expired by the mock's clock, revoked", async () => {
   assert.equal((await api("/usage", null)).status, 401);
 });
 
+test("a mock started from a shell holding another mock's variables gets its own admin token", async () => {
+  // After `. ./mock.env` the environment names the outer mock's admin token.
+  const saved = process.env.NIXBUILD_MOCK_ADMIN_TOKEN;
+  process.env.NIXBUILD_MOCK_ADMIN_TOKEN = mock.adminToken;
+  try {
+    const inner = await startMock();
+    try {
+      assert.notEqual(inner.adminToken, mock.adminToken);
+      assert.deepEqual(await inner.builds(), []);
+    } finally {
+      await inner.stop();
+    }
+  } finally {
+    if (saved === undefined) delete process.env.NIXBUILD_MOCK_ADMIN_TOKEN;
+    else process.env.NIXBUILD_MOCK_ADMIN_TOKEN = saved;
+  }
+});
+
 test("a missing binary is a clear error", async () => {
   await assert.rejects(startMock({ binary: "/nonexistent/nixbuild-mock" }), (error) => {
     assert.ok(error instanceof MockStartError);

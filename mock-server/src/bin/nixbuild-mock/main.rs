@@ -102,6 +102,10 @@ struct ListenArgs {
     /// mock with it (the Python fixture starts it so).
     #[arg(long)]
     exit_with_stdin: bool,
+    /// Exit when the process that started it ends (on Unix; it looks four times a second),
+    /// even if a child of that process still holds its standard input open.
+    #[arg(long)]
+    exit_with_parent: bool,
     /// How long a client may take to send a request's headers, and then its whole body, in
     /// seconds (fractions allowed).
     #[arg(long, value_name = "SECONDS", default_value_t = front::DEFAULT_READ_TIMEOUT.as_secs_f64(), value_parser = read_timeout)]

@@ -1,4 +1,4 @@
-//! How the process ends: a signal, or its standard input closing.
+//! How the process ends: a signal, its standard input closing, or its parent ending.
 
 /// Returns once standard input reaches its end (or fails). Read on a detached thread, not
 /// tokio's blocking pool, whose shutdown would wait for a read that may never end.
@@ -11,6 +11,28 @@ pub(crate) async fn stdin_closed() {
         let _ = closed.send(());
     });
     let _ = on_close.await;
+}
+
+/// How often the parent watch looks: a dead test runner's mock is gone within this.
+const PARENT_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Returns once the process that started this one has ended: on Unix the kernel then gives
+/// this process another parent (init, or a subreaper), so a changed parent id says so.
+/// Standard input alone does not: a child the test runner forked before it died holds the
+/// same pipe open. Never returns where the parent cannot be watched (Windows).
+pub(crate) async fn parent_ended() {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        loop {
+            tokio::time::sleep(PARENT_POLL).await;
+            if std::os::unix::process::parent_id() != parent {
+                return;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>().await
 }
 
 pub(crate) async fn shutdown_signal() {

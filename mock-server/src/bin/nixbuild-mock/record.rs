@@ -10,7 +10,7 @@ use nixbuild_mock::recording::Recorder;
 use nixbuild_mock::recording::proxy::{DEFAULT_UPSTREAM, RecordingProxy};
 
 use crate::ListenArgs;
-use crate::process::{shutdown_signal, stdin_closed};
+use crate::process::{parent_ended, shutdown_signal, stdin_closed};
 
 /// How often a changed recording is written to its file while recording: a recorder killed
 /// outright loses at most this much.
@@ -77,6 +77,7 @@ pub(crate) async fn run(args: RecordArgs) -> Result<(), String> {
     let stopped = tokio::select! {
         _ = shutdown_signal() => Ok(()),
         _ = stdin_closed(), if args.listen.exit_with_stdin => Ok(()),
+        _ = parent_ended(), if args.listen.exit_with_parent => Ok(()),
         served = serving => Err(match served {
             Ok(Err(e)) => format!("the server stopped: {e}"),
             _ => "the server stopped".to_owned(),

@@ -10,7 +10,7 @@ use nixbuild_mock::recording::Recording;
 use nixbuild_mock::{Authority, MockNixbuild, front};
 
 use crate::ListenArgs;
-use crate::process::{shutdown_signal, stdin_closed};
+use crate::process::{parent_ended, shutdown_signal, stdin_closed};
 
 /// How a serving mock is set up: where it listens, its keys and tokens.
 #[derive(Debug, Args)]
@@ -130,6 +130,7 @@ pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String
     tokio::select! {
         _ = shutdown_signal() => {}
         _ = stdin_closed(), if args.listen.exit_with_stdin => {}
+        _ = parent_ended(), if args.listen.exit_with_parent => {}
         served = serving => {
             return Err(match served {
                 Ok(Err(e)) => format!("the server stopped: {e}"),
