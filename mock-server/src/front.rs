@@ -10,15 +10,21 @@
 //! - headers: at most [`MAX_HEADER_BYTES`] and [`MAX_HEADERS`] of them (431 beyond), read
 //!   within the read timeout (`--read-timeout`, [`DEFAULT_READ_TIMEOUT`]; the connection is
 //!   closed after that);
+//! - a connection, HTTP/1 or HTTP/2, that reads and writes nothing for the read timeout while
+//!   none of its requests is being answered is closed: one that never sends a byte, or only
+//!   the h2c preface, frees its slot all the same;
 //! - a body is read as it arrives, whole within the read timeout (408 after that), and never
 //!   past its budget: [`MAX_REQUEST_BODY_BYTES`], or [`MAX_CONTROL_BODY_BYTES`] for a control
 //!   request that carries the admin token. One byte past the budget, reading stops: the mock
 //!   is handed what was read, answers 413 and journals it as it does in process, and the
 //!   connection is closed, the rest of the body unread;
 //! - parallel requests share one budget of [`MAX_BODY_BYTES_IN_FLIGHT`] body bytes held at
-//!   once (a request waits for room within its read timeout), and at most
+//!   once (a request waits for room within its read timeout), of which
+//!   [`ADMIN_BODY_BYTES_RESERVED`] only requests with the admin token may use, and at most
 //!   [`MAX_CONNECTIONS`] connections are served at once: a thousand parallel bodies cost
-//!   what one budget does;
+//!   what one budget does, and stalled anonymous bodies never hold up the control API;
+//! - an error accepting a connection (the process out of file descriptors) is waited out
+//!   with a growing pause, not retried at once in a loop;
 //! - everything else (status, headers, faults such as a dropped connection, delays, bodies
 //!   streamed back) passes through unchanged.
 //!
@@ -43,6 +49,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+mod idle;
+
 /// The most bytes of a request's head (request line and headers) the front reads.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// The most headers in one request.
@@ -58,6 +66,14 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// request waits for room within its read timeout (408 after that).
 pub const MAX_BODY_BYTES_IN_FLIGHT: usize = 2 * MAX_CONTROL_BODY_BYTES;
 
+/// Of [`MAX_BODY_BYTES_IN_FLIGHT`], the bytes only a request carrying the admin token may
+/// hold: 135 stalled anonymous bodies of 1 MiB once filled the whole budget, and the test
+/// harness's `POST /_mock/builds` waited 29 s for room.
+pub const ADMIN_BODY_BYTES_RESERVED: usize = MAX_CONTROL_BODY_BYTES;
+
+/// The pause after a failed accept, doubled at each failure in a row up to the longest.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
+
 /// What the front answers with.
 pub(crate) type FrontBody = UnsyncBoxBody<Bytes, hyper::Error>;
 type Body = FrontBody;
@@ -72,6 +88,7 @@ pub struct Front {
     read_timeout: Duration,
     connections: Arc<Semaphore>,
     bytes_in_flight: Arc<Semaphore>,
+    admin_bytes_in_flight: Arc<Semaphore>,
 }
 
 /// Where the front hands a request once it is read.
@@ -114,7 +131,10 @@ impl Front {
             admin_token,
             read_timeout,
             connections: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
-            bytes_in_flight: Arc::new(Semaphore::new(MAX_BODY_BYTES_IN_FLIGHT)),
+            bytes_in_flight: Arc::new(Semaphore::new(
+                MAX_BODY_BYTES_IN_FLIGHT - ADMIN_BODY_BYTES_RESERVED,
+            )),
+            admin_bytes_in_flight: Arc::new(Semaphore::new(ADMIN_BODY_BYTES_RESERVED)),
         }
     }
 
@@ -122,14 +142,27 @@ impl Front {
     pub async fn serve(self, listener: std::net::TcpListener) -> std::io::Result<()> {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
+        let mut failures = 0u32;
         loop {
             // The semaphore is never closed, so acquiring fails never.
             let Ok(permit) = Arc::clone(&self.connections).acquire_owned().await else {
                 continue;
             };
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors (EMFILE) the same accept fails at once until a
+                    // connection closes: retried in a loop it took 1.2 cores of an idle mock.
+                    let pause = ACCEPT_BACKOFF
+                        .0
+                        .saturating_mul(1 << failures.min(10))
+                        .min(ACCEPT_BACKOFF.1);
+                    failures = failures.saturating_add(1);
+                    tokio::time::sleep(pause).await;
+                    continue;
+                }
             };
+            failures = 0;
             let _ = stream.set_nodelay(true);
             let front = self.clone();
             tokio::spawn(async move {
@@ -146,7 +179,17 @@ impl Front {
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
         let read_timeout = self.read_timeout;
-        let service = hyper::service::service_fn(move |request| self.clone().handle(request));
+        let activity = idle::Activity::new();
+        let busy_activity = Arc::clone(&activity);
+        let service = hyper::service::service_fn(move |request| {
+            let busy = busy_activity.busy();
+            let front = self.clone();
+            async move {
+                let answered = front.handle(request).await;
+                drop(busy);
+                answered
+            }
+        });
         let mut server = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
         server
             .http1()
@@ -158,13 +201,32 @@ impl Front {
             .http2()
             .timer(TokioTimer::new())
             .max_header_list_size(MAX_HEADER_BYTES as u32);
-        let _ = server.serve_connection(TokioIo::new(io), service).await;
+        let connection = server.serve_connection(
+            TokioIo::new(idle::Watched::new(io, Arc::clone(&activity))),
+            service,
+        );
+        tokio::pin!(connection);
+        loop {
+            let idle_for = activity.idle_for();
+            if idle_for >= read_timeout {
+                return; // dropped: the connection is closed
+            }
+            let check = if idle_for.is_zero() {
+                read_timeout
+            } else {
+                read_timeout - idle_for
+            };
+            tokio::select! {
+                _ = &mut connection => return,
+                () = tokio::time::sleep(check) => {}
+            }
+        }
     }
 
     async fn handle(self, request: Request<Incoming>) -> Result<Response<Body>, Dropped> {
         let (parts, body) = request.into_parts();
-        let budget = self.body_budget(&parts);
-        let read = match read_within(body, budget, &self.bytes_in_flight, self.read_timeout).await {
+        let (budget, in_flight) = self.body_budget(&parts);
+        let read = match read_within(body, budget, in_flight, self.read_timeout).await {
             Ok(read) => read,
             Err(BodyError::TimedOut) => {
                 return Ok(refusal(
@@ -222,9 +284,10 @@ impl Front {
         Ok(Response::from_parts(head, body.boxed_unsync()))
     }
 
-    /// What a request's body may hold: a control request with the admin token may bring
-    /// builds by the tens of thousands; every other request, the API's budget.
-    fn body_budget(&self, parts: &hyper::http::request::Parts) -> usize {
+    /// What a request's body may hold, and the bytes in flight it draws from: a request with
+    /// the admin token draws from the share reserved for it, and a control request with it
+    /// may bring builds by the tens of thousands; every other request, the API's budget.
+    fn body_budget(&self, parts: &hyper::http::request::Parts) -> (usize, &Arc<Semaphore>) {
         let control = crate::control::is_control_path(parts.uri.path());
         let authorization = parts
             .headers
@@ -234,11 +297,17 @@ impl Front {
             .admin_token
             .as_ref()
             .is_some_and(|admin| crate::auth::admin::carries(authorization, admin).is_ok());
-        if control && admin {
+        let pool = if admin {
+            &self.admin_bytes_in_flight
+        } else {
+            &self.bytes_in_flight
+        };
+        let budget = if control && admin {
             MAX_CONTROL_BODY_BYTES
         } else {
             MAX_REQUEST_BODY_BYTES
-        }
+        };
+        (budget, pool)
     }
 }
 

@@ -238,3 +238,112 @@ async fn faults_retry_after_and_large_answers_pass_through_unchanged() {
     // And the next request is served.
     assert_eq!(client.builds().list().limit(5).send().await.unwrap().len(), 5);
 }
+
+/// Whether the server closed `stream` (end of stream, or a reset) within 20 s, having sent
+/// nothing but, perhaps, an HTTP/2 frame or an error answer.
+fn closed_by_the_server(mut stream: TcpStream) -> bool {
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut sink = [0u8; 4096];
+    loop {
+        match stream.read(&mut sink) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+#[test]
+fn connections_that_send_nothing_or_only_the_h2c_preface_are_closed_after_the_read_timeout() {
+    let mock = Standalone::start(&["--empty", "--read-timeout", "0.5"]);
+    let silent: Vec<TcpStream> = (0..20)
+        .map(|_| TcpStream::connect(address(mock.url())).unwrap())
+        .collect();
+    let mut preface = TcpStream::connect(address(mock.url())).unwrap();
+    preface.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").unwrap();
+    // A keep-alive connection that asked once and then went quiet.
+    let mut quiet = TcpStream::connect(address(mock.url())).unwrap();
+    write!(quiet, "GET /_mock/health HTTP/1.1\r\nHost: mock\r\n\r\n").unwrap();
+    for stream in silent.into_iter().chain([preface, quiet]) {
+        assert!(closed_by_the_server(stream), "a silent connection was kept open");
+    }
+    // The slots are free: the mock answers.
+    assert_eq!(request(&mock, "GET /_mock/health HTTP/1.1", b"").0, 200);
+}
+
+#[test]
+fn stalled_anonymous_bodies_never_hold_up_the_control_api() {
+    // Bodies that stall hold their bytes until the read timeout: far longer than the test.
+    let mock = Standalone::start(&["--empty", "--read-timeout", "60"]);
+    let megabyte = vec![b'['; (1 << 20) - 1];
+    // 140 anonymous requests, each with a body of 1 MiB (the API's budget) of which all but
+    // one byte is sent: past all the bytes in flight the front holds (128 MiB), so the
+    // admin's request finds room only in the share reserved for it.
+    let stalled: Vec<TcpStream> = (0..140)
+        .map(|_| {
+            let mut stream = TcpStream::connect(address(mock.url())).unwrap();
+            let head = format!(
+                "POST /processes HTTP/1.1\r\nHost: mock\r\nContent-Length: {}\r\n\r\n",
+                1 << 20
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+            let _ = stream.write_all(&megabyte);
+            stream
+        })
+        .collect();
+    // Time for the front to read what was sent and take its room.
+    std::thread::sleep(Duration::from_secs(3));
+    let body = br#"[{"name": "hello-2.12", "status": "built"}]"#;
+    let started = Instant::now();
+    let (status, rest) = request(
+        &mock,
+        &format!(
+            "POST /_mock/builds HTTP/1.1\r\n{}\r\nContent-Type: application/json\r\nContent-Length: {}",
+            admin(&mock),
+            body.len()
+        ),
+        body,
+    );
+    assert_eq!(status, 201, "{rest}");
+    // Answered long before any stalled body timed out (60 s) and gave its room back.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(stalled);
+}
+
+/// The CPU time a process has used so far (user and system), in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[test]
+fn out_of_file_descriptors_the_front_waits_instead_of_spinning() {
+    let mock = Standalone::start_with_fd_limit(&["--empty"], 64);
+    // More connections than the mock may open files: accept fails with EMFILE until one closes.
+    let held: Vec<TcpStream> = (0..100)
+        .filter_map(|_| TcpStream::connect(address(mock.url())).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_ticks(mock.pid());
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_ticks(mock.pid()) - before;
+    // A loop retrying accept at once burns a whole core: about 200 ticks in these 2 s.
+    assert!(used < 50, "the idle mock used {used} ticks of CPU in 2 s");
+    drop(held);
+    assert_eq!(request(&mock, "GET /_mock/health HTTP/1.1", b"").0, 200);
+}

@@ -25,9 +25,26 @@ impl Standalone {
 
     /// Starts it with these environment variables besides the test's own.
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Standalone {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
-            .args(args)
-            .envs(env.iter().copied())
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"));
+        command.args(args).envs(env.iter().copied());
+        Standalone::launch(command)
+    }
+
+    /// Starts it allowed at most `files` open file descriptors (`ulimit -n`), through a
+    /// shell that then becomes the binary (same process id).
+    #[allow(dead_code)]
+    pub fn start_with_fd_limit(args: &[&str], files: u32) -> Standalone {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_nixbuild-mock"))
+            .args(args);
+        Standalone::launch(command)
+    }
+
+    fn launch(mut command: Command) -> Standalone {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
