@@ -227,3 +227,54 @@ fn exits_when_its_parent_ends_though_a_forked_child_holds_its_stdin() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!still_alive, "the mock outlived its parent by 20 s");
 }
+
+/// A token sent where no name says it is one (`?t=`, `?x=`, a tag's value, a request body, an
+/// ordinary header) is kept out of the log and the journal all the same, by its shape.
+#[tokio::test]
+async fn a_token_under_an_ordinary_name_reaches_neither_the_log_nor_the_journal() {
+    let mock = Standalone::start(&["--empty"]);
+    let token = mock.token().to_owned();
+    let admin = mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"].clone();
+    let http = reqwest::Client::new();
+    let padded_away = token.trim_end_matches('=');
+    for query in [
+        format!("t={token}"),
+        format!("x={}", token.replace('=', "%3D")),
+        format!("tags=ci:{token}"),
+        format!("status=built&q=token%3d{padded_away}"),
+    ] {
+        let answer = http
+            .get(format!("{}/builds?{query}", mock.url()))
+            .bearer_auth(&token)
+            .header("x-forwarded-note", format!("sent by {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().as_u16() < 500);
+    }
+    let _ = http
+        .post(format!("{}/processes", mock.url()))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(format!(r#"[{{"installable": "x", "note": "{token}"}}]"#))
+        .send()
+        .await
+        .unwrap();
+    let journal = http
+        .get(format!("{}/_mock/requests", mock.vars["NIXBUILD_MOCK_URL"]))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (_, log) = mock.terminate();
+    for (what, text) in [("journal", &journal), ("log", &log)] {
+        assert!(
+            !text.contains(padded_away),
+            "the token reached the {what}: {text}"
+        );
+    }
+    assert!(journal.contains("tags=ci:[redacted]"), "{journal}");
+}

@@ -14,8 +14,11 @@
 //! parts come from the OS's generator, so that a name's mapping cannot be recomputed from the
 //! name (a hash of a public derivation would give the derivation away).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
+use aho_corasick::{AhoCorasick, MatchKind};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 /// Nix's Base32 alphabet.
@@ -164,15 +167,23 @@ impl Anonymiser {
 
     fn account_mentions(&mut self, text: &str) -> String {
         const WORD: &str = "account";
-        if !text.contains(WORD) {
+        // In any case (`Account 4242`), and as `account_id=4242`: ASCII lower case keeps
+        // every byte where it was, so offsets found in it hold in the text.
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains(WORD) {
             return text.to_owned();
         }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some(at) = rest.find(WORD) {
-            let end = at + WORD.len();
+        let mut rest_lower = lower.as_str();
+        while let Some(at) = rest_lower.find(WORD) {
+            let mut end = at + WORD.len();
+            if rest_lower[end..].starts_with("_id") {
+                end += "_id".len();
+            }
             out.push_str(&rest[..end]);
             rest = &rest[end..];
+            rest_lower = &rest_lower[end..];
             let separator = rest
                 .chars()
                 .next()
@@ -183,10 +194,30 @@ impl Anonymiser {
                 out.push_str(&rest[..separator]);
                 out.push_str(&self.account(id).to_string());
                 rest = &rest[separator + digits..];
+                rest_lower = &rest_lower[separator + digits..];
             }
         }
         out.push_str(rest);
         out
+    }
+
+    /// Every original learned so far with what it became, for the final pass over the
+    /// recording ([`Originals`]): hashes, names, tag values, NAR hashes and account ids.
+    pub(crate) fn originals(&self) -> Originals {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (original, mapped) in self
+            .hashes
+            .iter()
+            .chain(&self.names)
+            .chain(&self.tag_values)
+            .chain(&self.nar_hashes)
+        {
+            pairs.push((original.clone(), mapped.clone()));
+        }
+        for (original, mapped) in &self.accounts {
+            pairs.push((original.to_string(), mapped.to_string()));
+        }
+        Originals::new(pairs)
     }
 
     fn hash(&mut self, hash: &str) -> String {
@@ -242,6 +273,112 @@ impl Anonymiser {
             .entry(id)
             .or_insert_with(|| random.u64(1_000..1_000_000_000))
     }
+}
+
+/// The shortest original replaced wherever it appears: a shorter one (a tag value `1`, a
+/// branch `main`) would replace parts of unrelated text, so it is mapped only where the
+/// anonymiser recognises it (a build's tags, a `tags=` query). Account ids, digits only, are
+/// replaced at any length, but only standing alone (no digit beside them).
+const MIN_ORIGINAL_CHARS: usize = 6;
+
+/// The final pass of `--anonymise`: every original the anonymiser learned, wherever it
+/// appears in the recording, raw or percent-encoded (either case of hex), replaced by what it
+/// became. It catches what the field-by-field mapping cannot recognise: a name quoted in an
+/// error message, a store name without `/nix/store/`, a filter's value echoed back.
+pub(crate) struct Originals {
+    matcher: Option<AhoCorasick>,
+    replacements: Vec<String>,
+    /// Whether each pattern is an account id, replaced only where no digit touches it.
+    digits: Vec<bool>,
+}
+
+impl Originals {
+    fn new(pairs: Vec<(String, String)>) -> Originals {
+        let mut patterns = Vec::new();
+        let mut replacements = Vec::new();
+        let mut digits = Vec::new();
+        for (original, mapped) in pairs {
+            let is_number = !original.is_empty() && original.bytes().all(|b| b.is_ascii_digit());
+            if !is_number && original.chars().count() < MIN_ORIGINAL_CHARS {
+                continue;
+            }
+            let encoded = utf8_percent_encode(&original, NON_ALPHANUMERIC).to_string();
+            let encoded_mapped = utf8_percent_encode(&mapped, NON_ALPHANUMERIC).to_string();
+            let form: String = url::form_urlencoded::byte_serialize(original.as_bytes()).collect();
+            let form_mapped: String = url::form_urlencoded::byte_serialize(mapped.as_bytes()).collect();
+            let forms = [
+                (original.clone(), mapped.clone()),
+                (encoded.clone(), encoded_mapped.clone()),
+                (lower_hex(&encoded), encoded_mapped),
+                (form, form_mapped),
+            ];
+            for (form, replacement) in forms {
+                if !patterns.contains(&form) {
+                    patterns.push(form);
+                    replacements.push(replacement);
+                    digits.push(is_number);
+                }
+            }
+        }
+        let matcher = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
+        Originals {
+            matcher,
+            replacements,
+            digits,
+        }
+    }
+
+    /// `text` with every original replaced.
+    pub(crate) fn text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let Some(matcher) = &self.matcher else {
+            return Cow::Borrowed(text);
+        };
+        let bytes = text.as_bytes();
+        let mut out = String::new();
+        let mut copied = 0;
+        for found in matcher.find_iter(text) {
+            let pattern = found.pattern().as_usize();
+            if self.digits[pattern] {
+                // Standing alone (`Account 4242`, `account_id=4242`), never part of a longer
+                // number, a word or a time (`2024-05-01T10:42`).
+                let touches = |b: u8| b.is_ascii_alphanumeric() || b"-:._".contains(&b);
+                let before = found.start().checked_sub(1).map(|i| bytes[i]);
+                let after = bytes.get(found.end()).copied();
+                if before.is_some_and(touches) || after.is_some_and(touches) {
+                    continue;
+                }
+            }
+            out.push_str(&text[copied..found.start()]);
+            out.push_str(&self.replacements[pattern]);
+            copied = found.end();
+        }
+        if copied == 0 {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+}
+
+/// `%2F` as `%2f`.
+fn lower_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut rest = encoded;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = rest.get(at..at + 3).unwrap_or(&rest[at..]);
+        out.push_str(&escape.to_ascii_lowercase());
+        rest = &rest[at + escape.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -16,16 +16,23 @@
 //!   and reports where its answers differ ([`check()`]).
 //!
 //! Nothing secret is written: no request header at all, an answer's `Content-Type` and
-//! `Retry-After` alone, no body of the token exchange or of `POST /processes`, and a final
-//! pass over the file's text redacts every secret the recorder saw (each token, cookie and
-//! ID token of every request, each exchanged token) and anything that reads as a Biscuit
-//! token, a JWT or the mock's admin token, wherever it is.
+//! `Retry-After` alone, no body of the token exchange or of `POST /processes`, and each
+//! interaction is redacted as it is recorded: every secret the recorder saw (each token,
+//! cookie and ID token of every request, each exchanged token) and anything that reads as a
+//! Biscuit token, a JWT or the mock's admin token, wherever it is (after any separator,
+//! percent-encoded, inside a JSON string's escapes; see the crate's redaction policy). A
+//! request whose secrets could not all be learned ([`MAX_LEARNED_SECRETS`],
+//! [`MAX_SECRETS_PER_HEADER`]) is forwarded and not recorded, as is every request past
+//! [`MAX_RECORDED_INTERACTIONS`].
 //!
 //! With `--anonymise` ([`Recorder::new`]`(true)`), store-path hashes and names, tag values,
 //! NAR hashes and account ids are mapped to stand-ins, the same input always to the same
 //! output within a recording (so that a filter selects the same builds), from the OS's
 //! random generator (so that a mapping cannot be recomputed from a name); numbers, statuses,
-//! systems, times and build ids stay.
+//! systems, times and build ids stay. A final pass over the file replaces every original the
+//! anonymiser learned (raw or percent-encoded, six characters or more; an account id alone
+//! at any length) wherever it appears: in an error message quoting a filter, a bare store
+//! name, a query without `/nix/store/`. The log shows each query as the file holds it.
 
 mod anonymise;
 mod check;
@@ -36,7 +43,6 @@ pub mod proxy;
 mod query;
 mod recorder;
 mod replay;
-pub(crate) mod secrets;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -45,9 +51,10 @@ use nixbuild::Build;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+pub use crate::redaction::{MAX_LEARNED_SECRETS, MAX_SECRETS_PER_HEADER};
 pub use check::{CheckReport, Difference, check};
 pub(crate) use query::Query;
-pub use recorder::{MAX_RECORDED_ANSWER_BYTES, Recorder};
+pub use recorder::{MAX_RECORDED_ANSWER_BYTES, MAX_RECORDED_INTERACTIONS, Recorder};
 pub(crate) use replay::{Miss, Replayer};
 
 /// What a recording's `format` says: this layout, version 1.
@@ -165,6 +172,48 @@ pub(crate) fn request_line(method: &str, path: &str, query: &str) -> String {
 /// A body as a recording keeps it: JSON when it is JSON with nothing around it (kept as its
 /// bytes, so replaying it gives them back), text otherwise (lossily, for bytes that are not
 /// UTF-8: the API answers text).
+/// A recorded interaction's JSON line, written without holding its body twice (an answer of
+/// 200 MiB would otherwise take 400), and where in the line its body starts when it is
+/// kept as JSON, so that a recorder can point at the builds in it.
+pub(crate) fn interaction_line(
+    method: &str,
+    path: &str,
+    query: &str,
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: &[u8],
+) -> (String, Option<usize>) {
+    let head = Interaction::new(method, path, query, status, headers, b"");
+    let head = serde_json::to_string(&head).unwrap_or_default();
+    let Some(open) = head.strip_suffix('}') else {
+        return (head, None);
+    };
+    if body.is_empty() {
+        return (head, None);
+    }
+    let json = std::str::from_utf8(body).ok().filter(|text| {
+        serde_json::from_str::<&RawValue>(text).is_ok_and(|raw| raw.get().len() == text.len())
+    });
+    match json {
+        Some(json) => {
+            let mut line = String::with_capacity(open.len() + json.len() + 10);
+            line.push_str(open);
+            line.push_str(",\"body\":");
+            let at = line.len();
+            line.push_str(json);
+            line.push('}');
+            (line, Some(at))
+        }
+        None => (
+            format!(
+                "{open},\"body_text\":{}}}",
+                json_string(&String::from_utf8_lossy(body))
+            ),
+            None,
+        ),
+    }
+}
+
 fn split_body(body: &[u8]) -> (Option<Box<RawValue>>, Option<String>) {
     if body.is_empty() {
         return (None, None);
@@ -236,22 +285,44 @@ impl Recording {
     /// The recording as JSON text: one interaction or build per line, so that a diff of
     /// two recordings reads well.
     pub fn to_json(&self) -> String {
-        let mut out =
-            String::with_capacity(self.builds.iter().map(|b| b.get().len() + 2).sum::<usize>() + 256);
-        out.push_str("{\n");
-        out.push_str(&format!("  \"format\": {},\n", json_string(&self.format)));
-        out.push_str(&format!("  \"anonymised\": {},\n", self.anonymised));
-        push_lines(&mut out, "builds", self.builds.iter().map(|b| b.get().to_owned()));
-        out.push_str(",\n");
-        push_lines(
-            &mut out,
-            "interactions",
+        Recording::json_text(
+            self.anonymised,
+            self.builds.iter().map(|b| b.get()),
             self.interactions
                 .iter()
                 .map(|i| serde_json::to_string(i).unwrap_or_default()),
-        );
-        out.push_str("\n}\n");
-        out
+        )
+    }
+
+    /// A recording's text from its builds and interactions, each already JSON: one per line.
+    pub(crate) fn json_text<B: AsRef<str>, I: AsRef<str>>(
+        anonymised: bool,
+        builds: impl Iterator<Item = B>,
+        interactions: impl Iterator<Item = I>,
+    ) -> String {
+        let mut out = Vec::with_capacity(256);
+        // Writing into a vector of bytes fails never, and what is written is UTF-8.
+        let _ = Recording::write_json_text(&mut out, anonymised, builds, interactions);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`json_text`](Recording::json_text), written as it is made (a recorder writes a file
+    /// of any size without holding its text).
+    pub(crate) fn write_json_text<B: AsRef<str>, I: AsRef<str>>(
+        out: &mut impl std::io::Write,
+        anonymised: bool,
+        builds: impl Iterator<Item = B>,
+        interactions: impl Iterator<Item = I>,
+    ) -> std::io::Result<()> {
+        write!(
+            out,
+            "{{\n  \"format\": {},\n  \"anonymised\": {anonymised},\n",
+            json_string(FORMAT)
+        )?;
+        write_lines(out, "builds", builds)?;
+        out.write_all(b",\n")?;
+        write_lines(out, "interactions", interactions)?;
+        out.write_all(b"\n}\n")
     }
 
     /// The recorded builds, as the mock serves them.
@@ -271,11 +342,6 @@ impl Recording {
     /// How many builds it holds.
     pub fn build_count(&self) -> usize {
         self.builds.len()
-    }
-
-    /// Adds a build as JSON (it must be an object; the caller merges by id).
-    pub(crate) fn push_build(&mut self, build: Box<RawValue>) {
-        self.builds.push(build);
     }
 }
 
@@ -311,15 +377,19 @@ fn json_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
-fn push_lines(out: &mut String, name: &str, items: impl Iterator<Item = String>) {
-    out.push_str(&format!("  \"{name}\": ["));
+fn write_lines<T: AsRef<str>>(
+    out: &mut impl std::io::Write,
+    name: &str,
+    items: impl Iterator<Item = T>,
+) -> std::io::Result<()> {
+    write!(out, "  \"{name}\": [")?;
     let mut first = true;
     for item in items {
-        out.push_str(if first { "\n    " } else { ",\n    " });
-        out.push_str(&item);
+        out.write_all(if first { b"\n    " } else { b",\n    " })?;
+        out.write_all(item.as_ref().as_bytes())?;
         first = false;
     }
-    out.push_str(if first { "]" } else { "\n  ]" });
+    out.write_all(if first { b"]" } else { b"\n  ]" })
 }
 
 /// The builds of a fixture file: a JSON array of builds, or a recording.
@@ -403,7 +473,9 @@ mod tests {
             assert!(error.contains(expected), "{text}: {error}");
         }
         let mut recording = Recording::new(false);
-        recording.push_build(RawValue::from_string(r#"{"build_id":"x"}"#.into()).unwrap());
+        recording
+            .builds
+            .push(RawValue::from_string(r#"{"build_id":"x"}"#.into()).unwrap());
         assert!(matches!(
             recording.builds(),
             Err(RecordingError::Build { index: 0, .. })

@@ -22,6 +22,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the upstream may take to answer a request whole.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// The most answer bytes the recorder holds at once, read from the upstream and not yet
+/// recorded and given back: past it, reading an answer waits for room, and after
+/// [`ROOM_TIMEOUT`] the request is answered 503 (`Retry-After: 1`). Six answers of 200 MiB at
+/// once took 5.5 GB.
+pub const MAX_ANSWER_BYTES_IN_FLIGHT: usize = 512 * 1024 * 1024;
+/// How long an answer may wait for room among the bytes in flight.
+const ROOM_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Called with a line for each request answered.
 type RequestLog = Arc<dyn Fn(&str) + Send + Sync>;
 
@@ -33,6 +41,7 @@ pub struct RecordingProxy {
     client: reqwest::Client,
     recorder: Arc<Recorder>,
     log: Option<RequestLog>,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for RecordingProxy {
@@ -91,25 +100,22 @@ impl RecordingProxy {
             client,
             recorder,
             log: None,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_ANSWER_BYTES_IN_FLIGHT)),
         })
     }
 
     /// Calls `log` with a line for each request once it is answered:
-    /// `GET /builds?status=built -> 200 (recorded)`, secret-looking query values redacted.
+    /// `GET /builds?status=built -> 200 (recorded)`, its query as the recording writes it
+    /// (secrets redacted; anonymised with `--anonymise`), and why one was not recorded.
     pub fn on_request(mut self, log: impl Fn(&str) + Send + Sync + 'static) -> RecordingProxy {
         self.log = Some(Arc::new(log));
         self
     }
 
-    fn log(&self, method: &str, path: &str, query: &str, status: u16) {
+    fn log(&self, method: &str, path: &str, query: &str, status: u16, outcome: &str) {
         if let Some(log) = &self.log {
-            let recorded = if super::recorder::is_recorded(method, path) {
-                "recorded"
-            } else {
-                "forwarded, not recorded"
-            };
-            let line = super::request_line(method, path, &crate::testing::journal::redact_query(query));
-            let line = self.recorder.scrub(&format!("{line} -> {status} ({recorded})"));
+            let line = super::request_line(method, path, &self.recorder.shown_query(query));
+            let line = self.recorder.scrub(&format!("{line} -> {status} ({outcome})"));
             log(&nixbuild::printable::escape_controls(&line));
         }
     }
@@ -129,7 +135,7 @@ impl RecordingProxy {
     ) -> Response<FrontBody> {
         let path = parts.uri.path();
         let query = parts.uri.query().unwrap_or("");
-        self.recorder.learn_request(
+        let mut learned = self.recorder.learn_request(
             parts
                 .headers
                 .iter()
@@ -159,10 +165,28 @@ impl RecordingProxy {
         let status = answer.status();
         let headers = answer.headers().clone();
         let mut bytes: Vec<u8> = Vec::new();
+        let mut room: Option<tokio::sync::OwnedSemaphorePermit> = None;
         loop {
             match answer.chunk().await {
                 Ok(None) => break,
                 Ok(Some(chunk)) if bytes.len() + chunk.len() <= MAX_RECORDED_ANSWER_BYTES => {
+                    let wanted = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+                    let taken = Arc::clone(&self.in_flight).acquire_many_owned(wanted);
+                    let Ok(Ok(more)) = tokio::time::timeout(ROOM_TIMEOUT, taken).await else {
+                        let mut busy = refusal(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            &format!(
+                                "the recorder holds {MAX_ANSWER_BYTES_IN_FLIGHT} bytes of answers already; try again"
+                            ),
+                        );
+                        busy.headers_mut()
+                            .insert(header::RETRY_AFTER, hyper::header::HeaderValue::from_static("1"));
+                        return busy;
+                    };
+                    match room.as_mut() {
+                        Some(room) => room.merge(more),
+                        None => room = Some(more),
+                    }
                     bytes.extend_from_slice(&chunk);
                 }
                 Ok(Some(_)) => {
@@ -187,18 +211,45 @@ impl RecordingProxy {
                 }
             }
         }
-        self.learn_answer(path, status, &headers, &bytes);
-        self.log(parts.method.as_str(), path, query, status.as_u16());
-        self.recorder.observe(
-            parts.method.as_str(),
-            path,
-            query,
-            status.as_u16(),
-            headers
+        learned &= self.learn_answer(path, status, &headers, &bytes);
+        let method = parts.method.as_str();
+        // Redacting a large answer takes a while: off the runtime's workers, so that the
+        // other requests go on meanwhile.
+        let (bytes, recorded) = if learned {
+            let recorder = Arc::clone(&self.recorder);
+            let (method, path, query) = (method.to_owned(), path.to_owned(), query.to_owned());
+            let kept: Vec<(String, String)> = headers
                 .iter()
-                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),
-            &bytes,
-        );
+                .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+                .collect();
+            let observed = tokio::task::spawn_blocking(move || {
+                let headers = kept.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+                let recorded = recorder.observe(&method, &path, &query, status.as_u16(), headers, &bytes);
+                (bytes, recorded)
+            });
+            match observed.await {
+                Ok(observed) => observed,
+                Err(_) => {
+                    return refusal(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "the recorder failed to record the answer",
+                    );
+                }
+            }
+        } else {
+            (bytes, false)
+        };
+        let outcome = if !learned {
+            "forwarded, not recorded: it showed more secrets than the recorder learns"
+        } else if recorded {
+            "recorded"
+        } else if super::recorder::is_recorded(method, path) {
+            "forwarded, not recorded: the recording holds its most interactions"
+        } else {
+            "forwarded, not recorded"
+        };
+        self.log(method, path, query, status.as_u16(), outcome);
+        drop(room);
         let mut response = Response::new(
             Full::new(Bytes::from(bytes))
                 .map_err(|never| match never {})
@@ -215,9 +266,9 @@ impl RecordingProxy {
     }
 
     /// Learns the secrets an answer carries: a cookie it sets, the token the exchange
-    /// answers.
-    fn learn_answer(&self, path: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) {
-        self.recorder.learn_request(
+    /// answers. False when they could not all be learned.
+    fn learn_answer(&self, path: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> bool {
+        let learned = self.recorder.learn_request(
             headers
                 .iter()
                 .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),
@@ -226,8 +277,9 @@ impl RecordingProxy {
         let exchange = nixbuild::api::operation::find(path)
             .is_some_and(|op| op.id == nixbuild::api::operation::OperationId::ExchangeOidcToken);
         if exchange && status.is_success() {
-            self.recorder.learn_secret(&String::from_utf8_lossy(body));
+            return self.recorder.learn_secret(&String::from_utf8_lossy(body)) && learned;
         }
+        learned
     }
 }
 

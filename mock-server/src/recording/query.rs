@@ -1,7 +1,7 @@
 //! [`Query`]: a query string's parameters, compared the way a replay compares requests:
 //! decoded, in any order.
 
-use crate::testing::journal::REDACTED;
+use crate::redaction::REDACTED;
 
 /// A query string's parameters, decoded (`%3A` and `:` are the same) and sorted, so that
 /// `a=1&b=2` and `b=2&a=1` are one query.

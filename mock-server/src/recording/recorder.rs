@@ -1,43 +1,62 @@
 //! [`Recorder`]: what `nixbuild-mock record` keeps of the requests it forwards, and the
 //! recording it writes.
+//!
+//! Each request is redacted (and anonymised) once, when it is observed, into the line the
+//! file will hold; the lock is held only to add that line. Writing the file takes a snapshot
+//! of the lines (shared, not copied) and builds the text outside the lock, so a large answer
+//! or a large file never makes other requests wait.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use nixbuild::api::operation::{self, OperationId};
 use serde_json::value::RawValue;
 
-use super::anonymise::Anonymiser;
-use super::secrets::Secrets;
-use super::{Interaction, KEPT_ANSWER_HEADERS, Recording};
+use super::anonymise::{Anonymiser, Originals};
+use super::{KEPT_ANSWER_HEADERS, Recording, interaction_line};
+use crate::redaction::{Scrubber, Secrets, map_json_strings, redact_query};
 use crate::sync::lock;
-use crate::testing::journal::redact_query;
 
 /// The largest answer a recorder reads (and so forwards and keeps): the SDK's own ceiling.
 /// A larger one is answered 502.
 pub const MAX_RECORDED_ANSWER_BYTES: usize = 256 * 1024 * 1024;
+/// The most interactions a recording holds; past it, requests are forwarded and answered
+/// as before but not recorded, and the log says so for each.
+pub const MAX_RECORDED_INTERACTIONS: usize = 100_000;
 
 /// The builds and interactions seen so far, and the secrets to keep out of the file.
 pub struct Recorder {
-    inner: Mutex<Inner>,
+    state: Mutex<State>,
+    secrets: Mutex<Secrets>,
+    anonymiser: Option<Mutex<Anonymiser>>,
+    /// Held while the file is written: two writes at once (the periodic one and the last)
+    /// would share one `.partial` file, and one's rename would find it gone.
+    writing: Mutex<()>,
 }
 
-struct Inner {
-    builds: BTreeMap<u64, Box<RawValue>>,
-    interactions: Vec<Interaction>,
-    secrets: Secrets,
-    anonymiser: Option<Anonymiser>,
+/// A build where it stands in the line of the answer that listed it.
+type BuildInLine = (Arc<str>, Range<usize>);
+
+/// What the file will hold, each line redacted and anonymised already.
+#[derive(Default)]
+struct State {
+    /// Each build by id: where it stands in the line of the answer that listed it last (the
+    /// build is not copied out of it).
+    builds: BTreeMap<u64, BuildInLine>,
+    interactions: Vec<Arc<str>>,
     changed: bool,
 }
 
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let inner = lock(&self.inner);
+        let (builds, interactions) = self.counts();
         f.debug_struct("Recorder")
-            .field("builds", &inner.builds.len())
-            .field("interactions", &inner.interactions.len())
-            .field("anonymise", &inner.anonymiser.is_some())
+            .field("builds", &builds)
+            .field("interactions", &interactions)
+            .field("anonymise", &self.anonymiser.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -59,35 +78,62 @@ impl Recorder {
     /// anonymiser of its own (see the [module](super)).
     pub fn new(anonymise: bool) -> Recorder {
         Recorder {
-            inner: Mutex::new(Inner {
-                builds: BTreeMap::new(),
-                interactions: Vec::new(),
-                secrets: Secrets::new(),
-                anonymiser: anonymise.then(Anonymiser::new),
-                changed: false,
-            }),
+            state: Mutex::new(State::default()),
+            secrets: Mutex::new(Secrets::new()),
+            anonymiser: anonymise.then(|| Mutex::new(Anonymiser::new())),
+            writing: Mutex::new(()),
         }
     }
 
-    /// Learns the secrets of a request, recorded or not: its secret-looking headers and
-    /// query parameters.
-    pub fn learn_request<'a>(&self, headers: impl IntoIterator<Item = (&'a str, &'a str)>, query: &str) {
-        let mut inner = lock(&self.inner);
-        for (name, value) in headers {
-            inner.secrets.learn_header(name, value);
-        }
-        inner.secrets.learn_query(query);
+    /// Learns the secrets of a request, recorded or not (its secret-looking headers and
+    /// query parameters), or of an answer (a cookie it sets). False when they could not all
+    /// be learned ([`MAX_LEARNED_SECRETS`](super::MAX_LEARNED_SECRETS) known, or a header
+    /// with more than [`MAX_SECRETS_PER_HEADER`](super::MAX_SECRETS_PER_HEADER) values): the
+    /// request must then not be recorded, since a secret it showed would not be redacted.
+    #[must_use]
+    pub fn learn_request<'a>(
+        &self,
+        headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        query: &str,
+    ) -> bool {
+        let mut secrets = lock(&self.secrets);
+        let headers_learned = headers
+            .into_iter()
+            .all(|(name, value)| secrets.learn_header(name, value).is_ok());
+        headers_learned && secrets.learn_query(query).is_ok()
     }
 
-    /// Learns a secret seen elsewhere: a token the exchange answered.
-    pub fn learn_secret(&self, secret: &str) {
-        lock(&self.inner).secrets.learn(secret);
+    /// Learns a secret seen elsewhere: a token the exchange answered. False when it could
+    /// not be learned, as for [`learn_request`](Recorder::learn_request).
+    #[must_use]
+    pub fn learn_secret(&self, secret: &str) -> bool {
+        lock(&self.secrets).learn(secret).is_ok()
+    }
+
+    fn scrubber(&self) -> Scrubber {
+        lock(&self.secrets).scrubber()
+    }
+
+    /// A query string as the recording writes it, and so as a log may show it: secret
+    /// parameters and tokens redacted, every secret seen redacted, and with `--anonymise`
+    /// its values mapped and every original learned replaced.
+    pub fn shown_query(&self, query: &str) -> String {
+        let scrubbed = self.scrubber().text(&redact_query(query)).into_owned();
+        match &self.anonymiser {
+            Some(anonymiser) if !scrubbed.is_empty() => {
+                let mut anonymiser = lock(anonymiser);
+                let mapped = anonymiser.query(&scrubbed);
+                anonymiser.originals().text(&mapped).into_owned()
+            }
+            _ => scrubbed,
+        }
     }
 
     /// Keeps a request and its answer when it is a read (`GET /builds`, `/builds/summary`,
-    /// `/usage`; never the token exchange nor `POST /processes`), and the builds of a
-    /// successful `GET /builds` (each replacing any seen before with its id). `headers` are
-    /// the answer's; those not in [`KEPT_ANSWER_HEADERS`] are left out.
+    /// `/usage`; never the token exchange nor `POST /processes`) and the recording holds
+    /// fewer than [`MAX_RECORDED_INTERACTIONS`], and the builds of a successful `GET
+    /// /builds` (each replacing any seen before with its id). `headers` are the answer's;
+    /// those not in [`KEPT_ANSWER_HEADERS`] are left out. Whether it was recorded.
     pub fn observe<'a>(
         &self,
         method: &str,
@@ -96,128 +142,148 @@ impl Recorder {
         status: u16,
         headers: impl IntoIterator<Item = (&'a str, &'a str)>,
         body: &[u8],
-    ) {
-        if !is_recorded(method, path) {
-            return;
+    ) -> bool {
+        if !is_recorded(method, path) || lock(&self.state).interactions.len() >= MAX_RECORDED_INTERACTIONS {
+            return false;
         }
+        let scrubber = self.scrubber();
         let kept: BTreeMap<String, String> = headers
             .into_iter()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+            .map(|(name, value)| (name.to_ascii_lowercase(), scrubber.text(value).into_owned()))
             .filter(|(name, _)| KEPT_ANSWER_HEADERS.contains(&name.as_str()))
             .collect();
-        let interaction = Interaction::new(method, path, redact_query(query), status, kept, body);
-        let mut inner = lock(&self.inner);
-        if status == 200 && path == "/builds" {
-            merge_builds(&mut inner.builds, body);
+        let query = self.shown_query(query);
+        let body = scrubber.body(body);
+        let body = match &self.anonymiser {
+            Some(anonymiser) => Cow::Owned(anonymised_body(&mut lock(anonymiser), &body)),
+            None => body,
+        };
+        let (line, body_at) = interaction_line(method, path, &query, status, kept, &body);
+        drop(body);
+        let line: Arc<str> = line.into();
+        let builds = match body_at {
+            Some(at) if status == 200 && path == "/builds" => listed_builds(&line, at),
+            _ => Vec::new(),
+        };
+        let mut state = lock(&self.state);
+        if state.interactions.len() >= MAX_RECORDED_INTERACTIONS {
+            return false;
         }
-        inner.interactions.push(interaction);
-        inner.changed = true;
+        state.builds.extend(
+            builds
+                .into_iter()
+                .map(|(id, range)| (id, (Arc::clone(&line), range))),
+        );
+        state.interactions.push(line);
+        state.changed = true;
+        true
     }
 
     /// `text` with every secret seen so far, and anything that reads as a token, redacted
     /// (for a log line).
     pub fn scrub(&self, text: &str) -> String {
-        lock(&self.inner).secrets.scrub(text)
+        self.scrubber().text(text).into_owned()
     }
 
     /// Whether anything was recorded since the last call.
     pub fn take_changed(&self) -> bool {
-        std::mem::take(&mut lock(&self.inner).changed)
+        std::mem::take(&mut lock(&self.state).changed)
     }
 
     /// How many builds and interactions it holds.
     pub fn counts(&self) -> (usize, usize) {
-        let inner = lock(&self.inner);
-        (inner.builds.len(), inner.interactions.len())
+        let state = lock(&self.state);
+        (state.builds.len(), state.interactions.len())
     }
 
     /// The recording as it would be written: anonymised when asked, every secret redacted.
     pub fn to_json(&self) -> String {
-        let mut inner = lock(&self.inner);
-        let Inner {
-            builds,
-            interactions,
-            secrets,
-            anonymiser,
-            ..
-        } = &mut *inner;
-        let mut recording = Recording::new(anonymiser.is_some());
-        for build in builds.values() {
-            recording.push_build(match anonymiser.as_mut() {
-                Some(anonymiser) => anonymised_json(anonymiser, build.get()),
-                None => build.clone(),
-            });
+        let mut out = Vec::new();
+        // Writing into a vector of bytes fails never, and what is written is UTF-8.
+        let _ = self.write_to(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Writes the recording as it is made, line by line, from a snapshot of its lines (shared,
+    /// not copied: the lock is held while their pointers are copied). With `--anonymise`,
+    /// each line passes the final pass: any original the field-by-field mapping did not
+    /// recognise, replaced.
+    fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let (builds, interactions): (Vec<BuildInLine>, Vec<Arc<str>>) = {
+            let state = lock(&self.state);
+            (
+                state.builds.values().cloned().collect(),
+                state.interactions.clone(),
+            )
+        };
+        let originals = self
+            .anonymiser
+            .as_ref()
+            .map(|anonymiser| lock(anonymiser).originals());
+        fn pass<'l>(originals: Option<&Originals>, line: &'l str) -> Cow<'l, str> {
+            match originals {
+                Some(originals) => map_json_strings(line, |string| originals.text(string)),
+                None => Cow::Borrowed(line),
+            }
         }
-        recording.interactions = interactions
-            .iter()
-            .map(|interaction| match anonymiser.as_mut() {
-                Some(anonymiser) => anonymised_interaction(anonymiser, interaction),
-                None => interaction.clone(),
-            })
-            .collect();
-        secrets.scrub(&recording.to_json())
+        let originals = originals.as_ref();
+        Recording::write_json_text(
+            out,
+            self.anonymiser.is_some(),
+            builds
+                .iter()
+                .map(|(line, range)| pass(originals, &line[range.clone()])),
+            interactions.iter().map(|line| pass(originals, line)),
+        )
     }
 
     /// The recording as [`to_json`](Recorder::to_json) writes it.
     pub fn recording(&self) -> Recording {
-        // Redacting happens in its text; the text is a recording still (a secret is always
-        // inside a JSON string, and `[redacted]` needs no escaping).
         Recording::from_json(&self.to_json()).unwrap_or_else(|_| Recording::new(false))
     }
 
     /// Writes the recording to `path`, whole or not at all (a file beside it, renamed).
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let text = self.to_json();
+        let _writing = lock(&self.writing);
         let mut partial = path.as_os_str().to_owned();
         partial.push(".partial");
-        std::fs::write(&partial, text)?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+        self.write_to(&mut file)?;
+        std::io::Write::flush(&mut file)?;
+        drop(file);
         std::fs::rename(&partial, path)
     }
 }
 
-/// Adds the builds of a `GET /builds` answer (a JSON array of builds) by id.
-fn merge_builds(builds: &mut BTreeMap<u64, Box<RawValue>>, body: &[u8]) {
+/// The builds of a `GET /builds` answer (a JSON array of builds) whose body starts at `at`
+/// in `line`: each id, and where the build stands in the line.
+fn listed_builds(line: &str, at: usize) -> Vec<(u64, Range<usize>)> {
     #[derive(serde::Deserialize)]
     struct Id {
         build_id: u64,
     }
-    let Ok(listed) = serde_json::from_slice::<Vec<&RawValue>>(body) else {
-        return;
+    let body = &line[at..line.len() - 1];
+    let Ok(listed) = serde_json::from_str::<Vec<&RawValue>>(body) else {
+        return Vec::new();
     };
-    for build in listed {
-        if let Ok(Id { build_id }) = serde_json::from_str::<Id>(build.get()) {
-            builds.insert(build_id, build.to_owned());
-        }
-    }
+    listed
+        .into_iter()
+        .filter_map(|build| {
+            let Id { build_id } = serde_json::from_str(build.get()).ok()?;
+            // A slice of `body`: its offset is the distance between their starts.
+            let start = at + (build.get().as_ptr() as usize - body.as_ptr() as usize);
+            Some((build_id, start..start + build.get().len()))
+        })
+        .collect()
 }
 
-fn anonymised_json(anonymiser: &mut Anonymiser, json: &str) -> Box<RawValue> {
-    let mut value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
-    anonymiser.value(&mut value);
-    serde_json::value::to_raw_value(&value).unwrap_or_else(|_| RawValue::NULL.to_owned())
-}
-
-fn anonymised_interaction(anonymiser: &mut Anonymiser, interaction: &Interaction) -> Interaction {
-    let query = if interaction.query.is_empty() {
-        String::new()
-    } else {
-        anonymiser.query(&interaction.query)
-    };
-    let body = match interaction.body_json() {
-        Some(mut value) => {
+/// An answer's body mapped by the anonymiser: a JSON one value by value, any other as text.
+fn anonymised_body(anonymiser: &mut Anonymiser, body: &[u8]) -> Vec<u8> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut value) => {
             anonymiser.value(&mut value);
             value.to_string().into_bytes()
         }
-        None => anonymiser
-            .text(&String::from_utf8_lossy(interaction.body()))
-            .into_bytes(),
-    };
-    Interaction::new(
-        interaction.method.clone(),
-        interaction.path.clone(),
-        query,
-        interaction.status,
-        interaction.headers.clone(),
-        &body,
-    )
+        Err(_) => anonymiser.text(&String::from_utf8_lossy(body)).into_bytes(),
+    }
 }

@@ -6,6 +6,8 @@ use nixbuild::api::operation::OperationId;
 use nixbuild::reexports::reqwest::Method;
 use nixbuild::{BuildFilter, FilterError, StatusCode};
 
+use crate::redaction::{redact_body, redact_header, redact_query};
+
 /// How the request's token fared (in the control API's journal: `passed`, `disabled`,
 /// `refused`, `not_checked`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -47,37 +49,11 @@ pub const MAX_RECORDED_BODY_BYTES: usize = 64 * 1024;
 /// The most bytes the journal's entries hold together; the oldest are forgotten first.
 pub const MAX_JOURNAL_BYTES: usize = 64 * 1024 * 1024;
 
-/// What the name of a header or query parameter holding a secret contains (compared in
-/// lower case): `Authorization`, `Proxy-Authorization`, `Cookie`, the OIDC ID token header,
-/// `X-Api-Key`, `Authorization-Token`, `?access_token=`, `?session_id=`, `X-Auth-Password`…
-/// A name is redacted when it merely looks secret: a journal that hides a harmless value
-/// costs a test little, one that shows a token costs its owner the account.
-const SECRET_NAME_PARTS: [&str; 9] = [
-    "token",
-    "key",
-    "secret",
-    "password",
-    "passwd",
-    "auth",
-    "session",
-    "cookie",
-    "credential",
-];
-
-/// Whether a header or query parameter named `name` (any case) may hold a secret.
-pub(crate) fn looks_secret(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
-}
-
-/// What a redacted header's value becomes (after its scheme, for `Authorization`).
-pub const REDACTED: &str = "[redacted]";
-
 /// One request the mock received, and how it answered.
 ///
 /// Secrets never reach the journal: the value of every header and query parameter whose
 /// name looks secret (it contains `token`, `key`, `secret`, `password`, `auth`, `session`,
-/// `cookie`…, in any case) is replaced by [`REDACTED`], keeping the name and a header's
+/// `cookie`…, in any case) is replaced by [`REDACTED`](crate::REDACTED), keeping the name and a header's
 /// scheme, as in `Bearer [redacted]` and `access_token=[redacted]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -134,11 +110,11 @@ impl RecordedRequest {
                 break;
             }
             let value = String::from_utf8_lossy(value.as_bytes());
-            entry.headers.push((name.to_owned(), redact(name, &value)));
+            entry.headers.push((name.to_owned(), redact_header(name, &value)));
         }
         let body = &request.body[..request.body.len().min(MAX_RECORDED_BODY_BYTES)];
         entry.truncated |= body.len() < request.body.len();
-        entry.body = body.to_vec();
+        entry.body = redact_body(body).into_owned();
         entry
     }
 
@@ -199,13 +175,8 @@ impl RecordedRequest {
 
     /// `GET /builds?…` on one line (never the token).
     pub fn line(&self) -> String {
-        // A token sent as an ordinary parameter's value (`tags=ci:<token>`) is redacted by its
-        // shape: the line goes to a log.
-        let query = self
-            .query
-            .as_deref()
-            .map(|q| format!("?{}", crate::recording::secrets::redact_token_shapes(q)))
-            .unwrap_or_default();
+        // The query was redacted when it was recorded, a token under any name among it.
+        let query = self.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default();
         let truncated = if self.truncated { " [truncated]" } else { "" };
         let unmatched = if self.unmatched { " [unmatched]" } else { "" };
         format!(
@@ -231,42 +202,6 @@ impl RecordedRequest {
                 .sum::<usize>()
             + self.body.len()
     }
-}
-
-/// `value` as the journal keeps it: a secret header's scheme alone, followed by [`REDACTED`].
-fn redact(name: &str, value: &str) -> String {
-    if !looks_secret(name) {
-        return value.to_owned();
-    }
-    match value.trim().split_once(' ') {
-        Some((scheme, _)) if scheme.len() <= 16 && scheme.bytes().all(|b| b.is_ascii_alphabetic()) => {
-            format!("{scheme} {REDACTED}")
-        }
-        _ => REDACTED.to_owned(),
-    }
-}
-
-/// `query` with the value of each parameter whose name (percent-decoded) looks secret
-/// replaced by [`REDACTED`]; the rest exactly as sent.
-pub(crate) fn redact_query(query: &str) -> std::borrow::Cow<'_, str> {
-    let secret = |pair: &str| {
-        let name = pair
-            .split_once('=')
-            .map_or(pair, |(name, _)| name)
-            .replace('+', " ");
-        looks_secret(&percent_encoding::percent_decode_str(&name).decode_utf8_lossy())
-    };
-    if !query.split('&').any(secret) {
-        return std::borrow::Cow::Borrowed(query);
-    }
-    let pairs: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if secret(pair) => format!("{name}={REDACTED}"),
-            _ => pair.to_owned(),
-        })
-        .collect();
-    std::borrow::Cow::Owned(pairs.join("&"))
 }
 
 /// `text` cut to at most `max` bytes on a character boundary, and whether it was cut.
@@ -350,25 +285,6 @@ mod tests {
         assert!(entry.line().contains("[truncated]"));
         let short = RecordedRequest::new(Method::GET, "/builds", Some("limit=1"));
         assert!(!short.truncated);
-    }
-
-    #[test]
-    fn secret_headers_keep_their_scheme_and_lose_their_value() {
-        assert_eq!(redact("Authorization", "Bearer En0KEw"), "Bearer [redacted]");
-        assert_eq!(redact("authorization", "En0KEw"), "[redacted]");
-        assert_eq!(redact("cookie", "a=b; c=d"), "[redacted]");
-        assert_eq!(redact("nixbuildnet-oidc-id-token", "eyJ.eyJ.sig"), "[redacted]");
-        assert_eq!(redact("user-agent", "probe/1"), "probe/1");
-        assert_eq!(redact("X-Api-Key", "k3y"), "[redacted]");
-        assert_eq!(redact("Authorization-Token", "Token abc"), "Token [redacted]");
-        assert_eq!(redact("x-session-id", "s"), "[redacted]");
-        assert_eq!(redact("X-PASSWORD", "p"), "[redacted]");
-        assert_eq!(redact("content-type", "application/json"), "application/json");
-        assert_eq!(redact_query("limit=5&tags=a:b"), "limit=5&tags=a:b");
-        assert_eq!(
-            redact_query("access_token=abc&limit=5&API%5FKEY=x&Session=y&password&secret+x=z"),
-            "access_token=[redacted]&limit=5&API%5FKEY=[redacted]&Session=[redacted]&password&secret+x=[redacted]"
-        );
     }
 
     #[test]
