@@ -245,3 +245,51 @@ fn as_http(text: &[u8], bearer: &[u8]) -> Vec<u8> {
     http.extend_from_slice(body);
     http
 }
+
+/// Any bytes as a recording file, into `replay` and `check`'s reading of it, and as an
+/// answer and a query through the redaction a recorder applies: never a panic; a recording
+/// that reads is replayed (each of its requests answered as recorded); a JSON answer stays
+/// JSON once redacted, and a recorder's file is always a recording it can read again.
+pub fn recording(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(recording) = crate::recording::Recording::from_json(&text) {
+        let requests: Vec<(String, String, String)> = recording
+            .interactions
+            .iter()
+            .map(|i| (i.method.clone(), i.path.clone(), i.query.clone()))
+            .collect();
+        let _ = recording.builds();
+        let mut replayer = crate::recording::Replayer::new(recording);
+        for (method, path, query) in requests {
+            assert!(
+                replayer.answer(&method, &path, &query).is_ok(),
+                "a recorded request is replayed: {method} {path}?{query}"
+            );
+        }
+        let _ = replayer.answer("GET", "/builds", &text);
+    }
+    let body = crate::redaction::redact_body(data);
+    if serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok() {
+        assert!(
+            serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok(),
+            "a JSON body stays JSON once redacted: {text:?}"
+        );
+    }
+    let _ = crate::redaction::redact_query(&text);
+    let recorder = crate::recording::Recorder::new(data.first().is_some_and(|b| b % 2 == 0));
+    let _ = recorder.learn_request([("cookie", text.as_ref())], &text);
+    recorder.observe(
+        "GET",
+        "/builds",
+        &text,
+        200,
+        [("content-type", "application/json")],
+        data,
+    );
+    recorder.observe("GET", "/usage", "", 400, [("retry-after", text.as_ref())], data);
+    let written = recorder.to_json();
+    assert!(
+        crate::recording::Recording::from_json(&written).is_ok(),
+        "a recorder's file reads as a recording: {written}"
+    );
+}

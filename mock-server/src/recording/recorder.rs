@@ -151,6 +151,8 @@ impl Recorder {
             .into_iter()
             .map(|(name, value)| (name.to_ascii_lowercase(), scrubber.text(value).into_owned()))
             .filter(|(name, _)| KEPT_ANSWER_HEADERS.contains(&name.as_str()))
+            // A value a replay could not send again (a line break, say) is not kept.
+            .filter(|(_, value)| nixbuild::reexports::reqwest::header::HeaderValue::from_str(value).is_ok())
             .collect();
         let query = self.shown_query(query);
         let body = scrubber.body(body);
