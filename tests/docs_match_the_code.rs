@@ -3,10 +3,16 @@
 //! fails this test, naming the guide and the sentence. (The API docs link the constants.)
 
 use nixbuild::api::{DEFAULT_MAX_POLL_INTERVAL, DEFAULT_PAGE_SIZE, DEFAULT_POLL_INTERVAL};
-use nixbuild_mock::front::{DEFAULT_READ_TIMEOUT, MAX_BODY_BYTES_IN_FLIGHT, MAX_CONNECTIONS};
+use nixbuild_mock::front::{
+    ADMIN_BODY_BYTES_RESERVED, DEFAULT_READ_TIMEOUT, MAX_BODY_BYTES_IN_FLIGHT, MAX_CONNECTIONS,
+};
 use nixbuild_mock::limits::{
     MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_COST, MAX_ID_TOKEN_BYTES, MAX_JWT_CLAIMS,
     MAX_REQUEST_BODY_BYTES, MAX_STORED_BUILDS,
+};
+use nixbuild_mock::recording::proxy::MAX_ANSWER_BYTES_IN_FLIGHT;
+use nixbuild_mock::recording::{
+    MAX_LEARNED_SECRETS, MAX_RECORDED_ANSWER_BYTES, MAX_RECORDED_INTERACTIONS, MAX_SECRETS_PER_HEADER,
 };
 
 /// `1234567` as `1,234,567`.
@@ -68,9 +74,20 @@ fn every_figure_a_guide_restates_is_its_constants() {
         (
             "mock-server/README.md",
             format!(
-                "one budget of {} MiB of bodies held at once (a request waits for room within its read timeout), and at most {} connections",
+                "one budget of {} MiB of bodies held at once (a request waits for room within its read timeout), half of it kept for requests with the admin token, so stalled anonymous bodies never hold up a test's control requests; at most {} connections",
                 mib(MAX_BODY_BYTES_IN_FLIGHT),
                 thousands(as_usize(MAX_CONNECTIONS))
+            ),
+        ),
+        (
+            "mock-server/README.md",
+            format!(
+                "At most {} MiB of answers held at once (an answer past it waits for room, then is answered 503 with `Retry-After: 1`), {} MiB for one answer (502 past it), {} interactions (later requests are forwarded, not recorded, and the log says so), {} secrets learned and {} from one header",
+                mib(MAX_ANSWER_BYTES_IN_FLIGHT),
+                mib(MAX_RECORDED_ANSWER_BYTES),
+                thousands(as_usize(MAX_RECORDED_INTERACTIONS)),
+                thousands(as_usize(MAX_LEARNED_SECRETS)),
+                MAX_SECRETS_PER_HEADER
             ),
         ),
         (
@@ -93,6 +110,8 @@ fn every_figure_a_guide_restates_is_its_constants() {
             ),
         ),
     ];
+    // "half of it kept for requests with the admin token"
+    assert_eq!(ADMIN_BODY_BYTES_RESERVED * 2, MAX_BODY_BYTES_IN_FLIGHT);
     for (path, sentence) in expected {
         assert!(
             guide(path).contains(&sentence),
