@@ -189,6 +189,9 @@ pub(crate) fn redact_body(body: &[u8]) -> Cow<'_, [u8]> {
 /// from its prefix on. Anything else separates runs.
 fn redact_plain(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
+    if !may_hold_token(text) {
+        return Cow::Borrowed(text);
+    }
     let mut pieces = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -222,7 +225,7 @@ fn redact_plain(text: &str) -> Cow<'_, str> {
             k = end.1;
             continue;
         }
-        if let Some(at) = word.find(ADMIN_TOKEN_PREFIX) {
+        if let Some(at) = admin_prefix_at(word) {
             tokens.push((piece.start + at, piece.end));
         } else if word.len() >= MIN_BISCUIT_CHARS && is_biscuit(word) {
             let padding = bytes[piece.end..]
@@ -246,6 +249,35 @@ fn redact_plain(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// Whether any run of Base64url characters in `text` could start a token: a Biscuit's length,
+/// a JWT's `eyJ`, the admin token's prefix. Text with none (a time, a system, a store path)
+/// is let through at once, with nothing allocated: most of a page's strings.
+fn may_hold_token(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii() || !is_base64url(c as u8))
+        .any(|run| {
+            run.len() >= MIN_BISCUIT_CHARS
+                || (run.starts_with("eyJ") && run.len() >= MIN_JWT_PART_CHARS)
+                || admin_prefix_at(run).is_some()
+        })
+}
+
+/// Where the admin token's prefix starts in `word`, if it does: found from each `n` (by
+/// memchr), not with a substring searcher built anew for each of a page's strings.
+fn admin_prefix_at(word: &str) -> Option<usize> {
+    if word.len() < ADMIN_TOKEN_PREFIX.len() {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(at) = word[from..].find('n') {
+        let at = from + at;
+        if word[at..].starts_with(ADMIN_TOKEN_PREFIX) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Where a JWT starting at piece `k` ends (its byte offset, and the next piece's index):
@@ -448,24 +480,25 @@ pub(crate) fn map_json_strings<'j>(
     let mut out = String::new();
     let mut copied = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'"' {
-            i += 1;
-            continue;
-        }
-        let start = i;
+    // Each string found by memchr for its quotes: most of a page's bytes are inside strings.
+    while let Some(at) = json[i..].find('"') {
+        let start = i + at;
         let mut escaped = false;
-        i += 1;
-        while i < bytes.len() && bytes[i] != b'"' {
-            if bytes[i] == b'\\' {
-                escaped = true;
-                i += 1;
+        i = start + 1;
+        while let Some(at) = json.get(i..).and_then(|rest| rest.find(['"', '\\'])) {
+            i += at;
+            if bytes[i] == b'"' {
+                break;
             }
-            i += 1;
+            escaped = true;
+            i += 2;
         }
         let end = (i + 1).min(bytes.len());
         i = end;
-        let literal = &json[start..end];
+        // Only text that is not JSON could end a literal inside a character.
+        let Some(literal) = json.get(start..end) else {
+            break;
+        };
         let replaced = if escaped {
             // Decoded, mapped, and written again only when the map changed it.
             serde_json::from_str::<String>(literal)

@@ -175,6 +175,13 @@ pub(crate) fn request_line(method: &str, path: &str, query: &str) -> String {
 /// A recorded interaction's JSON line, written without holding its body twice (an answer of
 /// 200 MiB would otherwise take 400), and where in the line its body starts when it is
 /// kept as JSON, so that a recorder can point at the builds in it.
+/// Whether `text` is one JSON value with nothing around it: what a recording keeps as JSON.
+pub(crate) fn is_exact_json(text: &str) -> bool {
+    serde_json::from_str::<&RawValue>(text).is_ok_and(|raw| raw.get().len() == text.len())
+}
+
+/// `json`: whether the caller knows `body` to be exact JSON ([`is_exact_json`]), so that it
+/// is not parsed again; otherwise it is checked here.
 pub(crate) fn interaction_line(
     method: &str,
     path: &str,
@@ -182,6 +189,7 @@ pub(crate) fn interaction_line(
     status: u16,
     headers: BTreeMap<String, String>,
     body: &[u8],
+    json: bool,
 ) -> (String, Option<usize>) {
     let head = Interaction::new(method, path, query, status, headers, b"");
     let head = serde_json::to_string(&head).unwrap_or_default();
@@ -191,9 +199,9 @@ pub(crate) fn interaction_line(
     if body.is_empty() {
         return (head, None);
     }
-    let json = std::str::from_utf8(body).ok().filter(|text| {
-        serde_json::from_str::<&RawValue>(text).is_ok_and(|raw| raw.get().len() == text.len())
-    });
+    let json = std::str::from_utf8(body)
+        .ok()
+        .filter(|text| json || is_exact_json(text));
     match json {
         Some(json) => {
             let mut line = String::with_capacity(open.len() + json.len() + 10);

@@ -16,7 +16,7 @@ use nixbuild::api::operation::{self, OperationId};
 use serde_json::value::RawValue;
 
 use super::anonymise::{Anonymiser, Originals};
-use super::{KEPT_ANSWER_HEADERS, Recording, interaction_line};
+use super::{KEPT_ANSWER_HEADERS, Recording, interaction_line, is_exact_json};
 use crate::redaction::{Scrubber, Secrets, map_json_strings, redact_query};
 use crate::sync::lock;
 
@@ -155,12 +155,21 @@ impl Recorder {
             .filter(|(_, value)| nixbuild::reexports::reqwest::header::HeaderValue::from_str(value).is_ok())
             .collect();
         let query = self.shown_query(query);
-        let body = scrubber.body(body);
+        // Parsed once here; the redaction and the line trust it (a page of 1,000 builds was
+        // parsed four times).
+        let exact = std::str::from_utf8(body).ok().filter(|text| is_exact_json(text));
+        let body: Cow<[u8]> = match exact {
+            Some(text) => match scrubber.json(text) {
+                Cow::Borrowed(_) => Cow::Borrowed(body),
+                Cow::Owned(scrubbed) => Cow::Owned(scrubbed.into_bytes()),
+            },
+            None => scrubber.body(body),
+        };
         let body = match &self.anonymiser {
             Some(anonymiser) => Cow::Owned(anonymised_body(&mut lock(anonymiser), &body)),
             None => body,
         };
-        let (line, body_at) = interaction_line(method, path, &query, status, kept, &body);
+        let (line, body_at) = interaction_line(method, path, &query, status, kept, &body, exact.is_some());
         drop(body);
         let line: Arc<str> = line.into();
         let builds = match body_at {
