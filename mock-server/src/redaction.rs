@@ -312,7 +312,7 @@ fn is_biscuit(word: &str) -> bool {
 /// The shortest secret searched for by its text: shorter values (a session id of a few
 /// characters) would match ordinary words, and are never written anyway (no header is).
 pub(crate) const MIN_SECRET_CHARS: usize = 12;
-/// The most secrets a [`Secrets`] learns; past it, learning refuses and the recorder records
+/// The most secrets a recorder learns; past it, learning refuses and the recorder records
 /// nothing more of a request whose secrets it could not learn (it forwards it all the same).
 pub const MAX_LEARNED_SECRETS: usize = 4096;
 /// The most values learned from one header (a cookie list's pairs): one header of 20,000
