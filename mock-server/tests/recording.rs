@@ -10,6 +10,7 @@ use std::process::Command;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::standalone::Standalone;
+use common::tempdir::TempDir;
 use futures::TryStreamExt;
 use nixbuild::{Build, BuildStatus, Client};
 use serde_json::Value;
@@ -542,7 +543,7 @@ async fn hostile_arguments_and_files_are_refused_with_a_reason() {
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"))
             .args(&args)
-            .current_dir(&dir.0)
+            .current_dir(dir.path())
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -578,26 +579,8 @@ async fn an_upstream_that_is_gone_is_a_502_that_names_it() {
     assert!(!log.contains("secret-token-0123456789"));
 }
 
-/// A folder of the test's own, removed when the test ends.
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn join(&self, name: &str) -> std::path::PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn tempdir(name: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("nixbuild-mock-recording-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
+    TempDir::new(&format!("recording-{name}"))
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod standalone;
+pub mod tempdir;
 
 use nixbuild::Token;
 
