@@ -24,15 +24,21 @@ step "the binaries for $host, once: archive and wheel from them"
 (cd "$dist/archives" && sha256sum -- * > SHA256SUMS && cat SHA256SUMS)
 
 step "npm: the mock's packages from the target table, and nixbuild-client"
-mkdir -p "$dist/npm"
-node "$here/npm-packages.mjs" --version "$version" --binaries "$dist/binaries" \
-  --out "$dist/npm-packages" --available-only |
-  while read -r package; do
-    (cd "$package" && npm pack --silent --pack-destination "$dist/npm" >/dev/null)
-  done
-(cd "$root/clients/typescript" && npm ci --no-audit --no-fund --loglevel=error &&
-  npm pack --silent --pack-destination "$dist/npm" >/dev/null)
-ls "$dist/npm"
+# A Python user building the wheels from a clone may have no Node.js: the npm packages are
+# then left out, and said so. A rehearsal (CI) has it, and checks they were made.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  mkdir -p "$dist/npm"
+  node "$here/npm-packages.mjs" --version "$version" --binaries "$dist/binaries" \
+    --out "$dist/npm-packages" --available-only |
+    while read -r package; do
+      (cd "$package" && npm pack --silent --pack-destination "$dist/npm" >/dev/null)
+    done
+  (cd "$root/clients/typescript" && npm ci --no-audit --no-fund --loglevel=error &&
+    npm pack --silent --pack-destination "$dist/npm" >/dev/null)
+  ls "$dist/npm"
+else
+  echo "node and npm are not installed: the npm packages are left out (the wheels are built)"
+fi
 
 step "Python: the client's wheel and sdist (the mock's wheel came with its binary)"
 # Quiet unless it fails: setuptools' warnings about byte-compiling are noise here.

@@ -56,6 +56,9 @@ wait_for "$pypi/simple/" pypiserver "$work/pypiserver.log"
 "$tools/bin/twine" upload --disable-progress-bar --non-interactive --repository-url "$pypi/" \
   --username rehearsal --password rehearsal "$dist"/wheels/*
 
+ls "$dist"/npm/nixbuild-mock-[0-9]*.tgz "$dist"/npm/nixbuild-client-*.tgz >/dev/null ||
+  { echo "release/build.sh made no npm packages (is node installed?)" >&2; exit 1; }
+
 step "a local npm registry (verdaccio): the release's npm packages published"
 (cd "$here/verdaccio" && npm ci --no-audit --no-fund --loglevel=error)
 npm_port=$(free_port)

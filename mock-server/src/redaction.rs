@@ -90,12 +90,15 @@ pub(crate) fn redact_query(query: &str) -> Cow<'_, str> {
         }
         matches!(redact_token_shapes(&decoded(value)), Cow::Owned(_)).then(|| format!("{named}{REDACTED}"))
     };
-    if !query.split('&').any(|pair| redacted_pair(pair).is_some()) {
+    // Each pair looked at once: this runs for every request the journal keeps.
+    let pairs: Vec<(&str, Option<String>)> =
+        query.split('&').map(|pair| (pair, redacted_pair(pair))).collect();
+    if pairs.iter().all(|(_, redacted)| redacted.is_none()) {
         return Cow::Borrowed(query);
     }
-    let pairs: Vec<String> = query
-        .split('&')
-        .map(|pair| redacted_pair(pair).unwrap_or_else(|| pair.to_owned()))
+    let pairs: Vec<String> = pairs
+        .into_iter()
+        .map(|(pair, redacted)| redacted.unwrap_or_else(|| pair.to_owned()))
         .collect();
     Cow::Owned(pairs.join("&"))
 }
