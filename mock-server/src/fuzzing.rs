@@ -2,16 +2,14 @@
 //! cargo-fuzz sets): one request through the mock's whole handling, routing, faults, auth,
 //! filters and answers, without a socket, so that millions of them run in minutes.
 
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use wiremock::Respond;
 
+use crate::app::{State, StateConfig};
 use crate::auth::Authority;
-use crate::server::responder::Responder;
-use crate::server::state::State;
-use crate::testing::faults::FaultQueue;
-use crate::testing::journal::Journal;
-use crate::world::process_log::ProcessLog;
+use crate::dispatch::Responder;
+use crate::recording_format::{Recorder, Recording, Replayer};
 
 struct Fixture {
     state: Arc<State>,
@@ -33,21 +31,16 @@ fn fixture() -> &'static Fixture {
             .into_iter()
             .chain(crate::fixtures::generate(300, 1))
             .collect();
-        let state = State {
-            store: RwLock::new(builds.iter().cloned().collect()),
+        let state = State::new(StateConfig {
+            builds: builds.clone(),
             authority,
             auth_enabled: true,
-            faults: Mutex::new(FaultQueue::default()),
-            journal: Mutex::new(Journal::new(16)),
             prefix: String::new(),
             observer: None,
-            processes: Mutex::new(ProcessLog::default()),
-            clock: crate::world::clock::Clock::default(),
+            journal_capacity: 16,
             admin_token: nixbuild::Secret::from(ADMIN_TOKEN),
-            expectations: Mutex::new(Vec::new()),
-            answers: Mutex::new(crate::server::answer_cache::AnswerCache::default()),
             replay: None,
-        };
+        });
         Fixture {
             state: Arc::new(state),
             bearer: format!("Bearer {}", token.expose_secret()),
@@ -112,18 +105,14 @@ pub fn respond(text: &[u8]) -> Option<u16> {
         // The control API's effects are what it was asked for: the faults it queued would
         // answer the next inputs with statuses the fuzzer does not expect of the API, and
         // the builds it adds must stay within the fuzzer's memory.
-        crate::server::state::lock(&fixture.state.faults).clear();
-        if fixture.state.store().len() > MAX_FUZZ_BUILDS {
-            *fixture.state.store_mut() = fixture.builds.iter().cloned().collect();
+        fixture.state.clear_faults();
+        if fixture.state.build_count() > MAX_FUZZ_BUILDS {
+            fixture.state.clear_builds();
+            fixture.state.add_builds(fixture.builds.iter().cloned());
         }
         return None;
     }
-    let journal = fixture
-        .state
-        .journal
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    journal.last_status()
+    fixture.state.last_status()
 }
 
 /// `code` appended to a genuine token of the mock as an attenuation block, as a holder
@@ -138,7 +127,7 @@ pub fn authorize_attenuation(code: &str) -> Option<crate::AuthOutcome> {
         .datalog(code, Vec::<(&str, nixbuild::token::DatalogValue)>::new())
         .finish()
         .ok()?;
-    Some(fixture.state.authority.authorize(
+    Some(fixture.state.authority().authorize(
         Some(&format!("Bearer {}", attenuated.expose_secret())),
         nixbuild::api::operation::Permission::BuildRead,
         std::time::SystemTime::now(),
@@ -147,7 +136,7 @@ pub fn authorize_attenuation(code: &str) -> Option<crate::AuthOutcome> {
 
 /// The same request, written as HTTP/1.1 bytes (`METHOD TARGET HTTP/1.1`, each header line,
 /// an empty line, the body exactly as given: chunked when a header says so), through the
-/// standalone server's [`Front`](crate::front::Front) and on to a mock behind it. Returns
+/// standalone server's [`Front`](crate::standalone::front::Front) and on to a mock behind it. Returns
 /// the status of the first answer, or `None` when the front closed the connection without
 /// one (a request HTTP cannot read, a body that never ends).
 #[cfg(feature = "cli")]
@@ -157,7 +146,7 @@ pub fn respond_through_front(text: &[u8]) -> Option<u16> {
     struct Served {
         runtime: tokio::runtime::Runtime,
         mock: crate::MockNixbuild,
-        front: crate::front::Front,
+        front: crate::standalone::front::Front,
         bearer: Vec<u8>,
     }
     static SERVED: OnceLock<Served> = OnceLock::new();
@@ -179,7 +168,7 @@ pub fn respond_through_front(text: &[u8]) -> Option<u16> {
             .rights(["build:read", "build:write"])
             .never_expires()
             .mint();
-        let front = crate::front::Front::new(
+        let front = crate::standalone::front::Front::new(
             *mock.server().address(),
             mock.admin_token(),
             std::time::Duration::from_millis(500),
@@ -252,14 +241,14 @@ fn as_http(text: &[u8], bearer: &[u8]) -> Vec<u8> {
 /// JSON once redacted, and a recorder's file is always a recording it can read again.
 pub fn recording(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(recording) = crate::recording::Recording::from_json(&text) {
+    if let Ok(recording) = Recording::from_json(&text) {
         let requests: Vec<(String, String, String)> = recording
             .interactions
             .iter()
             .map(|i| (i.method.clone(), i.path.clone(), i.query.clone()))
             .collect();
         let _ = recording.builds();
-        let mut replayer = crate::recording::Replayer::new(recording);
+        let mut replayer = Replayer::new(recording);
         for (method, path, query) in requests {
             assert!(
                 replayer.answer(&method, &path, &query).is_ok(),
@@ -276,7 +265,7 @@ pub fn recording(data: &[u8]) {
         );
     }
     let _ = crate::redaction::redact_query(&text);
-    let recorder = crate::recording::Recorder::new(data.first().is_some_and(|b| b % 2 == 0));
+    let recorder = Recorder::new(data.first().is_some_and(|b| b % 2 == 0));
     let _ = recorder.learn_request([("cookie", text.as_ref())], &text);
     recorder.observe(
         "GET",
@@ -289,7 +278,7 @@ pub fn recording(data: &[u8]) {
     recorder.observe("GET", "/usage", "", 400, [("retry-after", text.as_ref())], data);
     let written = recorder.to_json();
     assert!(
-        crate::recording::Recording::from_json(&written).is_ok(),
+        Recording::from_json(&written).is_ok(),
         "a recorder's file reads as a recording: {written}"
     );
 }

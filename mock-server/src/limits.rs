@@ -44,16 +44,85 @@
 //! | builds' JSON kept encoded | [`MAX_CACHED_JSON_BYTES`]; beyond, a build is encoded each time it is served |
 //! | read answers kept | 256 answers and 32 MiB; beyond, the cache starts anew |
 
-pub use crate::auth::limits::{
-    CANDIDATE_COST, MAX_AUTHORIZATION_BYTES, MAX_BLOCKS, MAX_BODY_PREDICATES, MAX_CHECKS_PER_BLOCK,
-    MAX_COLLECTION_LEN, MAX_COST, MAX_EXPRESSION_OPS, MAX_FACTS_PER_BLOCK, MAX_QUERIES_PER_CHECK,
-    MAX_RULES_PER_BLOCK, MAX_STRING_BYTES,
-};
-pub use crate::control::{MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_STORED_BUILDS};
-pub use crate::handlers::exchange::{MAX_ID_TOKEN_BYTES, MAX_JWT_CLAIM_NAME_BYTES, MAX_JWT_CLAIMS};
-pub use crate::server::responder::MAX_REQUEST_BODY_BYTES;
-pub use crate::testing::journal::{
-    MAX_JOURNAL_BYTES, MAX_RECORDED_BODY_BYTES, MAX_RECORDED_HEADER_BYTES, MAX_RECORDED_PATH_BYTES,
-    MAX_RECORDED_QUERY_BYTES,
-};
-pub use crate::world::store::MAX_CACHED_JSON_BYTES;
+// Tokens.
+
+/// The largest `Authorization` header the mock reads, in bytes.
+pub const MAX_AUTHORIZATION_BYTES: usize = 8 * 1024;
+/// The most blocks a token may have: its authority block and attenuations.
+pub const MAX_BLOCKS: usize = 8;
+/// The most facts in one block.
+pub const MAX_FACTS_PER_BLOCK: usize = 64;
+/// The most rules in one block.
+pub const MAX_RULES_PER_BLOCK: usize = 8;
+/// The most checks in one block.
+pub const MAX_CHECKS_PER_BLOCK: usize = 16;
+/// The most alternatives (`or`) in one check.
+pub const MAX_QUERIES_PER_CHECK: usize = 4;
+/// The most predicates in the body of one rule or query.
+pub const MAX_BODY_PREDICATES: usize = 4;
+/// The most expression operations in one rule or query.
+pub const MAX_EXPRESSION_OPS: usize = 64;
+/// The most items in one set, array or map.
+pub const MAX_COLLECTION_LEN: usize = 64;
+/// The longest string, in bytes.
+pub const MAX_STRING_BYTES: usize = 1024;
+/// The most estimated work for the whole token, in units of about 10 ns of a release build:
+/// for each rule and query, the product of how many facts each body predicate could match,
+/// times what trying one combination costs ([`CANDIDATE_COST`]) plus what evaluating its
+/// expressions may cost, counted at the sizes its values can really reach (unions,
+/// intersections and nested closures included); rules count once per iteration of the
+/// engine. `benches/auth.rs` measures the costliest tokens it accepts.
+pub const MAX_COST: u64 = 200_000;
+/// What trying one combination of facts for a rule or query costs, in the units of
+/// [`MAX_COST`]: binding its variables and checking its constants, measured against the
+/// evaluation of its expressions (a 64×64 join of a cheap check runs at about 47 units a
+/// combination).
+pub const CANDIDATE_COST: u64 = 40;
+
+// Control requests.
+
+/// The largest control request body: a `POST /_mock/builds` of tens of thousands of builds.
+pub const MAX_CONTROL_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// The most builds one `POST /_mock/builds` adds (about 100 MB of store); more is a 413.
+pub const MAX_BUILDS_PER_REQUEST: usize = 100_000;
+/// The most builds the store may hold after a `POST /_mock/builds` (about 1.4 GB); more is
+/// a 409. The Rust API and `--builds`/`--generate` are not held to it: their caller chose.
+pub const MAX_STORED_BUILDS: usize = 1_000_000;
+
+// The OIDC exchange.
+
+/// The longest OIDC ID token the exchange reads, in bytes; longer is a 431. A CI job's ID
+/// token is 1 to 2 KB.
+pub const MAX_ID_TOKEN_BYTES: usize = 8 * 1024;
+/// The most claims an ID token may carry into an exchanged token (each is a fact; a GitHub
+/// job's token has about 30); more is a 400.
+pub const MAX_JWT_CLAIMS: usize = 48;
+/// The longest claim name, in bytes; longer is a 400. Values are held to
+/// [`MAX_STRING_BYTES`](crate::limits::MAX_STRING_BYTES), as every string in a token is.
+pub const MAX_JWT_CLAIM_NAME_BYTES: usize = 256;
+
+// API requests.
+
+/// The largest request body the mock takes (a `POST /processes` of thousands of processes
+/// is a few hundred KB); a larger one is answered 413.
+pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
+
+// The journal.
+
+/// The longest path a journal entry keeps, in bytes.
+pub const MAX_RECORDED_PATH_BYTES: usize = 1024;
+/// The longest query string a journal entry keeps, in bytes.
+pub const MAX_RECORDED_QUERY_BYTES: usize = 4096;
+/// The most header bytes (names and values) a journal entry keeps; later headers are left out.
+pub const MAX_RECORDED_HEADER_BYTES: usize = 16 * 1024;
+/// The longest body a journal entry keeps, in bytes.
+pub const MAX_RECORDED_BODY_BYTES: usize = 64 * 1024;
+/// The most bytes the journal's entries hold together; the oldest are forgotten first.
+pub const MAX_JOURNAL_BYTES: usize = 64 * 1024 * 1024;
+
+// The store.
+
+/// The most bytes of builds' JSON a store keeps encoded (about 100,000 builds'): past it, a
+/// build is encoded each time it is served, and a store of millions stays within ~2 KB a
+/// build.
+pub const MAX_CACHED_JSON_BYTES: usize = 64 * 1024 * 1024;

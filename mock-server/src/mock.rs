@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,16 +10,16 @@ use nixbuild::{Build, BuildId, BuildStatus, Client, ClientBuilder, Secret};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
-use crate::IntoBuild;
-use crate::auth::{Authority, TokenMinter};
-use crate::server::responder::Responder;
-use crate::server::state::{State, lock};
-use crate::testing::expectation::{self, Counted, Expectation, UnmetExpectations};
-use crate::testing::faults::{Fault, FaultQueue};
-use crate::testing::journal::{Journal, RecordedRequest};
-use crate::world::clock::{Clock, ClockOverflow};
+use crate::app::{RequestObserver, State, StateConfig};
+use crate::auth::{Authority, TokenMinter, admin};
+use crate::dispatch::Responder;
+use crate::fixtures::build_fixture::IntoBuild;
+use crate::instruments::expectation::{Expectation, UnmetExpectations};
+use crate::instruments::faults::Fault;
+use crate::instruments::journal::RecordedRequest;
+use crate::recording_format::Recording;
+use crate::world::clock::ClockOverflow;
 use crate::world::lifecycle::{NoSuchBuild, StatusChangeError};
-use crate::world::process_log::ProcessLog;
 
 /// How many of the most recent requests a failed verification shows.
 const RECENT_REQUESTS_SHOWN: usize = 20;
@@ -56,7 +56,7 @@ impl fmt::Debug for MockNixbuild {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MockNixbuild")
             .field("uri", &self.uri())
-            .field("auth_enabled", &self.state.auth_enabled)
+            .field("auth_enabled", &self.state.auth_enabled())
             .finish_non_exhaustive()
     }
 }
@@ -74,7 +74,7 @@ impl MockNixbuild {
 
     /// The base URL to give a client, with the mock's path prefix.
     pub fn uri(&self) -> String {
-        format!("{}{}", self.server.uri(), self.state.prefix)
+        format!("{}{}", self.server.uri(), self.state.prefix())
     }
 
     /// A client builder pointed at the mock with a valid token (`build:read` and
@@ -84,10 +84,10 @@ impl MockNixbuild {
     /// a token it sees has expired by the real clock, and the mock checks it by its own, so
     /// the token must be valid by both even when a test moved the mock's clock back.
     pub fn client_builder(&self) -> ClientBuilder {
-        let later = std::time::SystemTime::now().max(self.state.clock.system_now());
+        let later = std::time::SystemTime::now().max(self.state.system_now());
         let token = self
             .state
-            .authority
+            .authority()
             .tokens()
             .issued_at(later)
             .rights(["build:read", "build:write"])
@@ -111,17 +111,14 @@ impl MockNixbuild {
     /// A minter of tokens signed by this mock's root key, their lifetimes counted from the
     /// mock's clock.
     pub fn tokens(&self) -> TokenMinter {
-        self.state
-            .authority
-            .tokens()
-            .issued_at(self.state.clock.system_now())
+        self.state.tokens()
     }
 
     /// The secret of the control API under `/_mock` (`Authorization: Bearer <admin token>`),
     /// for a test that drives this mock over HTTP, as other languages do. It opens nothing
     /// of the API itself.
     pub fn admin_token(&self) -> Secret {
-        self.state.admin_token.clone()
+        self.state.admin_token().clone()
     }
 
     /// Revokes `token` and every token attenuated from it, as nixbuild.net's `tokens revoke`
@@ -141,12 +138,12 @@ impl MockNixbuild {
     /// # }
     /// ```
     pub fn revoke(&self, token: &nixbuild::Token) -> Result<(), nixbuild::TokenError> {
-        self.state.authority.revoke(token)
+        self.state.revoke(token)
     }
 
     /// The mock's signing authority (its root key).
     pub fn authority(&self) -> &Authority {
-        &self.state.authority
+        self.state.authority()
     }
 
     /// Adds a build (a [`Build`] or a [`BuildFixture`](crate::BuildFixture)), replacing any
@@ -185,35 +182,34 @@ impl MockNixbuild {
 
     /// Removes every build.
     pub fn clear_builds(&self) {
-        self.state.store_mut().clear();
+        self.state.clear_builds();
     }
 
     /// Changes a stored build: its status, times, outputs, … (see
     /// [`fixtures::mark_running`](crate::fixtures::mark_running) and
     /// [`fixtures::mark_finished`](crate::fixtures::mark_finished)).
     pub fn update_build(&self, id: BuildId, change: impl FnOnce(&mut Build)) -> Result<(), NoSuchBuild> {
-        let mut store = self.state.store_mut();
-        store.update(id, change).ok_or(NoSuchBuild(id))
+        self.state.update_build(id, change)
     }
 
     /// Removes a build.
     pub fn remove_build(&self, id: BuildId) -> Option<Build> {
-        self.state.store_mut().remove(id)
+        self.state.remove_build(id)
     }
 
     /// A stored build.
     pub fn build(&self, id: BuildId) -> Option<Build> {
-        self.state.store().get(id).cloned()
+        self.state.build(id)
     }
 
     /// Every stored build, newest first.
     pub fn builds(&self) -> Vec<Build> {
-        self.state.store().all().cloned().collect()
+        self.state.builds()
     }
 
     /// How many builds are stored.
     pub fn build_count(&self) -> usize {
-        self.state.store().len()
+        self.state.build_count()
     }
 
     /// The next `times` requests answer `status`, with no `Retry-After` (so the SDK retries
@@ -223,57 +219,66 @@ impl MockNixbuild {
         self.inject_fault(Fault::status(status).times(times));
     }
 
-    /// Queues a fault; faults apply in the order they were injected.
+    /// Queues a fault; faults apply in the order they were injected, each to the next API
+    /// requests (to any path, or to its own), whether the mock serves its store or replays a
+    /// recording. A fault's path is read as every path is: relative to the API's root, and
+    /// one written with the mock's prefix is read without it.
     pub fn inject_fault(&self, fault: Fault) {
-        lock(&self.state.faults).push(fault);
+        self.state.inject_fault(fault);
+    }
+
+    /// The faults not yet used up, in the order they apply.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.state.faults()
     }
 
     /// Drops every fault not yet used.
     pub fn clear_faults(&self) {
-        lock(&self.state.faults).clear();
+        self.state.clear_faults();
     }
 
     /// The requests received so far, oldest first.
     pub fn received_requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.state.journal).all()
+        self.state.received_requests(None, None)
+    }
+
+    /// The requests received so far to `path` (relative to the API's root, or with the
+    /// mock's prefix) and, when given, with `method`; oldest first.
+    pub fn received_requests_to(&self, path: &str, method: Option<&str>) -> Vec<RecordedRequest> {
+        self.state.received_requests(Some(path), method)
     }
 
     /// How many requests went to `path` (`/builds`, `/usage`, …), relative to the API's root
-    /// as every path of the mock's API is, whatever prefix it serves under and whatever their
-    /// answer.
+    /// as every path of the mock's API is (one written with the mock's prefix is read without
+    /// it), whatever their answer.
     pub fn request_count(&self, path: &str) -> usize {
-        lock(&self.state.journal).count(path)
+        self.state.request_count(path)
     }
 
     /// The processes `POST /processes` received so far, in order (the most recent 10,000).
     pub fn submitted_processes(&self) -> Vec<nixbuild::Process> {
-        lock(&self.state.processes).recent()
+        self.state.submitted_processes()
     }
 
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
-        lock(&self.state.journal).clear();
+        self.state.clear_requests();
     }
 
     /// Expects requests for an operation or to a path; checked when the mock is dropped
     /// (a failing check panics, naming what was expected and what arrived), or by
     /// [`verify`](Self::verify). Only requests that arrive after this call count.
     pub fn expect(&self, expectation: Expectation) {
-        lock(&self.state.expectations).push(Counted {
-            expectation,
-            received: 0,
-        });
+        self.state.expect(expectation);
     }
 
     /// The expectations not met so far, with the most recent requests.
     pub fn check_expectations(&self) -> Result<(), UnmetExpectations> {
-        let unmet = expectation::unmet(&lock(&self.state.expectations));
+        let unmet = self.state.unmet_expectations();
         if unmet.is_empty() {
             return Ok(());
         }
-        let journal = lock(&self.state.journal);
-        let skip = journal.iter().count().saturating_sub(RECENT_REQUESTS_SHOWN);
-        let recent_requests = journal.iter().skip(skip).map(RecordedRequest::line).collect();
+        let recent_requests = self.state.recent_request_lines(RECENT_REQUESTS_SHOWN);
         Err(UnmetExpectations {
             unmet,
             recent_requests,
@@ -291,7 +296,7 @@ impl MockNixbuild {
     /// and the most recent requests.
     pub fn verify(&self) {
         if let Err(unmet) = self.check_expectations() {
-            lock(&self.state.expectations).retain(Counted::is_met);
+            self.state.drop_unmet_expectations();
             panic!("{unmet}");
         }
     }
@@ -299,24 +304,24 @@ impl MockNixbuild {
     /// The mock's now: real time, unless a test froze or moved it. It decides token expiry,
     /// the creation time of fixtures that set none, and the times of status changes.
     pub fn now(&self) -> DateTime<Utc> {
-        self.state.clock.now()
+        self.state.now()
     }
 
     /// Freezes the mock's clock at `now`; an instant outside the years 0000 to 9999 (which
     /// RFC 3339 can write) is refused and leaves the clock as it was.
     pub fn set_clock(&self, now: DateTime<Utc>) -> Result<(), ClockOverflow> {
-        self.state.clock.set(now).map(|_| ())
+        self.state.set_clock(now).map(|_| ())
     }
 
     /// Moves the mock's clock by `by` and freezes it there; returns the new now.
     pub fn advance_clock(&self, by: std::time::Duration) -> Result<DateTime<Utc>, ClockOverflow> {
         let by = TimeDelta::from_std(by).map_err(|_| ClockOverflow)?;
-        self.state.clock.advance(by)
+        self.state.advance_clock(by)
     }
 
     /// Real time again.
     pub fn reset_clock(&self) {
-        self.state.clock.reset();
+        self.state.reset_clock();
     }
 
     /// The wiremock server underneath. Mocks mounted on it take precedence over the fake
@@ -346,10 +351,10 @@ pub struct MockNixbuildBuilder {
     builds: Vec<Build>,
     prefix: String,
     listener: Option<TcpListener>,
-    observer: Option<crate::server::state::RequestObserver>,
+    observer: Option<RequestObserver>,
     journal_capacity: Option<usize>,
     admin_token: Option<Secret>,
-    replay: Option<crate::recording::Recording>,
+    replay: Option<Recording>,
 }
 
 impl fmt::Debug for MockNixbuildBuilder {
@@ -426,7 +431,7 @@ impl MockNixbuildBuilder {
     ///
     /// Tokens are not checked (the recording's answers were given to the recorder's token,
     /// which it does not hold); faults, expectations and the journal work as ever.
-    pub fn replay(mut self, recording: crate::recording::Recording) -> Self {
+    pub fn replay(mut self, recording: Recording) -> Self {
         self.replay = Some(recording);
         self
     }
@@ -434,25 +439,16 @@ impl MockNixbuildBuilder {
     /// Starts the server.
     pub async fn start(self) -> MockNixbuild {
         let listener = self.listener;
-        let state = Arc::new(State {
-            store: RwLock::new(self.builds.into_iter().collect()),
+        let state = Arc::new(State::new(StateConfig {
+            builds: self.builds,
             authority: self.authority.unwrap_or_else(Authority::generate),
             auth_enabled: !self.auth_disabled,
-            faults: Mutex::new(FaultQueue::default()),
-            journal: Mutex::new(Journal::new(
-                self.journal_capacity.unwrap_or(DEFAULT_JOURNAL_CAPACITY),
-            )),
             prefix: self.prefix,
             observer: self.observer,
-            processes: Mutex::new(ProcessLog::default()),
-            clock: Clock::default(),
-            admin_token: self.admin_token.unwrap_or_else(crate::auth::admin::generate),
-            expectations: Mutex::new(Vec::new()),
-            answers: Mutex::new(crate::server::answer_cache::AnswerCache::default()),
-            replay: self
-                .replay
-                .map(|recording| Mutex::new(crate::recording::Replayer::new(recording))),
-        });
+            journal_capacity: self.journal_capacity.unwrap_or(DEFAULT_JOURNAL_CAPACITY),
+            admin_token: self.admin_token.unwrap_or_else(admin::generate),
+            replay: self.replay,
+        }));
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();
         let builder = match listener {

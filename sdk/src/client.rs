@@ -7,7 +7,6 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, InvalidHeaderValue};
 use url::Url;
 
-use crate::api::{Builds, GetUsage};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::token::Token;
@@ -78,27 +77,9 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    /// The `/builds` resource: [`list`](Builds::list) and [`summary`](Builds::summary).
-    pub fn builds(&self) -> Builds {
-        Builds::new(self.clone())
-    }
-
-    /// `GET /usage`: what the account is billed for.
-    pub fn usage(&self) -> GetUsage {
-        GetUsage::new(self.clone())
-    }
-
-    /// The experimental `/auth` resource: OIDC token exchange.
-    #[cfg(feature = "experimental")]
-    pub fn auth(&self) -> crate::api::Auth {
-        crate::api::Auth::new(self.clone())
-    }
-
-    /// The experimental `/processes` resource: scheduling asynchronous builds.
-    #[cfg(feature = "experimental")]
-    pub fn processes(&self) -> crate::api::Processes {
-        crate::api::Processes::new(self.clone())
-    }
+    // Each resource's entry point (`builds()`, `usage()`, `auth()`, `processes()`) is
+    // written beside the resource, in `api/`: the client knows how to send, and the
+    // resources know the client, never the other way round.
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {

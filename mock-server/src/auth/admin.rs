@@ -2,8 +2,7 @@
 
 use nixbuild::Secret;
 
-/// What every admin token starts with, so that one is told from an API token at a glance.
-pub const ADMIN_TOKEN_PREFIX: &str = "nbmock-admin-";
+use crate::redaction::ADMIN_TOKEN_PREFIX;
 
 /// A fresh admin token: the prefix and 32 random bytes from the operating system, in hex.
 pub(crate) fn generate() -> Secret {

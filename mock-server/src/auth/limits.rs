@@ -4,42 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use crate::limits::{
+    CANDIDATE_COST, MAX_BLOCKS, MAX_BODY_PREDICATES, MAX_CHECKS_PER_BLOCK, MAX_COLLECTION_LEN, MAX_COST,
+    MAX_EXPRESSION_OPS, MAX_FACTS_PER_BLOCK, MAX_QUERIES_PER_CHECK, MAX_RULES_PER_BLOCK, MAX_STRING_BYTES,
+};
 use nixbuild::token::TokenInfo;
 use nixbuild::token::datalog::{Binary, Op, Predicate, Rule, Term, Unary};
-
-/// The largest `Authorization` header the mock reads, in bytes.
-pub const MAX_AUTHORIZATION_BYTES: usize = 8 * 1024;
-/// The most blocks a token may have: its authority block and attenuations.
-pub const MAX_BLOCKS: usize = 8;
-/// The most facts in one block.
-pub const MAX_FACTS_PER_BLOCK: usize = 64;
-/// The most rules in one block.
-pub const MAX_RULES_PER_BLOCK: usize = 8;
-/// The most checks in one block.
-pub const MAX_CHECKS_PER_BLOCK: usize = 16;
-/// The most alternatives (`or`) in one check.
-pub const MAX_QUERIES_PER_CHECK: usize = 4;
-/// The most predicates in the body of one rule or query.
-pub const MAX_BODY_PREDICATES: usize = 4;
-/// The most expression operations in one rule or query.
-pub const MAX_EXPRESSION_OPS: usize = 64;
-/// The most items in one set, array or map.
-pub const MAX_COLLECTION_LEN: usize = 64;
-/// The longest string, in bytes.
-pub const MAX_STRING_BYTES: usize = 1024;
-/// The most estimated work for the whole token, in units of about 10 ns of a release build:
-/// for each rule and query, the product of how many facts each body predicate could match,
-/// times what trying one combination costs ([`CANDIDATE_COST`]) plus what evaluating its
-/// expressions may cost, counted at the sizes its values can really reach (unions,
-/// intersections and nested closures included); rules count once per iteration of the
-/// engine. `benches/auth.rs` measures the costliest tokens it accepts.
-pub const MAX_COST: u64 = 200_000;
-
-/// What trying one combination of facts for a rule or query costs, in the units of
-/// [`MAX_COST`]: binding its variables and checking its constants, measured against the
-/// evaluation of its expressions (a 64×64 join of a cheap check runs at about 47 units a
-/// combination).
-pub const CANDIDATE_COST: u64 = 40;
 
 /// The facts the mock's authorizer may hold at most (what rules may derive).
 pub(crate) const MAX_FACTS: u64 = 256;

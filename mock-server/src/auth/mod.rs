@@ -335,11 +335,11 @@ pub(crate) fn authorization(request: &wiremock::Request) -> Option<&str> {
 /// The token of an `Authorization: Bearer <token>` header value, or why there is none.
 pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, String> {
     let header = authorization.ok_or_else(|| "missing bearer token".to_owned())?;
-    if header.len() > limits::MAX_AUTHORIZATION_BYTES {
+    if header.len() > crate::limits::MAX_AUTHORIZATION_BYTES {
         return Err(format!(
             "the Authorization header has {} bytes; this mock reads at most {}",
             header.len(),
-            limits::MAX_AUTHORIZATION_BYTES
+            crate::limits::MAX_AUTHORIZATION_BYTES
         ));
     }
     match header.trim().split_once(' ') {

@@ -10,8 +10,9 @@ use wiremock::Request;
 
 use super::json_object;
 use crate::BuildFixture;
-use crate::server::answer::Answer;
-use crate::server::state::State;
+use crate::answer::Answer;
+use crate::app::State;
+use crate::limits::{MAX_BUILDS_PER_REQUEST, MAX_STORED_BUILDS};
 use crate::world::lifecycle::{NoSuchBuild, StatusChangeError};
 
 /// The longest name a Nix store path may have, less the `.drv` of a derivation.
@@ -192,12 +193,6 @@ impl crate::IntoBuild for NewBuild {
     }
 }
 
-/// The most builds one `POST /_mock/builds` adds (about 100 MB of store); more is a 413.
-pub const MAX_BUILDS_PER_REQUEST: usize = 100_000;
-/// The most builds the store may hold after a `POST /_mock/builds` (about 1.4 GB); more is
-/// a 409. The Rust API and `--builds`/`--generate` are not held to it: their caller chose.
-pub const MAX_STORED_BUILDS: usize = 1_000_000;
-
 /// Why a body's builds were refused: the status and the message.
 type Refusal = (u16, String);
 
@@ -217,11 +212,11 @@ fn unknown_statuses_allowed(request: &Request) -> Result<bool, Answer> {
             }
             (ALLOW_UNKNOWN_STATUS, other) => format!(
                 "`{ALLOW_UNKNOWN_STATUS}` is true or false, not {}",
-                super::escaped(other)
+                crate::text::escaped(other)
             ),
             (other, _) => format!(
                 "unknown query parameter {}: the only one is `{ALLOW_UNKNOWN_STATUS}`",
-                super::escaped(other)
+                crate::text::escaped(other)
             ),
         };
         return Err(Answer::error(400, refusal));
@@ -239,7 +234,7 @@ fn check_status(status: &BuildStatus, allowed: bool) -> Result<(), String> {
     Err(format!(
         "{} is not a build status the mock knows ({}); to use a status newer than it on \
          purpose, add ?{ALLOW_UNKNOWN_STATUS}=true",
-        super::escaped(status.as_str()),
+        crate::text::escaped(status.as_str()),
         known.join(", ")
     ))
 }
@@ -364,7 +359,7 @@ pub(super) fn add(state: &State, request: &Request) -> Answer {
         Ok(builds) => builds,
         Err((status, message)) => return Answer::error(status, message),
     };
-    if let Err(message) = room_for(state.store().len(), builds.len()) {
+    if let Err(message) = room_for(state.build_count(), builds.len()) {
         return Answer::error(409, message);
     }
     Answer::json(
@@ -377,7 +372,7 @@ pub(super) fn add(state: &State, request: &Request) -> Answer {
 
 /// `GET /_mock/builds`: every stored build, newest first.
 pub(super) fn list(state: &State) -> Answer {
-    Answer::json(200, &state.store().all().collect::<Vec<_>>())
+    Answer::json(200, &state.builds())
 }
 
 /// `GET /_mock/builds/{id}`.
@@ -386,8 +381,8 @@ pub(super) fn get(state: &State, id: &str) -> Answer {
         Ok(id) => id,
         Err(answer) => return answer,
     };
-    match state.store().get(id) {
-        Some(build) => Answer::json(200, build),
+    match state.build(id) {
+        Some(build) => Answer::json(200, &build),
         None => Answer::error(404, NoSuchBuild(id).to_string()),
     }
 }
@@ -419,7 +414,7 @@ pub(super) fn patch(state: &State, id: &str, request: &Request) -> Answer {
 
 /// `DELETE /_mock/builds`.
 pub(super) fn clear(state: &State) -> Answer {
-    state.store_mut().clear();
+    state.clear_builds();
     Answer::empty()
 }
 
@@ -435,7 +430,7 @@ fn parse_id(text: &str) -> Result<BuildId, Answer> {
     if !digits(whole) || fraction.is_some_and(|f| !zero(f)) {
         return Err(Answer::error(
             400,
-            format!("{} is not a build id (an integer)", super::escaped(text)),
+            format!("{} is not a build id (an integer)", crate::text::escaped(text)),
         ));
     }
     match whole.parse::<i64>() {
@@ -444,7 +439,7 @@ fn parse_id(text: &str) -> Result<BuildId, Answer> {
             404,
             format!(
                 "the mock has no build {}: ids are at most {}",
-                super::escaped(whole),
+                crate::text::escaped(whole),
                 i64::MAX
             ),
         )),

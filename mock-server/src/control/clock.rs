@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use super::json_object;
-use crate::server::answer::Answer;
-use crate::server::state::State;
+use crate::answer::Answer;
+use crate::app::State;
 
 /// The farthest one `advance_seconds` moves the clock: about 31,700 years.
 const MAX_ADVANCE_SECONDS: f64 = 1e12;
@@ -40,8 +40,8 @@ pub struct ClockState {
 
 fn state_of(state: &State) -> ClockState {
     ClockState {
-        now: state.clock.now(),
-        frozen: state.clock.is_frozen(),
+        now: state.now(),
+        frozen: state.clock_is_frozen(),
     }
 }
 
@@ -58,7 +58,7 @@ pub(super) fn set(state: &State, request: &Request) -> Answer {
     };
     match (change.now, change.advance_seconds) {
         (Some(now), None) => {
-            if let Err(overflow) = state.clock.set(now) {
+            if let Err(overflow) = state.set_clock(now) {
                 return Answer::error(400, overflow.to_string());
             }
         }
@@ -70,7 +70,7 @@ pub(super) fn set(state: &State, request: &Request) -> Answer {
                 );
             }
             let by = TimeDelta::microseconds((seconds * 1e6).round() as i64);
-            if let Err(overflow) = state.clock.advance(by) {
+            if let Err(overflow) = state.advance_clock(by) {
                 return Answer::error(400, overflow.to_string());
             }
         }
@@ -81,6 +81,6 @@ pub(super) fn set(state: &State, request: &Request) -> Answer {
 
 /// `DELETE /_mock/clock`: real time again.
 pub(super) fn reset(state: &State) -> Answer {
-    state.clock.reset();
+    state.reset_clock();
     Answer::empty()
 }

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use super::json_object;
-use crate::server::answer::Answer;
-use crate::server::state::{State, lock};
-use crate::testing::faults::{Fault, FaultKind};
+use crate::answer::Answer;
+use crate::app::State;
+use crate::instruments::faults::{Fault, FaultKind};
 
 /// The longest delay a fault may ask for: ten minutes, past any client's timeout.
 const MAX_DELAY_MS: u64 = 600_000;
@@ -136,7 +136,7 @@ pub(super) fn inject(state: &State, request: &Request) -> Answer {
     match spec.to_fault() {
         Ok(fault) => {
             let queued = FaultSpec::from(&fault);
-            lock(&state.faults).push(fault);
+            state.inject_fault(fault);
             Answer::json(201, &queued)
         }
         Err(message) => Answer::error(400, message),
@@ -145,12 +145,12 @@ pub(super) fn inject(state: &State, request: &Request) -> Answer {
 
 /// `GET /_mock/faults`: the faults not yet used up, in the order they apply.
 pub(super) fn list(state: &State) -> Answer {
-    let pending: Vec<FaultSpec> = lock(&state.faults).pending().map(FaultSpec::from).collect();
+    let pending: Vec<FaultSpec> = state.faults().iter().map(FaultSpec::from).collect();
     Answer::json(200, &pending)
 }
 
 /// `DELETE /_mock/faults`.
 pub(super) fn clear(state: &State) -> Answer {
-    lock(&state.faults).clear();
+    state.clear_faults();
     Answer::empty()
 }

@@ -18,18 +18,18 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
+use crate::answer::Answer;
+use crate::app::State;
 use crate::auth::admin;
 use crate::auth::authorization;
-use crate::server::answer::Answer;
-use crate::server::state::State;
+use crate::text::escaped;
 
-pub use builds::{
-    ALLOW_UNKNOWN_STATUS, BuildIds, FixtureSpec, MAX_BUILDS_PER_REQUEST, MAX_STORED_BUILDS, StatusChange,
-};
+pub use crate::limits::{MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_STORED_BUILDS};
+pub use builds::{ALLOW_UNKNOWN_STATUS, BuildIds, FixtureSpec, StatusChange};
 pub use clock::{ClockChange, ClockState};
 pub use faults::FaultSpec;
 pub use requests::JournalEntry;
-pub use routes::{CONTROL_PREFIX, CONTROL_ROUTES, ControlRoute, ControlRouteId, MAX_CONTROL_BODY_BYTES};
+pub use routes::{CONTROL_PREFIX, CONTROL_ROUTES, ControlRoute, ControlRouteId};
 pub use tokens::{MAX_RIGHT_CHARS, MintedToken, RevokeRequest, TokenRequest};
 
 /// The answer of `GET /_mock/health`.
@@ -104,7 +104,7 @@ fn admit(state: &State, request: &Request) -> Result<(), Answer> {
             ),
         )
     };
-    admin::carries(authorization(request), &state.admin_token).map_err(|why| refuse(&why))
+    admin::carries(authorization(request), state.admin_token()).map_err(|why| refuse(&why))
 }
 
 /// The 405 for `method` on `path`, which answers `allow`.
@@ -148,10 +148,4 @@ pub(super) fn integral_numbers_as_integers(value: &mut serde_json::Value) {
         serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
         _ => {}
     }
-}
-
-/// Text from a request, quoted and escaped for a message (a path may hold anything).
-pub(crate) fn escaped(text: &str) -> String {
-    let short: String = text.chars().take(200).collect();
-    format!("{short:?}")
 }

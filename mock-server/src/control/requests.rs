@@ -7,9 +7,9 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use crate::server::answer::Answer;
-use crate::server::state::{State, lock};
-use crate::testing::journal::{AuthStatus, RecordedRequest};
+use crate::answer::Answer;
+use crate::app::State;
+use crate::instruments::journal::{AuthStatus, RecordedRequest};
 
 /// One API request the mock received, and how it answered. Secret headers
 /// (`Authorization`, `Cookie`, the OIDC ID token) keep only their scheme:
@@ -86,7 +86,10 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
     let mut method = None;
     for (name, value) in request.url.query_pairs() {
         if value.is_empty() {
-            return Answer::error(400, format!("the {} parameter is empty", super::escaped(&name)));
+            return Answer::error(
+                400,
+                format!("the {} parameter is empty", crate::text::escaped(&name)),
+            );
         }
         match name.as_ref() {
             "path" => path = Some(value.into_owned()),
@@ -96,25 +99,15 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
                     400,
                     format!(
                         "unknown parameter {}: this path takes `path` and `method`",
-                        super::escaped(other)
+                        crate::text::escaped(other)
                     ),
                 );
             }
         }
     }
-    // Paths are relative to the API's root; one written with the prefix is read so too.
-    let path = path.map(|p| match p.strip_prefix(state.prefix.as_str()) {
-        Some(relative) if !state.prefix.is_empty() && relative.starts_with('/') => relative.to_owned(),
-        _ => p,
-    });
-    let entries: Vec<JournalEntry> = lock(&state.journal)
+    let entries: Vec<JournalEntry> = state
+        .received_requests(path.as_deref(), method.as_deref())
         .iter()
-        .filter(|r| path.as_ref().is_none_or(|p| *p == r.path))
-        .filter(|r| {
-            method
-                .as_ref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(r.method.as_str()))
-        })
         .map(JournalEntry::from)
         .collect();
     Answer::json(200, &entries)
@@ -122,6 +115,6 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
 
 /// `DELETE /_mock/requests`.
 pub(super) fn clear(state: &State) -> Answer {
-    lock(&state.journal).clear();
+    state.clear_requests();
     Answer::empty()
 }

@@ -6,13 +6,10 @@
 
 use nixbuild::reexports::reqwest::Method;
 
-use crate::limits::MAX_REQUEST_BODY_BYTES;
+use crate::limits::{MAX_CONTROL_BODY_BYTES, MAX_REQUEST_BODY_BYTES};
 
 /// The path every control route is under.
 pub const CONTROL_PREFIX: &str = "/_mock";
-
-/// The largest control request body: a `POST /_mock/builds` of tens of thousands of builds.
-pub const MAX_CONTROL_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// Which control route: the key to match on (with a wildcard arm outside this workspace:
 /// routes come in minor releases).

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use super::json_object;
-use crate::server::answer::Answer;
-use crate::server::state::State;
+use crate::answer::Answer;
+use crate::app::State;
 
 /// The most rights a minted token names.
 const MAX_RIGHTS: usize = 64;
@@ -72,7 +72,7 @@ pub(super) fn mint(state: &State, request: &Request) -> Answer {
         Ok(shape) => shape,
         Err(answer) => return answer,
     };
-    let mut minter = state.authority.tokens().issued_at(state.clock.system_now());
+    let mut minter = state.tokens();
     if let Some(rights) = shape.rights {
         if rights.len() > MAX_RIGHTS
             || rights
@@ -94,7 +94,7 @@ pub(super) fn mint(state: &State, request: &Request) -> Answer {
                 format!(
                     "{} is not a right nixbuild.net grants ({}); to mint one on purpose, add \
                      \"allow_unknown_rights\": true",
-                    super::escaped(unknown),
+                    crate::text::escaped(unknown),
                     nixbuild::token::KNOWN_RIGHTS.join(", ")
                 ),
             );
@@ -137,7 +137,7 @@ pub(super) fn revoke(state: &State, request: &Request) -> Answer {
         Ok(body) => body,
         Err(answer) => return answer,
     };
-    match state.authority.revoke(&nixbuild::Token::new(body.token.trim())) {
+    match state.revoke(&nixbuild::Token::new(body.token.trim())) {
         Ok(()) => Answer::empty(),
         Err(e) => Answer::error(400, format!("cannot revoke: {e}")),
     }

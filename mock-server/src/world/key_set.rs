@@ -6,10 +6,15 @@
 //! most of its time allocating 125,000 tree nodes for as many CI runs; a sorted vector of a
 //! few keys costs one allocation, is searched by bisection, and inserts by moving a few keys.
 
+use std::cmp::Reverse;
 use std::collections::BTreeSet;
 use std::ops::{Bound, RangeBounds};
 
-use super::store::Key;
+use chrono::{DateTime, Utc};
+use nixbuild::BuildId;
+
+/// A build's place in the API's order: sorting keys ascending lists builds newest first.
+pub(crate) type Key = (Reverse<DateTime<Utc>>, Reverse<BuildId>);
 
 /// The most keys kept in a sorted vector; one more and the set becomes a tree (so that an
 /// insert never moves more than this many keys).

@@ -20,10 +20,8 @@ use chrono::{DateTime, Utc};
 use hashbrown::HashMap;
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 
-use super::key_set::KeySet;
-
-/// A build's place in the API's order: sorting keys ascending lists builds newest first.
-pub(super) type Key = (Reverse<DateTime<Utc>>, Reverse<BuildId>);
+use super::key_set::{Key, KeySet};
+use crate::limits::MAX_CACHED_JSON_BYTES;
 
 fn key(build: &Build) -> Key {
     (Reverse(build.create_time), Reverse(build.build_id))
@@ -66,11 +64,6 @@ fn next_generation() -> u64 {
     static GENERATIONS: AtomicU64 = AtomicU64::new(0);
     GENERATIONS.fetch_add(1, Ordering::Relaxed) + 1
 }
-
-/// The most bytes of builds' JSON a store keeps encoded (about 100,000 builds'): past it, a
-/// build is encoded each time it is served, and a store of millions stays within ~2 KB a
-/// build.
-pub const MAX_CACHED_JSON_BYTES: usize = 64 * 1024 * 1024;
 
 /// A build, and its JSON once it has been served.
 #[derive(Debug)]

@@ -16,6 +16,13 @@ pub struct Auth {
     client: Client,
 }
 
+impl Client {
+    /// The experimental `/auth` resource: OIDC token exchange.
+    pub fn auth(&self) -> Auth {
+        Auth::new(self.clone())
+    }
+}
+
 impl Auth {
     pub(crate) fn new(client: Client) -> Auth {
         Auth { client }

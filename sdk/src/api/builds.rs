@@ -19,6 +19,13 @@ pub struct Builds {
     client: Client,
 }
 
+impl Client {
+    /// The `/builds` resource: [`list`](Builds::list) and [`summary`](Builds::summary).
+    pub fn builds(&self) -> Builds {
+        Builds::new(self.clone())
+    }
+}
+
 impl Builds {
     pub(crate) fn new(client: Client) -> Builds {
         Builds { client }

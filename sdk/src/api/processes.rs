@@ -14,6 +14,13 @@ pub struct Processes {
     client: Client,
 }
 
+impl Client {
+    /// The experimental `/processes` resource: scheduling asynchronous builds.
+    pub fn processes(&self) -> Processes {
+        Processes::new(self.clone())
+    }
+}
+
 impl Processes {
     pub(crate) fn new(client: Client) -> Processes {
         Processes { client }

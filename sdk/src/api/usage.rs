@@ -30,6 +30,13 @@ pub struct GetUsage {
 
 filter_setters!(GetUsage, window);
 
+impl Client {
+    /// `GET /usage`: what the account is billed for.
+    pub fn usage(&self) -> GetUsage {
+        GetUsage::new(self.clone())
+    }
+}
+
 impl GetUsage {
     pub(crate) fn new(client: Client) -> GetUsage {
         GetUsage {

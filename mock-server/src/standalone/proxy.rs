@@ -12,8 +12,9 @@ use hyper::header::{self, HeaderMap, HeaderName};
 use hyper::{Response, StatusCode};
 use nixbuild::reexports::reqwest;
 
-use super::recorder::{MAX_RECORDED_ANSWER_BYTES, Recorder};
-use crate::front::{FrontBody, hop_by_hop, refusal};
+use super::front::{Behind, Front, FrontBody, Served, hop_by_hop, refusal};
+use crate::limits::MAX_REQUEST_BODY_BYTES;
+use crate::recording_format::{MAX_RECORDED_ANSWER_BYTES, Recorder, is_recorded, request_line};
 
 /// Where `record` forwards to when not told otherwise: the real service.
 pub const DEFAULT_UPSTREAM: &str = "https://api.nixbuild.net";
@@ -49,6 +50,30 @@ impl std::fmt::Debug for RecordingProxy {
         f.debug_struct("RecordingProxy")
             .field("upstream", &self.upstream)
             .finish_non_exhaustive()
+    }
+}
+
+impl Front {
+    /// A front for `nixbuild-mock record`: each request, bounded as the mock's are, is
+    /// forwarded by `proxy`.
+    pub fn recording(proxy: RecordingProxy, read_timeout: Duration) -> Front {
+        Front::with(Arc::new(proxy), None, read_timeout)
+    }
+}
+
+impl Behind for RecordingProxy {
+    fn serve(&self, parts: hyper::http::request::Parts, body: Bytes, cut: bool) -> Served<'_> {
+        Box::pin(async move {
+            if cut {
+                return Ok(refusal(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!(
+                        "the request body has more than {MAX_REQUEST_BODY_BYTES} bytes; the recorder forwards at most that"
+                    ),
+                ));
+            }
+            Ok(self.forward(parts, body).await)
+        })
     }
 }
 
@@ -114,7 +139,7 @@ impl RecordingProxy {
 
     fn log(&self, method: &str, path: &str, query: &str, status: u16, outcome: &str) {
         if let Some(log) = &self.log {
-            let line = super::request_line(method, path, &self.recorder.shown_query(query));
+            let line = request_line(method, path, &self.recorder.shown_query(query));
             let line = self.recorder.scrub(&format!("{line} -> {status} ({outcome})"));
             log(&nixbuild::printable::escape_controls(&line));
         }
@@ -243,7 +268,7 @@ impl RecordingProxy {
             "forwarded, not recorded: it showed more secrets than the recorder learns"
         } else if recorded {
             "recorded"
-        } else if super::recorder::is_recorded(method, path) {
+        } else if is_recorded(method, path) {
             "forwarded, not recorded: the recording holds its most interactions"
         } else {
             "forwarded, not recorded"

@@ -1,16 +1,20 @@
-//! One handler per operation of the table, and what they share.
+//! The API as the mock serves it: one handler per operation of the SDK's table over the
+//! store, and replay, which answers from a recording instead.
 
 use nixbuild::BuildFilter;
 use nixbuild::api::operation::{OIDC_ID_TOKEN_HEADER, Operation, OperationId};
 use wiremock::Request;
 
+use crate::answer::Answer;
+use crate::app::State;
 use crate::auth::VerifiedToken;
-use crate::server::answer::Answer;
-use crate::server::state::State;
 
 mod builds;
-pub(crate) mod exchange;
-pub(crate) mod processes;
+mod exchange;
+mod processes;
+pub(crate) mod replay;
+
+pub use exchange::EXCHANGED_TOKEN_LIFETIME;
 
 /// The answer to `request` for `operation`, once routing, faults and auth let it through
 /// (`verified` is the request's token, `None` with auth off).

@@ -1,6 +1,6 @@
 //! `GET /builds`, `/builds/summary` and `/usage`: answers from the store, over the filters,
 //! each computed once per store generation and query asked more than once (see
-//! [`AnswerCache`](crate::server::answer_cache)).
+//! [`AnswerCache`](crate::app::answer_cache)).
 
 use std::sync::Arc;
 
@@ -9,8 +9,8 @@ use nixbuild::api::operation::Operation;
 use wiremock::Request;
 
 use super::filter;
-use crate::server::answer::Answer;
-use crate::server::state::{State, lock};
+use crate::answer::Answer;
+use crate::app::State;
 use crate::world::store::BuildStore;
 use crate::world::summary;
 
@@ -47,7 +47,7 @@ fn cached(
     let store = state.store();
     let generation = store.generation();
     let keep = {
-        let mut answers = lock(&state.answers);
+        let mut answers = state.answers();
         if let Some(body) = answers.get(operation.id, query, generation) {
             return Answer::json_bytes(200, body.to_vec());
         }
@@ -64,7 +64,9 @@ fn cached(
         return Answer::json_bytes(200, body);
     }
     let body = Arc::new(body);
-    lock(&state.answers).put(operation.id, query, generation, Arc::clone(&body));
+    state
+        .answers()
+        .put(operation.id, query, generation, Arc::clone(&body));
     Answer::json_bytes(200, Arc::unwrap_or_clone(body))
 }
 

@@ -12,23 +12,14 @@ use nixbuild::token::datalog::{self, Binary, CheckKind, Op};
 use wiremock::Request;
 
 use super::id_token;
+use crate::answer::Answer;
+use crate::app::State;
 use crate::auth::{Authority, VerifiedToken};
 use crate::limits::{MAX_AUTHORIZATION_BYTES, MAX_STRING_BYTES};
-use crate::server::answer::Answer;
-use crate::server::state::State;
+use crate::limits::{MAX_ID_TOKEN_BYTES, MAX_JWT_CLAIM_NAME_BYTES, MAX_JWT_CLAIMS};
 
 /// Lifetime of an exchanged token (at most: never longer than the token presented).
 pub const EXCHANGED_TOKEN_LIFETIME: Duration = Duration::from_secs(6 * 3600);
-
-/// The longest OIDC ID token the exchange reads, in bytes; longer is a 431. A CI job's ID
-/// token is 1 to 2 KB.
-pub const MAX_ID_TOKEN_BYTES: usize = 8 * 1024;
-/// The most claims an ID token may carry into an exchanged token (each is a fact; a GitHub
-/// job's token has about 30); more is a 400.
-pub const MAX_JWT_CLAIMS: usize = 48;
-/// The longest claim name, in bytes; longer is a 400. Values are held to
-/// [`MAX_STRING_BYTES`](crate::limits::MAX_STRING_BYTES), as every string in a token is.
-pub const MAX_JWT_CLAIM_NAME_BYTES: usize = 256;
 
 /// The handler.
 pub(crate) fn handle(state: &State, request: &Request, verified: Option<&VerifiedToken>) -> Answer {
@@ -56,7 +47,7 @@ pub(crate) fn handle(state: &State, request: &Request, verified: Option<&Verifie
              signs nothing it has not verified",
         );
     };
-    let token = match exchange(&state.authority, presented, claims, state.clock.system_now()) {
+    let token = match exchange(state.authority(), presented, claims, state.system_now()) {
         Ok(token) => token,
         Err(message) => return Answer::error(403, message),
     };
@@ -189,7 +180,7 @@ pub(crate) fn jwt_claims(jwt: &str) -> Result<Vec<(String, Term)>, String> {
                 return Err(format!(
                     "the OIDC ID token's claim {} has a value of {} bytes; this mock takes at \
                      most {MAX_STRING_BYTES}",
-                    crate::control::escaped(&name),
+                    crate::text::escaped(&name),
                     text.len()
                 ));
             }

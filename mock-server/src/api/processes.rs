@@ -4,8 +4,8 @@ use nixbuild::Process;
 use wiremock::Request;
 
 use super::id_token;
-use crate::server::answer::Answer;
-use crate::server::state::{State, lock};
+use crate::answer::Answer;
+use crate::app::State;
 
 /// The handler.
 pub(crate) fn create(state: &State, request: &Request) -> Answer {
@@ -16,7 +16,7 @@ pub(crate) fn create(state: &State, request: &Request) -> Answer {
         Ok(processes) => processes,
         Err(message) => return Answer::error(400, message),
     };
-    let scheduled = lock(&state.processes).record(processes);
+    let scheduled = state.submit_processes(processes);
     Answer::json(200, &scheduled)
 }
 

@@ -3,9 +3,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use wiremock::ResponseTemplate;
-
-use crate::server::answer::Answer;
+use crate::answer::Answer;
 
 /// What a faulty answer does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,33 +135,30 @@ impl FaultQueue {
     }
 }
 
-/// The answer of a fault that replaces the normal one, and the status to record; `None` for a
-/// fault that only delays the normal answer.
-pub(crate) fn replacement(fault: &Fault) -> Option<(ResponseTemplate, u16)> {
-    let replacement = match &fault.kind {
-        FaultKind::Status(status) => {
-            let status = if (100..=999).contains(status) {
-                *status
-            } else {
-                500
-            };
-            let mut answer = Answer::error(status, format!("injected fault: HTTP {status}"));
-            answer.retry_after = fault.retry_after.map(|wait| wait.as_secs());
-            (answer.into_template(), status)
+impl Fault {
+    /// The answer to a request this fault befalls, around its normal answer, `serve`: a
+    /// status, a malformed body or a dropped connection replaces it (and `serve` is not
+    /// called), a delay holds it back. The one way a fault acts, whatever serves the request
+    /// (the store, a recording).
+    pub(crate) fn apply(&self, serve: impl FnOnce() -> Answer) -> Answer {
+        match &self.kind {
+            FaultKind::Status(status) => {
+                let status = if (100..=999).contains(status) {
+                    *status
+                } else {
+                    500
+                };
+                let mut answer = Answer::error(status, format!("injected fault: HTTP {status}"));
+                answer.retry_after = self.retry_after.map(|wait| wait.as_secs());
+                answer
+            }
+            FaultKind::MalformedBody => Answer::json_bytes(200, b"[{\"build_id\": 1, \"create_ti".to_vec()),
+            // A Content-Length longer than the body: the server closes the connection when the
+            // body ends short, and the client sees the connection drop mid-answer.
+            FaultKind::DropConnection => {
+                Answer::json_bytes(200, b"[{\"build_id\"".to_vec()).header("content-length", "1048576")
+            }
+            FaultKind::Delay(delay) => serve().delayed(*delay),
         }
-        FaultKind::MalformedBody => (
-            ResponseTemplate::new(200).set_body_raw("[{\"build_id\": 1, \"create_ti", "application/json"),
-            200,
-        ),
-        // A Content-Length longer than the body: the server closes the connection when the
-        // body ends short, and the client sees the connection drop mid-answer.
-        FaultKind::DropConnection => (
-            ResponseTemplate::new(200)
-                .set_body_raw("[{\"build_id\"", "application/json")
-                .insert_header("content-length", "1048576"),
-            200,
-        ),
-        FaultKind::Delay(_) => return None,
-    };
-    Some(replacement)
+    }
 }

@@ -16,7 +16,7 @@ use nixbuild::api::operation::{self, OperationId};
 use serde_json::value::RawValue;
 
 use super::anonymise::{Anonymiser, Originals};
-use super::{KEPT_ANSWER_HEADERS, Recording, interaction_line, is_exact_json};
+use super::format::{KEPT_ANSWER_HEADERS, Recording, interaction_line, is_exact_json};
 use crate::redaction::{Scrubber, Secrets, map_json_strings, redact_query};
 use crate::sync::lock;
 

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
-use super::diff::json_differences;
-use super::{Interaction, Recording, RecordingError};
-use crate::MockNixbuild;
+use crate::mock::MockNixbuild;
+use crate::recording_format::diff::json_differences;
+use crate::recording_format::{Interaction, Query, Recording, RecordingError};
 
 /// What [`check()`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +129,7 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
 
 /// The last interaction of each distinct request, in the order the requests first came.
 fn last_of_each(interactions: &[Interaction]) -> Vec<&Interaction> {
-    let mut place: HashMap<(&str, &str, super::Query), usize> = HashMap::new();
+    let mut place: HashMap<(&str, &str, Query), usize> = HashMap::new();
     let mut last: Vec<&Interaction> = Vec::new();
     for interaction in interactions {
         let key = (

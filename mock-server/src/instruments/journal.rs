@@ -6,6 +6,10 @@ use nixbuild::api::operation::OperationId;
 use nixbuild::reexports::reqwest::Method;
 use nixbuild::{BuildFilter, FilterError, StatusCode};
 
+use crate::limits::{
+    MAX_JOURNAL_BYTES, MAX_RECORDED_BODY_BYTES, MAX_RECORDED_HEADER_BYTES, MAX_RECORDED_PATH_BYTES,
+    MAX_RECORDED_QUERY_BYTES,
+};
 use crate::redaction::{redact_body, redact_header, redact_query};
 
 /// How the request's token fared (in the control API's journal: `passed`, `disabled`,
@@ -37,17 +41,6 @@ impl AuthStatus {
         }
     }
 }
-
-/// The longest path a journal entry keeps, in bytes.
-pub const MAX_RECORDED_PATH_BYTES: usize = 1024;
-/// The longest query string a journal entry keeps, in bytes.
-pub const MAX_RECORDED_QUERY_BYTES: usize = 4096;
-/// The most header bytes (names and values) a journal entry keeps; later headers are left out.
-pub const MAX_RECORDED_HEADER_BYTES: usize = 16 * 1024;
-/// The longest body a journal entry keeps, in bytes.
-pub const MAX_RECORDED_BODY_BYTES: usize = 64 * 1024;
-/// The most bytes the journal's entries hold together; the oldest are forgotten first.
-pub const MAX_JOURNAL_BYTES: usize = 64 * 1024 * 1024;
 
 /// One request the mock received, and how it answered.
 ///
@@ -243,10 +236,6 @@ impl Journal {
                 None => break,
             }
         }
-    }
-
-    pub(crate) fn all(&self) -> Vec<RecordedRequest> {
-        self.requests.iter().cloned().collect()
     }
 
     /// The entries, oldest first.

@@ -1,48 +1,4 @@
-//! Recordings: what a real account answered, kept as a fixture the mock can serve, replay
-//! and be checked against.
-//!
-//! `nixbuild-mock record --upstream URL --out FILE` stands between a client and the real
-//! service, forwards every request with the caller's own token, answers with the service's
-//! answer unchanged, and writes a [`Recording`]: every build it saw (merged by id, the most
-//! recently seen wins) and each read request (`GET /builds`, `/builds/summary`, `/usage`)
-//! with its answer, in the order they came. Then:
-//!
-//! - `nixbuild-mock --builds FILE` serves the recorded builds with the mock's own filters
-//!   (stateful, as any fixture);
-//! - `nixbuild-mock replay FILE` answers each recorded request exactly as recorded
-//!   ([`MockNixbuildBuilder::replay`](crate::MockNixbuildBuilder::replay)), and anything else
-//!   with a 404 naming the nearest recorded request;
-//! - `nixbuild-mock check FILE` asks a mock serving the recorded builds every recorded query
-//!   and reports where its answers differ ([`check()`]).
-//!
-//! Nothing secret is written: no request header at all, an answer's `Content-Type` and
-//! `Retry-After` alone, no body of the token exchange or of `POST /processes`, and each
-//! interaction is redacted as it is recorded: every secret the recorder saw (each token,
-//! cookie and ID token of every request, each exchanged token) and anything that reads as a
-//! Biscuit token, a JWT or the mock's admin token, wherever it is (after any separator,
-//! percent-encoded, inside a JSON string's escapes; see the crate's redaction policy). A
-//! request whose secrets could not all be learned ([`MAX_LEARNED_SECRETS`],
-//! [`MAX_SECRETS_PER_HEADER`]) is forwarded and not recorded, as is every request past
-//! [`MAX_RECORDED_INTERACTIONS`].
-//!
-//! With `--anonymise` ([`Recorder::new`]`(true)`), store-path hashes and names, tag values,
-//! NAR hashes and account ids are mapped to stand-ins, the same input always to the same
-//! output within a recording (so that a filter selects the same builds), from the OS's
-//! random generator (so that a mapping cannot be recomputed from a name); numbers, statuses,
-//! systems, times and build ids stay. A final pass over the file replaces every original the
-//! anonymiser learned (raw or percent-encoded, six characters or more; an account id alone
-//! at any length) wherever it appears: in an error message quoting a filter, a bare store
-//! name, a query without `/nix/store/`. The log shows each query as the file holds it.
-
-mod anonymise;
-mod check;
-mod diff;
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-pub mod proxy;
-mod query;
-mod recorder;
-mod replay;
+//! The recording file: [`Recording`], its [`Interaction`]s, and reading and writing them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -51,11 +7,7 @@ use nixbuild::Build;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-pub use crate::redaction::{MAX_LEARNED_SECRETS, MAX_SECRETS_PER_HEADER};
-pub use check::{CheckReport, Difference, check};
-pub(crate) use query::Query;
-pub use recorder::{MAX_RECORDED_ANSWER_BYTES, MAX_RECORDED_INTERACTIONS, Recorder};
-pub(crate) use replay::{Miss, Replayer};
+use super::query::Query;
 
 /// What a recording's `format` says: this layout, version 1.
 pub const FORMAT: &str = "nixbuild-mock-recording/1";

@@ -1,4 +1,8 @@
-//! [`Answer`]: what the mock answers, before it becomes a wiremock response.
+//! [`Answer`]: what the mock answers, before it becomes a wiremock response. Every part of
+//! the mock (the API's handlers, replay, faults, the control API) answers with one, and only
+//! [`Answer::into_template`] speaks wiremock's language.
+
+use std::time::Duration;
 
 use nixbuild::ErrorBody;
 use serde::Serialize;
@@ -12,6 +16,10 @@ pub(crate) struct Answer {
     content_type: Option<&'static str>,
     pub(crate) retry_after: Option<u64>,
     pub(crate) allow: Option<String>,
+    /// Further headers, as given (a recorded answer's, a fault's).
+    headers: Vec<(String, String)>,
+    /// How long to wait before answering.
+    delay: Option<Duration>,
 }
 
 impl Answer {
@@ -46,6 +54,15 @@ impl Answer {
         }
     }
 
+    /// A body of any bytes with no `Content-Type` of its own (give it one with
+    /// [`header`](Self::header)).
+    pub(crate) fn bytes(status: u16, body: Vec<u8>) -> Answer {
+        Answer {
+            content_type: None,
+            ..Answer::raw(status, body, "")
+        }
+    }
+
     fn raw(status: u16, body: Vec<u8>, content_type: &'static str) -> Answer {
         Answer {
             status,
@@ -53,20 +70,42 @@ impl Answer {
             content_type: Some(content_type),
             retry_after: None,
             allow: None,
+            headers: Vec::new(),
+            delay: None,
         }
+    }
+
+    /// With a header more.
+    pub(crate) fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Answer {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Answered after `delay`.
+    pub(crate) fn delayed(mut self, delay: Duration) -> Answer {
+        self.delay = Some(delay);
+        self
     }
 
     pub(crate) fn into_template(self) -> ResponseTemplate {
         let mut template = ResponseTemplate::new(self.status);
-        if let Some(content_type) = self.content_type {
-            template = template.set_body_raw(self.body, content_type);
-        }
+        template = match self.content_type {
+            Some(content_type) => template.set_body_raw(self.body, content_type),
+            None if !self.body.is_empty() => template.set_body_bytes(self.body),
+            None => template,
+        };
         if let Some(seconds) = self.retry_after {
             template = template.insert_header("retry-after", seconds.to_string().as_str());
         }
         if let Some(allow) = self.allow.as_deref() {
             template = template.insert_header("allow", allow);
         }
-        template
+        for (name, value) in &self.headers {
+            template = template.insert_header(name.as_str(), value.as_str());
+        }
+        match self.delay {
+            Some(delay) => template.set_delay(delay),
+            None => template,
+        }
     }
 }

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::{Interaction, Query, Recording, request_line};
+use super::format::{Interaction, Recording, request_line};
+use super::query::Query;
 
 /// One distinct recorded request and the answers it got, in order.
 struct Recorded {

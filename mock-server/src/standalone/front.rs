@@ -31,25 +31,26 @@
 //! The in-process mock (`MockNixbuild` in a Rust test) has no front: its only client is the
 //! test's own code, and wiremock's server is what it is.
 
+use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
-
-use crate::control::MAX_CONTROL_BODY_BYTES;
-use crate::limits::MAX_REQUEST_BODY_BYTES;
-use crate::recording::proxy::RecordingProxy;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::admin;
+use crate::control::is_control_path;
+use crate::limits::{MAX_CONTROL_BODY_BYTES, MAX_REQUEST_BODY_BYTES};
+
 mod idle;
+mod loopback;
 
 /// The most bytes of a request's head (request line and headers) the front reads.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -78,12 +79,22 @@ const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duratio
 pub(crate) type FrontBody = UnsyncBoxBody<Bytes, hyper::Error>;
 type Body = FrontBody;
 
+/// What a front's server answers a request with, or [`Dropped`] to close the connection.
+pub(crate) type Served<'a> = Pin<Box<dyn Future<Output = Result<Response<FrontBody>, Dropped>> + Send + 'a>>;
+
+/// What stands behind a front: it is handed each request once its body is read within its
+/// budget (`cut` when reading stopped one byte past it). The mock on a loopback port
+/// ([`Front::new`]) and the recorder's forwarding ([`Front::recording`]) are the two.
+pub(crate) trait Behind: Send + Sync {
+    fn serve(&self, parts: hyper::http::request::Parts, body: Bytes, cut: bool) -> Served<'_>;
+}
+
 /// The front: what is behind it, the admin token that raises a control request's body
 /// budget, how long a client may take to send a request, and what all requests may hold
 /// at once.
 #[derive(Clone)]
 pub struct Front {
-    behind: Behind,
+    behind: Arc<dyn Behind>,
     admin_token: Option<nixbuild::Secret>,
     read_timeout: Duration,
     connections: Arc<Semaphore>,
@@ -91,41 +102,23 @@ pub struct Front {
     admin_bytes_in_flight: Arc<Semaphore>,
 }
 
-/// Where the front hands a request once it is read.
-#[derive(Clone)]
-enum Behind {
-    /// The mock, listening at this address.
-    Mock {
-        address: SocketAddr,
-        // Boxed: the larger of the two by far.
-        client: Box<Client<HttpConnector, Full<Bytes>>>,
-    },
-    /// A recorder's forwarding to the real service.
-    Recorder(RecordingProxy),
-}
-
 impl Front {
     /// A front for the mock listening at `upstream`.
     pub fn new(upstream: SocketAddr, admin_token: nixbuild::Secret, read_timeout: Duration) -> Front {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
         Front::with(
-            Behind::Mock {
-                address: upstream,
-                client: Box::new(Client::builder(TokioExecutor::new()).build(connector)),
-            },
+            Arc::new(loopback::Loopback::new(upstream)),
             Some(admin_token),
             read_timeout,
         )
     }
 
-    /// A front for `nixbuild-mock record`: each request, bounded as the mock's are, is
-    /// forwarded by `proxy`.
-    pub fn recording(proxy: RecordingProxy, read_timeout: Duration) -> Front {
-        Front::with(Behind::Recorder(proxy), None, read_timeout)
-    }
-
-    fn with(behind: Behind, admin_token: Option<nixbuild::Secret>, read_timeout: Duration) -> Front {
+    /// A front for what stands `behind` it; `admin_token` raises a control request's body
+    /// budget.
+    pub(crate) fn with(
+        behind: Arc<dyn Behind>,
+        admin_token: Option<nixbuild::Secret>,
+        read_timeout: Duration,
+    ) -> Front {
         Front {
             behind,
             admin_token,
@@ -244,51 +237,18 @@ impl Front {
                 ));
             }
         };
-        let (address, client) = match &self.behind {
-            Behind::Mock { address, client } => (address, client),
-            Behind::Recorder(proxy) => {
-                if read.cut {
-                    return Ok(refusal(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        &format!(
-                            "the request body has more than {MAX_REQUEST_BODY_BYTES} bytes; the recorder forwards at most that"
-                        ),
-                    ));
-                }
-                return Ok(proxy.forward(parts, read.bytes).await);
-            }
-        };
-        let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let Ok(uri) = format!("http://{address}{path_and_query}").parse() else {
-            return Ok(refusal(
-                StatusCode::BAD_REQUEST,
-                "the request's target could not be forwarded",
-            ));
-        };
-        let mut forwarded = Request::new(Full::new(read.bytes));
-        *forwarded.method_mut() = parts.method;
-        *forwarded.uri_mut() = uri;
-        copy_end_to_end(&parts.headers, forwarded.headers_mut());
-        // The body forwarded is what was read, which may be cut short: its length is its own.
-        forwarded.headers_mut().remove(header::CONTENT_LENGTH);
-        // The mock dropped the connection (an injected fault) or is gone: so does the front.
-        let answer = client.request(forwarded).await.map_err(|_| Dropped)?;
-        let (mut head, body) = answer.into_parts();
-        let mut headers = HeaderMap::new();
-        copy_end_to_end(&head.headers, &mut headers);
-        if read.cut {
-            // The rest of the body is unread: the connection cannot carry another request.
-            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-        }
-        head.headers = headers;
-        Ok(Response::from_parts(head, body.boxed_unsync()))
+        let Read { bytes, cut, share } = read;
+        let served = self.behind.serve(parts, bytes, cut).await;
+        // The body's share of the bytes in flight is held until it is answered.
+        drop(share);
+        served
     }
 
     /// What a request's body may hold, and the bytes in flight it draws from: a request with
     /// the admin token draws from the share reserved for it, and a control request with it
     /// may bring builds by the tens of thousands; every other request, the API's budget.
     fn body_budget(&self, parts: &hyper::http::request::Parts) -> (usize, &Arc<Semaphore>) {
-        let control = crate::control::is_control_path(parts.uri.path());
+        let control = is_control_path(parts.uri.path());
         let authorization = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -296,7 +256,7 @@ impl Front {
         let admin = self
             .admin_token
             .as_ref()
-            .is_some_and(|admin| crate::auth::admin::carries(authorization, admin).is_ok());
+            .is_some_and(|token| admin::carries(authorization, token).is_ok());
         let pool = if admin {
             &self.admin_bytes_in_flight
         } else {
@@ -316,7 +276,7 @@ impl Front {
 struct Read {
     bytes: Bytes,
     cut: bool,
-    _share: Option<OwnedSemaphorePermit>,
+    share: Option<OwnedSemaphorePermit>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -374,14 +334,14 @@ where
             return Ok(Read {
                 bytes: bytes.into(),
                 cut: true,
-                _share: share,
+                share,
             });
         }
     }
     Ok(Read {
         bytes: bytes.into(),
         cut: false,
-        _share: share,
+        share,
     })
 }
 
@@ -394,7 +354,7 @@ pub(crate) fn hop_by_hop(name: &HeaderName) -> bool {
     )
 }
 
-fn copy_end_to_end(from: &HeaderMap, to: &mut HeaderMap) {
+pub(crate) fn copy_end_to_end(from: &HeaderMap, to: &mut HeaderMap) {
     for (name, value) in from {
         if !hop_by_hop(name) {
             to.append(name.clone(), value.clone());
@@ -420,7 +380,7 @@ pub(crate) fn refusal(status: StatusCode, message: &str) -> Response<Body> {
 /// The mock dropped its connection: the front drops the client's (hyper closes a connection
 /// whose service fails).
 #[derive(Debug)]
-struct Dropped;
+pub(crate) struct Dropped;
 
 impl std::fmt::Display for Dropped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

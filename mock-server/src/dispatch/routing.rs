@@ -5,7 +5,7 @@
 use nixbuild::api::operation::{self, Operation};
 use wiremock::Request;
 
-use crate::server::answer::Answer;
+use crate::answer::Answer;
 
 /// The operation `request` asks for under `prefix`, or the 404 or 405 that answers it.
 pub(crate) fn route(prefix: &str, request: &Request) -> Result<&'static Operation, Answer> {

@@ -1,0 +1,344 @@
+//! [`State`]: everything a mock knows, shared between its handle, its serving pipeline and
+//! its control API. Its fields are private: each change and query is a method here, which
+//! the Rust API ([`MockNixbuild`](crate::MockNixbuild)) and the control routes both call, so
+//! that the two cannot drift apart. Paths mean one thing at every entry point: relative to
+//! the API's root, and one written with the mock's prefix is read so too.
+
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::SystemTime;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use nixbuild::api::operation::Operation;
+use nixbuild::{Build, BuildId, BuildStatus, Process, Secret, Token, TokenError};
+
+use super::answer_cache::AnswerCache;
+use crate::auth::{Authority, TokenMinter};
+use crate::fixtures::build_fixture::IntoBuild;
+use crate::instruments::expectation::{self, Counted, Expectation};
+use crate::instruments::faults::{Fault, FaultQueue};
+use crate::instruments::journal::{Journal, RecordedRequest};
+use crate::recording_format::{Recording, Replayer};
+use crate::sync::lock;
+use crate::world::clock::{Clock, ClockOverflow};
+use crate::world::lifecycle::{self, NoSuchBuild, StatusChangeError};
+use crate::world::process_log::{ProcessLog, ScheduledProcess};
+use crate::world::store::BuildStore;
+
+/// Called with each request once it is answered (the standalone binary logs them).
+pub(crate) type RequestObserver = Box<dyn Fn(&RecordedRequest) + Send + Sync>;
+
+/// The id a mock gives its first build when it has none.
+const FIRST_BUILD_ID: u64 = 10_000_000;
+
+/// How a mock starts: what [`MockNixbuildBuilder`](crate::MockNixbuildBuilder) gathers.
+pub(crate) struct StateConfig {
+    pub(crate) builds: Vec<Build>,
+    pub(crate) authority: Authority,
+    pub(crate) auth_enabled: bool,
+    /// The path prefix the API is served under (`/api/v1`), or empty.
+    pub(crate) prefix: String,
+    pub(crate) observer: Option<RequestObserver>,
+    pub(crate) journal_capacity: usize,
+    pub(crate) admin_token: Secret,
+    pub(crate) replay: Option<Recording>,
+}
+
+/// Everything a mock knows.
+pub(crate) struct State {
+    store: RwLock<BuildStore>,
+    authority: Authority,
+    auth_enabled: bool,
+    faults: Mutex<FaultQueue>,
+    journal: Mutex<Journal>,
+    prefix: String,
+    observer: Option<RequestObserver>,
+    /// The processes `POST /processes` received, the most recent ones.
+    processes: Mutex<ProcessLog>,
+    /// The mock's now: for token expiry, new fixtures and status changes.
+    clock: Clock,
+    /// The secret of the control API (`/_mock`).
+    admin_token: Secret,
+    /// What the test expects to arrive, and what has.
+    expectations: Mutex<Vec<Counted>>,
+    /// Recent answers of the read operations, for as long as the store does not change.
+    answers: Mutex<AnswerCache>,
+    /// A recording whose answers the API gives instead of the store's, when replaying.
+    replay: Option<Mutex<Replayer>>,
+}
+
+impl State {
+    pub(crate) fn new(config: StateConfig) -> State {
+        State {
+            store: RwLock::new(config.builds.into_iter().collect()),
+            authority: config.authority,
+            auth_enabled: config.auth_enabled,
+            faults: Mutex::new(FaultQueue::default()),
+            journal: Mutex::new(Journal::new(config.journal_capacity)),
+            prefix: config.prefix,
+            observer: config.observer,
+            processes: Mutex::new(ProcessLog::default()),
+            clock: Clock::default(),
+            admin_token: config.admin_token,
+            expectations: Mutex::new(Vec::new()),
+            answers: Mutex::new(AnswerCache::default()),
+            replay: config
+                .replay
+                .map(|recording| Mutex::new(Replayer::new(recording))),
+        }
+    }
+
+    // The configuration.
+
+    /// The path prefix the API is served under (`/api/v1`), or empty.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// `path` relative to the API's root: one written with the prefix is read without it.
+    pub(crate) fn api_path<'p>(&self, path: &'p str) -> &'p str {
+        match path.strip_prefix(self.prefix.as_str()) {
+            Some(relative) if !self.prefix.is_empty() && relative.starts_with('/') => relative,
+            _ => path,
+        }
+    }
+
+    pub(crate) fn auth_enabled(&self) -> bool {
+        self.auth_enabled
+    }
+
+    pub(crate) fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    pub(crate) fn admin_token(&self) -> &Secret {
+        &self.admin_token
+    }
+
+    // Builds.
+
+    /// The store, for the queries of the API's handlers.
+    pub(crate) fn store(&self) -> RwLockReadGuard<'_, BuildStore> {
+        self.store.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn store_mut(&self) -> RwLockWriteGuard<'_, BuildStore> {
+        self.store.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds builds, each replacing any with the same id; a fixture without an id takes the
+    /// next free one, and one without a creation time the mock's now.
+    pub(crate) fn add_builds<B: IntoBuild>(&self, builds: impl IntoIterator<Item = B>) -> Vec<BuildId> {
+        let now = self.clock.now();
+        let mut store = self.store_mut();
+        builds
+            .into_iter()
+            .map(|build| {
+                let next = BuildId(store.max_id().map_or(FIRST_BUILD_ID, |id| id.0.saturating_add(1)));
+                let build = build.into_build(next, now);
+                let id = build.build_id;
+                store.insert(build);
+                id
+            })
+            .collect()
+    }
+
+    /// Moves build `id` to `status` at the mock's now (see [`lifecycle`]).
+    pub(crate) fn set_status(&self, id: BuildId, status: BuildStatus) -> Result<Build, StatusChangeError> {
+        let now = self.clock.now();
+        let mut store = self.store_mut();
+        store
+            .update(id, |build| {
+                lifecycle::move_to(build, status, now)?;
+                Ok(build.clone())
+            })
+            .unwrap_or(Err(StatusChangeError::NoSuchBuild(NoSuchBuild(id))))
+    }
+
+    pub(crate) fn update_build(
+        &self,
+        id: BuildId,
+        change: impl FnOnce(&mut Build),
+    ) -> Result<(), NoSuchBuild> {
+        self.store_mut().update(id, change).ok_or(NoSuchBuild(id))
+    }
+
+    pub(crate) fn remove_build(&self, id: BuildId) -> Option<Build> {
+        self.store_mut().remove(id)
+    }
+
+    pub(crate) fn clear_builds(&self) {
+        self.store_mut().clear();
+    }
+
+    pub(crate) fn build(&self, id: BuildId) -> Option<Build> {
+        self.store().get(id).cloned()
+    }
+
+    /// Every stored build, newest first.
+    pub(crate) fn builds(&self) -> Vec<Build> {
+        self.store().all().cloned().collect()
+    }
+
+    pub(crate) fn build_count(&self) -> usize {
+        self.store().len()
+    }
+
+    /// The cache of read answers, valid while the store's generation stays.
+    pub(crate) fn answers(&self) -> MutexGuard<'_, AnswerCache> {
+        lock(&self.answers)
+    }
+
+    // Processes.
+
+    /// Remembers processes `POST /processes` received; returns them as scheduled.
+    pub(crate) fn submit_processes(&self, processes: Vec<Process>) -> Vec<ScheduledProcess> {
+        lock(&self.processes).record(processes)
+    }
+
+    pub(crate) fn submitted_processes(&self) -> Vec<Process> {
+        lock(&self.processes).recent()
+    }
+
+    // Tokens.
+
+    /// A minter of tokens signed by the mock's root key, their lifetimes counted from the
+    /// mock's clock.
+    pub(crate) fn tokens(&self) -> TokenMinter {
+        self.authority.tokens().issued_at(self.clock.system_now())
+    }
+
+    pub(crate) fn revoke(&self, token: &Token) -> Result<(), TokenError> {
+        self.authority.revoke(token)
+    }
+
+    // Faults.
+
+    /// Queues a fault; its path, if it has one, is read as every path is.
+    pub(crate) fn inject_fault(&self, mut fault: Fault) {
+        if let Some(path) = fault.path.as_deref() {
+            let relative = self.api_path(path).to_owned();
+            fault.path = Some(relative);
+        }
+        lock(&self.faults).push(fault);
+    }
+
+    /// Takes one use of the first fault that applies to a request to `path` (relative to the
+    /// API's root).
+    pub(crate) fn take_fault(&self, path: &str) -> Option<Fault> {
+        lock(&self.faults).take(path)
+    }
+
+    /// The faults not yet used up, in the order they apply.
+    pub(crate) fn faults(&self) -> Vec<Fault> {
+        lock(&self.faults).pending().cloned().collect()
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    // The journal.
+
+    /// Journals an answered request, after showing it to the observer.
+    pub(crate) fn record_request(&self, request: RecordedRequest) {
+        if let Some(observe) = &self.observer {
+            observe(&request);
+        }
+        lock(&self.journal).record(request);
+    }
+
+    /// The requests received, oldest first: those to `path` and with `method` when given.
+    pub(crate) fn received_requests(&self, path: Option<&str>, method: Option<&str>) -> Vec<RecordedRequest> {
+        let path = path.map(|p| self.api_path(p));
+        lock(&self.journal)
+            .iter()
+            .filter(|r| path.is_none_or(|p| p == r.path))
+            .filter(|r| method.is_none_or(|m| m.eq_ignore_ascii_case(r.method.as_str())))
+            .cloned()
+            .collect()
+    }
+
+    /// How many requests went to `path`.
+    pub(crate) fn request_count(&self, path: &str) -> usize {
+        lock(&self.journal).count(self.api_path(path))
+    }
+
+    /// The last `n` requests, a line each.
+    pub(crate) fn recent_request_lines(&self, n: usize) -> Vec<String> {
+        let journal = lock(&self.journal);
+        let skip = journal.iter().count().saturating_sub(n);
+        journal.iter().skip(skip).map(RecordedRequest::line).collect()
+    }
+
+    pub(crate) fn clear_requests(&self) {
+        lock(&self.journal).clear();
+    }
+
+    /// The status of the last request journaled.
+    #[cfg(fuzzing)]
+    pub(crate) fn last_status(&self) -> Option<u16> {
+        lock(&self.journal).last_status()
+    }
+
+    // Expectations.
+
+    pub(crate) fn expect(&self, expectation: Expectation) {
+        lock(&self.expectations).push(Counted {
+            expectation,
+            received: 0,
+        });
+    }
+
+    /// Counts a request for every expectation it meets.
+    pub(crate) fn count_for_expectations(&self, path: &str, operation: Option<&Operation>, query: &str) {
+        let mut expectations = lock(&self.expectations);
+        for counted in expectations.iter_mut() {
+            if counted.expectation.counts(path, operation, query) {
+                counted.received += 1;
+            }
+        }
+    }
+
+    /// The expectations not met so far, with what each counted.
+    pub(crate) fn unmet_expectations(&self) -> Vec<(Expectation, u64)> {
+        expectation::unmet(&lock(&self.expectations))
+    }
+
+    /// Drops the unmet expectations, once reported.
+    pub(crate) fn drop_unmet_expectations(&self) {
+        lock(&self.expectations).retain(Counted::is_met);
+    }
+
+    // The clock.
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub(crate) fn system_now(&self) -> SystemTime {
+        self.clock.system_now()
+    }
+
+    pub(crate) fn clock_is_frozen(&self) -> bool {
+        self.clock.is_frozen()
+    }
+
+    pub(crate) fn set_clock(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, ClockOverflow> {
+        self.clock.set(now)
+    }
+
+    pub(crate) fn advance_clock(&self, by: TimeDelta) -> Result<DateTime<Utc>, ClockOverflow> {
+        self.clock.advance(by)
+    }
+
+    pub(crate) fn reset_clock(&self) {
+        self.clock.reset();
+    }
+
+    // Replay.
+
+    /// The recording being replayed, if the mock replays one.
+    pub(crate) fn replayer(&self) -> Option<MutexGuard<'_, Replayer>> {
+        self.replay.as_ref().map(lock)
+    }
+}
