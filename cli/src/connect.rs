@@ -14,9 +14,6 @@ use crate::Failure;
 /// The largest token file read (a nixbuild.net token is a few hundred bytes).
 const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 
-/// The variable that names the API's base URL when --api-url does not.
-pub const API_URL_ENV: &str = "NIXBUILD_API_URL";
-
 /// Where the API and the token come from, as the global options say.
 #[derive(Debug)]
 pub enum Origin {
@@ -49,7 +46,9 @@ impl Origin {
             }
             return Ok(Origin::Demo);
         }
-        let url = api_url.or_else(|| std::env::var(API_URL_ENV).ok().filter(|url| !url.is_empty()));
+        // The SDK's own reading of NIXBUILD_API_URL, so that the command and a program
+        // using the SDK agree on what an empty or blank value means.
+        let url = api_url.or_else(nixbuild::api_url_from_env);
         Ok(Origin::Api { url, token_file })
     }
 

@@ -447,6 +447,28 @@ async fn invisible_and_control_characters_from_the_server_are_escaped_in_every_f
     );
 }
 
+/// A blank NIXBUILD_API_URL means the real API, as the SDK's `Client::from_env` reads it (the
+/// command once took white space for a URL and refused it).
+#[test]
+fn a_blank_api_url_in_the_environment_means_the_real_api() {
+    for blank in ["", "   ", "\t"] {
+        let output = Command::cargo_bin("nixbuild")
+            .unwrap()
+            .env_clear()
+            .env("NIXBUILD_TOKEN", "t0k")
+            .env("NIXBUILD_API_URL", blank)
+            .args(["usage"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("configuration"), "{blank:?}: {stderr}");
+        assert!(
+            stderr.contains("/usage"),
+            "{blank:?}: the request was sent: {stderr}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_in_the_api_url_is_never_printed_and_no_url_drives_the_terminal() {
     for url in [

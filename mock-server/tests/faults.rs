@@ -97,3 +97,55 @@ async fn faults_can_be_cleared() {
     mock.clear_faults();
     assert_eq!(mock.client().builds().list().send().await.unwrap().len(), 2);
 }
+
+/// One fault path for every way of serving: the next API request uses the fault whatever
+/// its path, whether the mock serves its store or replays a recording (under replay, a
+/// request to an unknown path used one up before; serving, it did not).
+#[tokio::test]
+async fn a_fault_befalls_the_same_request_whether_the_mock_serves_or_replays() {
+    use nixbuild_mock::recording::{Interaction, Recording};
+    let mut recording = Recording::new(false);
+    recording.interactions.push(Interaction::new(
+        "GET",
+        "/builds",
+        "",
+        200,
+        [("content-type".to_owned(), "application/json".to_owned())].into(),
+        b"[]",
+    ));
+    let serving = MockNixbuild::builder().without_auth().start().await;
+    let replaying = MockNixbuild::builder().replay(recording).start().await;
+    for mock in [&serving, &replaying] {
+        mock.inject_fault(Fault::status(503));
+        assert_eq!(mock.faults().len(), 1, "listed until used");
+        let unknown = get(&mock.uri(), "/no-such-path", None).await;
+        assert_eq!(unknown.status, 503, "a request to any path uses the fault");
+        assert!(mock.faults().is_empty());
+        assert_eq!(get(&mock.uri(), "/builds", None).await.status, 200);
+        let statuses: Vec<u16> = mock
+            .received_requests()
+            .iter()
+            .map(|r| r.status.as_u16())
+            .collect();
+        assert_eq!(statuses, [503, 200], "the journal says what was answered");
+    }
+}
+
+/// A path means one thing at every entry point: relative to the API's root, and one written
+/// with the mock's prefix is read without it (a fault's, a count's, a filter's).
+#[tokio::test]
+async fn paths_with_the_prefix_mean_the_same_in_faults_counts_and_the_journal() {
+    let mock = MockNixbuild::builder()
+        .without_auth()
+        .path_prefix("/api/v1")
+        .start()
+        .await;
+    mock.inject_fault(Fault::status(502).on_path("/api/v1/builds"));
+    assert_eq!(get(&mock.uri(), "/usage", None).await.status, 200);
+    assert_eq!(get(&mock.uri(), "/builds", None).await.status, 502);
+    for path in ["/builds", "/api/v1/builds"] {
+        assert_eq!(mock.request_count(path), 1, "{path}");
+        assert_eq!(mock.received_requests_to(path, Some("get")).len(), 1, "{path}");
+    }
+    assert!(mock.received_requests_to("/builds", Some("POST")).is_empty());
+}

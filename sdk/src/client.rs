@@ -26,6 +26,19 @@ pub const TOKEN_ENV: &str = "NIXBUILD_TOKEN";
 /// The environment variable [`Client::from_env`] reads a base URL from, if set.
 pub const API_URL_ENV: &str = "NIXBUILD_API_URL";
 
+/// The base URL `NIXBUILD_API_URL` names, as [`Client::from_env`] reads it: `None` when it is
+/// unset, not Unicode, empty or only white space (so that `NIXBUILD_API_URL=` in a CI file
+/// means the real API, not an error). For a tool of its own that reads the variable, such
+/// as the `nixbuild` command, and must agree.
+pub fn api_url_from_env() -> Option<String> {
+    set(std::env::var(API_URL_ENV).ok())
+}
+
+/// A variable's value when it is set to something other than white space.
+fn set(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
 /// A client of the nixbuild.net API.
 ///
 /// Cheap to clone (the clones share one connection pool) and `Send + Sync`.
@@ -141,7 +154,7 @@ impl ClientBuilder {
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| Error::Config(format!("{TOKEN_ENV} is not set")))?;
         let mut builder = ClientBuilder::default().token(token);
-        if let Some(url) = var(API_URL_ENV).filter(|u| !u.trim().is_empty()) {
+        if let Some(url) = set(var(API_URL_ENV)) {
             builder = builder.base_url(url);
         }
         Ok(builder)
@@ -387,11 +400,17 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(client.base_url().as_str(), "http://localhost:1/p");
-        let client = ClientBuilder::from_vars(vars(Some("t0k"), None))
-            .unwrap()
-            .build()
-            .unwrap();
-        assert_eq!(client.base_url().as_str(), "https://api.nixbuild.net/");
+        for unset in [None, Some(""), Some(" \t ")] {
+            let client = ClientBuilder::from_vars(vars(Some("t0k"), unset))
+                .unwrap()
+                .build()
+                .unwrap();
+            assert_eq!(
+                client.base_url().as_str(),
+                "https://api.nixbuild.net/",
+                "{unset:?}"
+            );
+        }
         let err = ClientBuilder::from_vars(vars(None, None)).unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -19,7 +19,7 @@ pub mod token;
 
 pub use client::{
     API_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, TOKEN_ENV,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, TOKEN_ENV, api_url_from_env,
 };
 pub use error::{ApiError, DecodeError, Endpoint, Error, Result};
 pub use filter::{BuildFilter, FilterError, FilterParam, InvalidTimeBound, TimeBound};

@@ -379,6 +379,10 @@ class NixbuildMock:
             raise TypeError("give the fault as a mapping or as keywords, not both")
         return self.control("POST", "/_mock/faults", dict(spec) if spec is not None else fields)
 
+    def faults(self) -> List[Dict[str, Any]]:
+        """``GET /_mock/faults``: the faults not yet used up, in the order they apply."""
+        return self.control("GET", "/_mock/faults")
+
     def clear_faults(self) -> None:
         self.control("DELETE", "/_mock/faults")
 

@@ -44,6 +44,9 @@ def test_faults_as_a_mapping_or_keywords_and_no_retry_after_unless_asked(nixbuil
         nixbuild_mock.inject_fault({"status": 503}, times=2)
     with pytest.raises(TypeError):
         nixbuild_mock.inject_fault(503)
+    assert [f["status"] for f in nixbuild_mock.faults()] == [503, 429, 500]
+    nixbuild_mock.clear_faults()
+    assert nixbuild_mock.faults() == []
 
 
 def test_the_clock_moves_by_a_timedelta_and_not_back_by_accident(nixbuild_mock):

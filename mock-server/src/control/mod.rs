@@ -29,7 +29,7 @@ pub use builds::{ALLOW_UNKNOWN_STATUS, BuildIds, FixtureSpec, StatusChange};
 pub use clock::{ClockChange, ClockState};
 pub use faults::FaultSpec;
 pub use requests::JournalEntry;
-pub use routes::{CONTROL_PREFIX, CONTROL_ROUTES, ControlRoute, ControlRouteId};
+pub use routes::{CONTROL_PREFIX, CONTROL_ROUTES, ControlRoute, ControlRouteId, Helper};
 pub use tokens::{MAX_RIGHT_CHARS, MintedToken, RevokeRequest, TokenRequest};
 
 /// The answer of `GET /_mock/health`.

@@ -51,9 +51,32 @@ pub struct ControlRoute {
     pub open: bool,
     /// The largest body it takes; larger is a 413.
     pub max_body_bytes: usize,
+    /// The method of [`MockNixbuild`](crate::MockNixbuild) that does what it does.
+    pub rust: Helper,
+    /// The method of the Python package's `NixbuildMock` that calls it.
+    pub python: Helper,
+    /// The method of the npm package's `NixbuildMock` that calls it.
+    pub javascript: Helper,
 }
 
-const fn row(id: ControlRouteId, name: &'static str, method: Method, path: &'static str) -> ControlRoute {
+/// A language's way to a control route: a method of its mock's handle, or why it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Helper {
+    /// The method's name.
+    Named(&'static str),
+    /// Why there is none.
+    Without(&'static str),
+}
+
+/// One row of the table, with its defaults: the admin token, and a body of at most
+/// [`MAX_REQUEST_BODY_BYTES`].
+const fn row(
+    id: ControlRouteId,
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    [rust, python, javascript]: [Helper; 3],
+) -> ControlRoute {
     ControlRoute {
         id,
         name,
@@ -61,100 +84,203 @@ const fn row(id: ControlRouteId, name: &'static str, method: Method, path: &'sta
         path,
         open: false,
         max_body_bytes: MAX_REQUEST_BODY_BYTES,
+        rust,
+        python,
+        javascript,
     }
 }
 
-/// Every route of the control API.
+/// A row that answers without the admin token.
+const fn open(mut route: ControlRoute) -> ControlRoute {
+    route.open = true;
+    route
+}
+
+/// A row whose body may be as large as [`MAX_CONTROL_BODY_BYTES`].
+const fn with_large_body(mut route: ControlRoute) -> ControlRoute {
+    route.max_body_bytes = MAX_CONTROL_BODY_BYTES;
+    route
+}
+
+/// Every route of the control API. Each names the method of [`MockNixbuild`](crate::MockNixbuild),
+/// of the Python `NixbuildMock` and of the JavaScript `NixbuildMock` that does what it does
+/// (or why there is none); `tests/route_parity.rs` checks that each exists.
 pub static CONTROL_ROUTES: &[ControlRoute] = &[
-    ControlRoute {
-        id: ControlRouteId::GetHealth,
-        name: "getHealth",
-        method: Method::GET,
-        path: "/_mock/health",
-        open: true,
-        max_body_bytes: MAX_REQUEST_BODY_BYTES,
-    },
-    ControlRoute {
-        id: ControlRouteId::AddBuilds,
-        name: "addBuilds",
-        method: Method::POST,
-        path: "/_mock/builds",
-        open: false,
-        max_body_bytes: MAX_CONTROL_BODY_BYTES,
-    },
+    open(row(
+        ControlRouteId::GetHealth,
+        "getHealth",
+        Method::GET,
+        "/_mock/health",
+        [
+            Helper::Without("an in-process mock answers for as long as its handle lives"),
+            Helper::Named("health"),
+            Helper::Named("health"),
+        ],
+    )),
+    with_large_body(row(
+        ControlRouteId::AddBuilds,
+        "addBuilds",
+        Method::POST,
+        "/_mock/builds",
+        [
+            Helper::Named("add_builds"),
+            Helper::Named("add_builds"),
+            Helper::Named("addBuilds"),
+        ],
+    )),
     row(
         ControlRouteId::ListStoredBuilds,
         "listStoredBuilds",
         Method::GET,
         "/_mock/builds",
+        [
+            Helper::Named("builds"),
+            Helper::Named("builds"),
+            Helper::Named("builds"),
+        ],
     ),
     row(
         ControlRouteId::ClearBuilds,
         "clearBuilds",
         Method::DELETE,
         "/_mock/builds",
+        [
+            Helper::Named("clear_builds"),
+            Helper::Named("clear_builds"),
+            Helper::Named("clearBuilds"),
+        ],
     ),
     row(
         ControlRouteId::GetStoredBuild,
         "getStoredBuild",
         Method::GET,
         "/_mock/builds/{id}",
+        [
+            Helper::Named("build"),
+            Helper::Named("build"),
+            Helper::Named("build"),
+        ],
     ),
     row(
         ControlRouteId::SetBuildStatus,
         "setBuildStatus",
         Method::PATCH,
         "/_mock/builds/{id}",
+        [
+            Helper::Named("set_status"),
+            Helper::Named("set_status"),
+            Helper::Named("setStatus"),
+        ],
     ),
     row(
         ControlRouteId::MintToken,
         "mintToken",
         Method::POST,
         "/_mock/tokens",
+        [
+            Helper::Named("tokens"),
+            Helper::Named("mint_token"),
+            Helper::Named("mintToken"),
+        ],
     ),
     row(
         ControlRouteId::RevokeToken,
         "revokeToken",
         Method::POST,
         "/_mock/tokens/revoke",
+        [
+            Helper::Named("revoke"),
+            Helper::Named("revoke"),
+            Helper::Named("revoke"),
+        ],
     ),
     row(
         ControlRouteId::InjectFault,
         "injectFault",
         Method::POST,
         "/_mock/faults",
+        [
+            Helper::Named("inject_fault"),
+            Helper::Named("inject_fault"),
+            Helper::Named("injectFault"),
+        ],
     ),
     row(
         ControlRouteId::ListFaults,
         "listFaults",
         Method::GET,
         "/_mock/faults",
+        [
+            Helper::Named("faults"),
+            Helper::Named("faults"),
+            Helper::Named("faults"),
+        ],
     ),
     row(
         ControlRouteId::ClearFaults,
         "clearFaults",
         Method::DELETE,
         "/_mock/faults",
+        [
+            Helper::Named("clear_faults"),
+            Helper::Named("clear_faults"),
+            Helper::Named("clearFaults"),
+        ],
     ),
     row(
         ControlRouteId::ListRequests,
         "listRequests",
         Method::GET,
         "/_mock/requests",
+        [
+            Helper::Named("received_requests"),
+            Helper::Named("received_requests"),
+            Helper::Named("receivedRequests"),
+        ],
     ),
     row(
         ControlRouteId::ClearRequests,
         "clearRequests",
         Method::DELETE,
         "/_mock/requests",
+        [
+            Helper::Named("clear_requests"),
+            Helper::Named("clear_requests"),
+            Helper::Named("clearRequests"),
+        ],
     ),
-    row(ControlRouteId::GetClock, "getClock", Method::GET, "/_mock/clock"),
-    row(ControlRouteId::SetClock, "setClock", Method::PUT, "/_mock/clock"),
+    row(
+        ControlRouteId::GetClock,
+        "getClock",
+        Method::GET,
+        "/_mock/clock",
+        [
+            Helper::Named("now"),
+            Helper::Named("clock"),
+            Helper::Named("clock"),
+        ],
+    ),
+    row(
+        ControlRouteId::SetClock,
+        "setClock",
+        Method::PUT,
+        "/_mock/clock",
+        [
+            Helper::Named("set_clock"),
+            Helper::Named("set_clock"),
+            Helper::Named("setClock"),
+        ],
+    ),
     row(
         ControlRouteId::ResetClock,
         "resetClock",
         Method::DELETE,
         "/_mock/clock",
+        [
+            Helper::Named("reset_clock"),
+            Helper::Named("reset_clock"),
+            Helper::Named("resetClock"),
+        ],
     ),
 ];
 

@@ -10,9 +10,11 @@ mod query;
 mod recorder;
 mod replay;
 
+#[cfg(feature = "cli")]
 pub(crate) use format::request_line;
 pub use format::{FORMAT, Interaction, KEPT_ANSWER_HEADERS, Recording, RecordingError, read_builds};
 pub(crate) use query::Query;
+#[cfg(feature = "cli")]
 pub(crate) use recorder::is_recorded;
 pub use recorder::{MAX_RECORDED_ANSWER_BYTES, MAX_RECORDED_INTERACTIONS, Recorder};
 pub(crate) use replay::{Miss, Replayer};

@@ -1,3 +1,7 @@
+//! [`Build`]: one build as the API answers it, field for field as nixbuild.net writes it,
+//! with the helpers a caller needs: its derivation's name, when it finished, whether it was
+//! discarded, a tag's value.
+
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -1,3 +1,5 @@
+//! [`BuildId`]: a build's id, a number on the wire and a type of its own in Rust.
+
 use std::fmt;
 use std::str::FromStr;
 

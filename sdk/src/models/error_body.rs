@@ -1,3 +1,5 @@
+//! [`ErrorBody`]: the body of every error the API answers, `{"error": message}`.
+
 use serde::{Deserialize, Serialize};
 
 /// The body of an error answer: `{"error": "<human message>"}`.

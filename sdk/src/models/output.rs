@@ -1,3 +1,5 @@
+//! [`Output`]: one output of a finished build: its name, store path, NAR hash and size.
+
 use serde::{Deserialize, Serialize};
 
 /// One output path a successful build produced.

@@ -1,3 +1,5 @@
+//! [`Process`]: an asynchronous build to schedule, as `POST /processes` takes it (experimental).
+
 use serde::{Deserialize, Serialize};
 
 /// One asynchronous build to schedule with `POST /processes` (experimental).

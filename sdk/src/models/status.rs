@@ -1,3 +1,6 @@
+//! [`BuildStatus`]: where a build is, the statuses the API is known to answer and any
+//! newer one kept as it came.
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,3 +1,6 @@
+//! [`BuildsSummary`]: what `GET /builds/summary` answers, the counts and totals of the
+//! builds a filter selects.
+
 use serde::{Deserialize, Serialize};
 
 /// Aggregates over the builds a filter selects (`GET /builds/summary`).

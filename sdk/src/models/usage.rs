@@ -1,3 +1,5 @@
+//! [`Usage`]: what `GET /usage` answers, the CPU seconds and builds an account is billed for.
+
 use serde::{Deserialize, Serialize};
 
 /// Billing usage (`GET /usage`): what the account is billed for in the requested period.

@@ -1,3 +1,5 @@
+//! [`TokenError`]: why a token could not be read, attenuated or inspected.
+
 use thiserror::Error;
 
 /// A token could not be read or attenuated. Never holds the token itself.
