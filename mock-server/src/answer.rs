@@ -16,6 +16,13 @@ pub(crate) struct Answer {
     content_type: Option<&'static str>,
     pub(crate) retry_after: Option<u64>,
     pub(crate) allow: Option<String>,
+    /// What few answers have (boxed, so that every `Result<_, Answer>` stays small).
+    rare: Option<Box<Rare>>,
+}
+
+/// The parts of an answer that few have.
+#[derive(Default)]
+struct Rare {
     /// Further headers, as given (a recorded answer's, a fault's).
     headers: Vec<(String, String)>,
     /// How long to wait before answering.
@@ -70,20 +77,20 @@ impl Answer {
             content_type: Some(content_type),
             retry_after: None,
             allow: None,
-            headers: Vec::new(),
-            delay: None,
+            rare: None,
         }
     }
 
     /// With a header more.
     pub(crate) fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Answer {
-        self.headers.push((name.into(), value.into()));
+        let rare = self.rare.get_or_insert_default();
+        rare.headers.push((name.into(), value.into()));
         self
     }
 
     /// Answered after `delay`.
     pub(crate) fn delayed(mut self, delay: Duration) -> Answer {
-        self.delay = Some(delay);
+        self.rare.get_or_insert_default().delay = Some(delay);
         self
     }
 
@@ -100,10 +107,13 @@ impl Answer {
         if let Some(allow) = self.allow.as_deref() {
             template = template.insert_header("allow", allow);
         }
-        for (name, value) in &self.headers {
+        let Some(rare) = self.rare else {
+            return template;
+        };
+        for (name, value) in &rare.headers {
             template = template.insert_header(name.as_str(), value.as_str());
         }
-        match self.delay {
+        match rare.delay {
             Some(delay) => template.set_delay(delay),
             None => template,
         }

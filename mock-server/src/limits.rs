@@ -98,7 +98,7 @@ pub const MAX_ID_TOKEN_BYTES: usize = 8 * 1024;
 /// job's token has about 30); more is a 400.
 pub const MAX_JWT_CLAIMS: usize = 48;
 /// The longest claim name, in bytes; longer is a 400. Values are held to
-/// [`MAX_STRING_BYTES`](crate::limits::MAX_STRING_BYTES), as every string in a token is.
+/// [`MAX_STRING_BYTES`], as every string in a token is.
 pub const MAX_JWT_CLAIM_NAME_BYTES: usize = 256;
 
 // API requests.

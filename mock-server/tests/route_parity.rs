@@ -13,8 +13,15 @@ fn read(relative: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// How a language writes the declaration of a method named so, as a line starts.
+type Shape = fn(&str) -> String;
+
+/// One language's place to look: its name, the route's helper in it, its sources, and the
+/// shapes a declaration takes there.
+type Place<'a> = (&'a str, Helper, Vec<&'a str>, Vec<Shape>);
+
 /// Whether `text` holds a line that, trimmed, starts with one of `shapes` for `name`.
-fn declares(text: &str, shapes: &[&dyn Fn(&str) -> String], name: &str) -> bool {
+fn declares(text: &str, shapes: &[Shape], name: &str) -> bool {
     text.lines()
         .map(str::trim_start)
         .any(|line| shapes.iter().any(|shape| line.starts_with(&shape(name))))
@@ -28,33 +35,33 @@ fn every_control_route_has_a_helper_in_rust_python_and_javascript_or_says_why_no
     let types = read("../npm/nixbuild-mock/index.d.ts");
     let mut missing = Vec::new();
     for route in CONTROL_ROUTES {
-        let places: [(&str, Helper, &[&str], &[&dyn Fn(&str) -> String]); 3] = [
+        let places: [Place; 3] = [
             (
                 "Rust MockNixbuild",
                 route.rust,
-                &[&rust],
-                &[&|n| format!("pub fn nixbuild_mock::MockNixbuild::{n}("), &|n| {
+                vec![&rust],
+                vec![|n| format!("pub fn nixbuild_mock::MockNixbuild::{n}("), |n| {
                     format!("pub fn nixbuild_mock::MockNixbuild::{n}<")
                 }],
             ),
             (
                 "Python NixbuildMock",
                 route.python,
-                &[&python],
-                &[&|n| format!("def {n}(")],
+                vec![&python],
+                vec![|n| format!("def {n}(")],
             ),
             (
                 "JavaScript NixbuildMock",
                 route.javascript,
-                &[&javascript, &types],
-                &[&|n| format!("async {n}("), &|n| format!("{n}(")],
+                vec![&javascript, &types],
+                vec![|n| format!("async {n}("), |n| format!("{n}(")],
             ),
         ];
         for (language, helper, sources, shapes) in places {
             match helper {
                 Helper::Named(name) => {
                     for source in sources {
-                        if !declares(source, shapes, name) {
+                        if !declares(source, &shapes, name) {
                             missing.push(format!("{} {}: no {language}::{name}", route.method, route.path));
                         }
                     }
@@ -78,11 +85,11 @@ fn every_control_route_has_a_helper_in_rust_python_and_javascript_or_says_why_no
 #[test]
 fn a_missing_helper_is_seen() {
     let python = "class NixbuildMock:\n    def health(self) -> None:\n        pass\n";
-    let shape: &dyn Fn(&str) -> String = &|n| format!("def {n}(");
-    assert!(declares(python, &[shape], "health"));
-    assert!(!declares(python, &[shape], "faults"));
+    let shapes: [Shape; 1] = [|n| format!("def {n}(")];
+    assert!(declares(python, &shapes, "health"));
+    assert!(!declares(python, &shapes, "faults"));
     assert!(
-        !declares(python, &[shape], "heal"),
+        !declares(python, &shapes, "heal"),
         "a prefix of a name is not the name"
     );
 }

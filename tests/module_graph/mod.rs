@@ -72,23 +72,17 @@ impl ModuleGraph {
     }
 
     /// The groups of modules that import each other in a circle, each with the imports that
-    /// close it. A module's use of its ancestors (`super::Shared` in a child) is not counted:
-    /// a parent module is the namespace its children share, and Rust lets them use what it
-    /// declares for them; every other import is.
+    /// close it. Every import counts, a child's of its parent (`super::Shared`) too: a
+    /// parent that re-exports its children and also holds what they share puts each child in
+    /// a circle with it, and hides circles between siblings that pass through it. What
+    /// children share lives in a sibling of theirs.
     pub fn circles(&self) -> Vec<Vec<&Import>> {
-        let counted: Vec<Import> = self
-            .imports
-            .iter()
-            .filter(|i| !i.from.starts_with(&i.to))
-            .cloned()
-            .collect();
         let mut circles = Vec::new();
-        for component in strongly_connected(&self.modules, &counted) {
+        for component in strongly_connected(&self.modules, &self.imports) {
             if component.len() > 1 {
                 circles.push(
                     self.imports
                         .iter()
-                        .filter(|i| !i.from.starts_with(&i.to))
                         .filter(|i| component.contains(&i.from) && component.contains(&i.to))
                         .collect(),
                 );

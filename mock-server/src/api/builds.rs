@@ -8,7 +8,7 @@ use nixbuild::BuildFilter;
 use nixbuild::api::operation::Operation;
 use wiremock::Request;
 
-use super::filter;
+use super::request::filter;
 use crate::answer::Answer;
 use crate::app::State;
 use crate::world::store::BuildStore;

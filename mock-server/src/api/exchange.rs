@@ -11,7 +11,7 @@ use nixbuild::token::BlockInfo;
 use nixbuild::token::datalog::{self, Binary, CheckKind, Op};
 use wiremock::Request;
 
-use super::id_token;
+use super::request::id_token;
 use crate::answer::Answer;
 use crate::app::State;
 use crate::auth::{Authority, VerifiedToken};

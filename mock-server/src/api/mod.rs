@@ -1,8 +1,7 @@
 //! The API as the mock serves it: one handler per operation of the SDK's table over the
 //! store, and replay, which answers from a recording instead.
 
-use nixbuild::BuildFilter;
-use nixbuild::api::operation::{OIDC_ID_TOKEN_HEADER, Operation, OperationId};
+use nixbuild::api::operation::{Operation, OperationId};
 use wiremock::Request;
 
 use crate::answer::Answer;
@@ -13,6 +12,7 @@ mod builds;
 mod exchange;
 mod processes;
 pub(crate) mod replay;
+mod request;
 
 pub use exchange::EXCHANGED_TOKEN_LIFETIME;
 
@@ -36,27 +36,4 @@ pub(crate) fn handle(
         #[cfg(not(nixbuild_workspace))]
         _ => Answer::error(501, format!("this mock has no handler for {}", operation.name)),
     }
-}
-
-/// The filter of `request`'s query, reading the parameters `operation` takes; an error is
-/// the 400 that names the parameter.
-fn filter(operation: &Operation, request: &Request) -> Result<BuildFilter, Answer> {
-    BuildFilter::from_query_params(request.url.query().unwrap_or(""), operation.params)
-        .map_err(|e| Answer::error(400, e.to_string()))
-}
-
-/// A request's OIDC ID token, or the message of a 400.
-pub(crate) fn id_token(request: &Request) -> Result<&str, String> {
-    // Named as the service's documentation writes it: NIXBUILDNET-OIDC-ID-TOKEN.
-    let name = OIDC_ID_TOKEN_HEADER.to_uppercase();
-    let value = request
-        .headers
-        .get(OIDC_ID_TOKEN_HEADER)
-        .ok_or_else(|| format!("missing {name} header"))?;
-    value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| format!("the {name} header is empty or not text"))
 }

@@ -3,7 +3,7 @@
 use nixbuild::Process;
 use wiremock::Request;
 
-use super::id_token;
+use super::request::id_token;
 use crate::answer::Answer;
 use crate::app::State;
 

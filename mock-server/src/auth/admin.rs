@@ -2,6 +2,7 @@
 
 use nixbuild::Secret;
 
+use super::bearer::bearer_token;
 use crate::redaction::ADMIN_TOKEN_PREFIX;
 
 /// A fresh admin token: the prefix and 32 random bytes from the operating system, in hex.
@@ -19,7 +20,7 @@ pub(crate) fn generate() -> Secret {
 
 /// Whether an `Authorization` header value carries the admin token; why not, otherwise.
 pub(crate) fn carries(authorization: Option<&str>, admin: &Secret) -> Result<(), String> {
-    let token = crate::auth::bearer_token(authorization)?;
+    let token = bearer_token(authorization)?;
     if is_admin(token, admin) {
         Ok(())
     } else {

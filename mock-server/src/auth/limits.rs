@@ -3,11 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::time::Duration;
 
 use crate::limits::{
     CANDIDATE_COST, MAX_BLOCKS, MAX_BODY_PREDICATES, MAX_CHECKS_PER_BLOCK, MAX_COLLECTION_LEN, MAX_COST,
     MAX_EXPRESSION_OPS, MAX_FACTS_PER_BLOCK, MAX_QUERIES_PER_CHECK, MAX_RULES_PER_BLOCK, MAX_STRING_BYTES,
 };
+use biscuit_auth::AuthorizerLimits;
 use nixbuild::token::TokenInfo;
 use nixbuild::token::datalog::{Binary, Op, Predicate, Rule, Term, Unary};
 
@@ -15,6 +17,14 @@ use nixbuild::token::datalog::{Binary, Op, Predicate, Rule, Term, Unary};
 pub(crate) const MAX_FACTS: u64 = 256;
 /// The iterations of the Datalog engine the mock's authorizer allows.
 pub(crate) const MAX_ITERATIONS: u64 = 8;
+
+/// Biscuit's run limits for one request. The structural bounds above keep a token's work far
+/// below them; these are the backstop.
+pub(crate) const RUN_LIMITS: AuthorizerLimits = AuthorizerLimits {
+    max_facts: MAX_FACTS,
+    max_iterations: MAX_ITERATIONS,
+    max_time: Duration::from_millis(50),
+};
 
 /// The facts the authorizer adds to a token's: `time(now)` and one or two `operation(…)`.
 const AUTHORIZER_FACTS: [(&str, usize, u64); 2] = [("time", 1, 1), ("operation", 1, 2)];

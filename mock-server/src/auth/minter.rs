@@ -9,7 +9,7 @@ use nixbuild::Token;
 
 use nixbuild::api::operation::Permission;
 
-use super::{Authority, date_term};
+use super::authority::{Authority, date_term};
 
 /// Lifetime of a minted token unless told otherwise.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -38,6 +38,13 @@ pub struct TokenMinter {
     expires: Expiry,
     /// What `expires_in` counts from: the real time unless told.
     issued_at: Option<SystemTime>,
+}
+
+impl Authority {
+    /// A builder of tokens signed by this authority.
+    pub fn tokens(&self) -> TokenMinter {
+        TokenMinter::new(self.clone())
+    }
 }
 
 impl TokenMinter {

@@ -10,7 +10,8 @@ use biscuit_auth::{AuthorizerBuilder, Biscuit};
 use nixbuild::api::operation::Permission;
 use nixbuild::token::TokenInfo;
 
-use super::Refusal;
+use super::limits::RUN_LIMITS;
+use super::outcome::Refusal;
 
 /// How many verified tokens a mock remembers. A test suite uses a handful; the bound keeps a
 /// client that sends a new token with every request from growing the mock's memory (each
@@ -63,7 +64,7 @@ impl VerifiedToken {
     pub(crate) fn owner_and_rights(&self) -> Result<(i64, Vec<String>), String> {
         let refused = |e: biscuit_auth::error::Token| format!("the token's grants cannot be read: {e}");
         let mut authorizer = AuthorizerBuilder::new()
-            .set_limits(super::RUN_LIMITS)
+            .set_limits(RUN_LIMITS)
             .build(&self.biscuit)
             .map_err(refused)?;
         let owners: Vec<(i64,)> = authorizer.query("owner_of($o) <- owner($o)").map_err(refused)?;
@@ -109,9 +110,10 @@ mod tests {
 
     #[test]
     fn the_cache_stays_within_its_capacity() {
-        let authority = crate::Authority::generate();
-        let token = authority.tokens().mint();
-        let biscuit = Biscuit::from_base64(token.expose_secret(), authority.public_key()).unwrap();
+        // A token made with biscuit-auth alone: this module is below the authority.
+        let root = biscuit_auth::KeyPair::new();
+        let biscuit = Biscuit::builder().build(&root).unwrap();
+        let token = nixbuild::Token::new(biscuit.to_base64().unwrap());
         let verified = Arc::new(VerifiedToken::new(biscuit, token.inspect().unwrap()));
         let mut cache = VerifiedTokens::default();
         for i in 0..CAPACITY + 10 {

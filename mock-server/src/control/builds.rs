@@ -8,7 +8,7 @@ use nixbuild::{Build, BuildId, BuildStatus};
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_object;
+use super::body::json_object;
 use crate::BuildFixture;
 use crate::answer::Answer;
 use crate::app::State;
@@ -256,7 +256,7 @@ fn read_new_build(
     }
     // One element as a tree (never the whole body): `4.0` reads as the integer it is.
     let mut element: serde_json::Value = serde_json::from_str(json).map_err(|e| at(&e))?;
-    super::integral_numbers_as_integers(&mut element);
+    super::body::integral_numbers_as_integers(&mut element);
     let shape = Shape::deserialize(&element).map_err(|e| at(&e))?;
     if shape.derivation_path.is_some() {
         let build = Build::deserialize(&element).map_err(|e| at(&e))?;

@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_object;
+use super::body::json_object;
 use crate::answer::Answer;
 use crate::app::State;
 

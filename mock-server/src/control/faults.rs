@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_object;
+use super::body::json_object;
 use crate::answer::Answer;
 use crate::app::State;
 use crate::instruments::faults::{Fault, FaultKind};

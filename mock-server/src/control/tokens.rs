@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
-use super::json_object;
+use super::body::json_object;
 use crate::answer::Answer;
 use crate::app::State;
 

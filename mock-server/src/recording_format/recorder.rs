@@ -75,7 +75,7 @@ pub(crate) fn is_recorded(method: &str, path: &str) -> bool {
 
 impl Recorder {
     /// An empty recorder; with `anonymise`, the recording it writes is mapped by an
-    /// anonymiser of its own (see the [module](super)).
+    /// anonymiser of its own (see the [`recording`](crate::recording) module).
     pub fn new(anonymise: bool) -> Recorder {
         Recorder {
             state: Mutex::new(State::default()),
@@ -87,8 +87,8 @@ impl Recorder {
 
     /// Learns the secrets of a request, recorded or not (its secret-looking headers and
     /// query parameters), or of an answer (a cookie it sets). False when they could not all
-    /// be learned ([`MAX_LEARNED_SECRETS`](super::MAX_LEARNED_SECRETS) known, or a header
-    /// with more than [`MAX_SECRETS_PER_HEADER`](super::MAX_SECRETS_PER_HEADER) values): the
+    /// be learned ([`MAX_LEARNED_SECRETS`](crate::recording::MAX_LEARNED_SECRETS) known, or a header
+    /// with more than [`MAX_SECRETS_PER_HEADER`](crate::recording::MAX_SECRETS_PER_HEADER) values): the
     /// request must then not be recorded, since a secret it showed would not be redacted.
     #[must_use]
     pub fn learn_request<'a>(

@@ -25,7 +25,7 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The most answer bytes the recorder holds at once, read from the upstream and not yet
 /// recorded and given back: past it, reading an answer waits for room, and after
-/// [`ROOM_TIMEOUT`] the request is answered 503 (`Retry-After: 1`). Six answers of 200 MiB at
+/// 30 s (`ROOM_TIMEOUT`) the request is answered 503 (`Retry-After: 1`). Six answers of 200 MiB at
 /// once took 5.5 GB.
 pub const MAX_ANSWER_BYTES_IN_FLIGHT: usize = 512 * 1024 * 1024;
 /// How long an answer may wait for room among the bytes in flight.

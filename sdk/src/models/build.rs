@@ -5,7 +5,11 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{BuildId, BuildStatus, Output, Tags, timestamp};
+use super::build_id::BuildId;
+use super::output::Output;
+use super::status::BuildStatus;
+use super::tags::Tags;
+use super::timestamp;
 
 /// One build, as an element of `GET /builds`.
 ///

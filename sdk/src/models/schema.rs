@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::BuildStatus;
+use super::status::BuildStatus;
 
 /// The statuses known when this document was written: the enum half of
 /// [`BuildStatus`]'s schema.

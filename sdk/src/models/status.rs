@@ -228,8 +228,9 @@ mod tests {
     fn statuses_and_ids_compare_with_their_wire_values() {
         assert_eq!(BuildStatus::BuildFailed, "build_failed");
         assert!(BuildStatus::Unknown("new".into()) == *"new");
-        assert_eq!(crate::BuildId(805823), 805823);
-        assert_eq!(805823, crate::BuildId(805823));
+        use crate::models::build_id::BuildId;
+        assert_eq!(BuildId(805823), 805823);
+        assert_eq!(805823, BuildId(805823));
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use super::marks::{Mark, by_system, kilobytes};
 use super::numbers::{format_bytes, format_cpu_hours, format_duration};
-use super::{Mark, Scope, by_system, kilobytes};
+use super::scope::Scope;
 use crate::models::{Build, BuildsSummary};
 
 /// The job summary for `summary` and its `builds`, as the official GitHub Action renders

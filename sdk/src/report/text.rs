@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::human;
+use super::marks::{Mark, by_system, kilobytes};
 use super::numbers::format_bytes;
-use super::{Mark, by_system, kilobytes};
 use crate::models::{Build, BuildsSummary};
 use crate::printable::escape_controls;
 

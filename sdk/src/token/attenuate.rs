@@ -7,7 +7,8 @@ use biscuit_auth::UnverifiedBiscuit;
 use biscuit_auth::builder::{BlockBuilder, Term};
 use chrono::{DateTime, Utc};
 
-use super::{Token, TokenError};
+use super::bearer::Token;
+use super::error::TokenError;
 use crate::models::BuildId;
 
 /// A value bound to a `{name}` parameter of [`Attenuation::datalog`]: bound by biscuit-auth,
@@ -92,6 +93,14 @@ pub struct Attenuation<'a> {
     token: &'a Token,
     block: Result<BlockBuilder, TokenError>,
     seal: bool,
+}
+
+impl Token {
+    /// Starts an attenuated copy of this token: the same token with one more block of checks
+    /// (a shorter expiry, fewer operations, one build). No key or network is needed.
+    pub fn attenuate(&self) -> Attenuation<'_> {
+        Attenuation::new(self)
+    }
 }
 
 impl<'a> Attenuation<'a> {

@@ -9,9 +9,9 @@ use biscuit_auth::format::convert::proto_block_to_token_block;
 use biscuit_auth::format::schema;
 use prost::Message;
 
-use super::TokenError;
 use super::block::BlockInfo;
 use super::datalog::{Binary, Check, CheckKind, Expression, MapKey, Op, Predicate, Rule, Scope, Term, Unary};
+use super::error::TokenError;
 
 /// A token's blocks, read without its root key.
 pub(super) struct DecodedToken {

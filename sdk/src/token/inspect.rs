@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 
 use serde::Serialize;
 
+use super::bearer::Token;
 use super::block::BlockInfo;
 use super::datalog::{Binary, Check, CheckKind, Op, Predicate, Rule, Term, Unary};
 use super::decode::decode;
+use super::error::TokenError;
 use super::narrowing::{Narrowing, narrowings};
-use super::{Token, TokenError};
 
 /// What a token holds, as [`Token::inspect`] reads it: read from the token's encoding, block
 /// by block, without checking its signature.
@@ -152,7 +153,33 @@ impl Serialize for TokenInfo {
     }
 }
 
-pub(super) fn inspect(token: &Token) -> Result<TokenInfo, TokenError> {
+impl Token {
+    /// Reads what the token holds: account, rights, expiry, and each block's facts, rules and
+    /// checks as data ([`datalog`](crate::token::datalog)).
+    ///
+    /// The token is decoded from its protobuf encoding, never from printed Datalog, so no
+    /// string inside it can change what it reads as. A block that cannot be read fails the
+    /// whole call with [`TokenError::Unreadable`] rather than being skipped.
+    ///
+    /// This does **not** check the signature (that needs nixbuild.net's root key, which only
+    /// the service has): a forged token reads as well as a genuine one. Use it to show a
+    /// user what a token says, or to avoid sending one that has expired; the service decides
+    /// whether it is valid.
+    ///
+    /// ```
+    /// let token = nixbuild::Token::new(include_str!("../../tests/tokens/legacy-read-only.txt"));
+    /// let info = token.inspect()?;
+    /// assert_eq!(info.account, Some(1));
+    /// assert_eq!(info.rights, ["read"]);
+    /// assert_eq!(info.authority().checks[0].to_string(), r#"check if operation("read")"#);
+    /// # Ok::<(), nixbuild::TokenError>(())
+    /// ```
+    pub fn inspect(&self) -> Result<TokenInfo, TokenError> {
+        read(self)
+    }
+}
+
+fn read(token: &Token) -> Result<TokenInfo, TokenError> {
     let decoded = decode(token.expose_secret())?;
     let authority = decoded
         .blocks
