@@ -141,6 +141,7 @@ async fn paths_with_the_prefix_mean_the_same_in_faults_counts_and_the_journal() 
         .start()
         .await;
     mock.inject_fault(Fault::status(502).on_path("/api/v1/builds"));
+    mock.expect(nixbuild_mock::Expectation::path("/api/v1/builds").times(1));
     assert_eq!(get(&mock.uri(), "/usage", None).await.status, 200);
     assert_eq!(get(&mock.uri(), "/builds", None).await.status, 502);
     for path in ["/builds", "/api/v1/builds"] {
@@ -148,4 +149,5 @@ async fn paths_with_the_prefix_mean_the_same_in_faults_counts_and_the_journal() 
         assert_eq!(mock.received_requests_to(path, Some("get")).len(), 1, "{path}");
     }
     assert!(mock.received_requests_to("/builds", Some("POST")).is_empty());
+    mock.verify();
 }

@@ -282,7 +282,9 @@ impl State {
 
     // Expectations.
 
+    /// Expects requests; an expectation's path is read as every path is.
     pub(crate) fn expect(&self, expectation: Expectation) {
+        let expectation = expectation.with_relative_path(|path| self.api_path(path));
         lock(&self.expectations).push(Counted {
             expectation,
             received: 0,

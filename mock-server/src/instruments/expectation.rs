@@ -137,9 +137,18 @@ impl Expectation {
         Expectation::new(Target::Operation(operation))
     }
 
-    /// Requests to `path` (`/builds`, `/usage`, …; without the mock's prefix), any method.
+    /// Requests to `path` (`/builds`, `/usage`, …; relative to the API's root, and one
+    /// written with the mock's prefix is read without it), any method.
     pub fn path(path: impl Into<String>) -> Expectation {
         Expectation::new(Target::Path(path.into()))
+    }
+
+    /// The same expectation with its path, if it has one, made relative by `relative`.
+    pub(crate) fn with_relative_path(mut self, relative: impl FnOnce(&str) -> &str) -> Expectation {
+        if let Target::Path(path) = &self.target {
+            self.target = Target::Path(relative(path).to_owned());
+        }
+        self
     }
 
     fn new(target: Target) -> Expectation {
