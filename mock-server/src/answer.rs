@@ -53,11 +53,21 @@ impl Answer {
         Answer::raw(status, text.into_bytes(), "text/plain")
     }
 
+    /// Text of another type (HTML, a script, an event stream).
+    pub(crate) fn text_as(status: u16, text: &str, content_type: &'static str) -> Answer {
+        Answer::raw(status, text.as_bytes().to_vec(), content_type)
+    }
+
     /// 204, no body.
     pub(crate) fn empty() -> Answer {
+        Answer::empty_with(204)
+    }
+
+    /// `status` with no body (a redirect's 303).
+    pub(crate) fn empty_with(status: u16) -> Answer {
         Answer {
             content_type: None,
-            ..Answer::raw(204, Vec::new(), "")
+            ..Answer::raw(status, Vec::new(), "")
         }
     }
 

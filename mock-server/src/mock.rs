@@ -12,6 +12,7 @@ use wiremock::{Mock, MockServer};
 
 use crate::app::{RequestObserver, State, StateConfig};
 use crate::auth::{Authority, TokenMinter, admin};
+use crate::control::DASHBOARD_PATH;
 use crate::dispatch::Responder;
 use crate::fixtures::build_fixture::IntoBuild;
 use crate::instruments::expectation::{Expectation, UnmetExpectations};
@@ -119,6 +120,20 @@ impl MockNixbuild {
     /// of the API itself.
     pub fn admin_token(&self) -> Secret {
         self.state.admin_token().clone()
+    }
+
+    /// A one-time URL that opens this mock's dashboard (`/_mock/ui`) in a browser: the
+    /// requests the code under test sent, the builds, faults, clock, tokens and
+    /// expectations, all of it steerable. Its code is exchanged for a session cookie on first
+    /// use and expires unused after ten minutes; ask again for another. In process, the page
+    /// follows changes by asking four times a second; behind the binary's front, as they
+    /// happen.
+    pub fn dashboard_url(&self) -> String {
+        format!(
+            "{}{DASHBOARD_PATH}/login?code={}",
+            self.server.uri(),
+            self.state.dashboard_login_code()
+        )
     }
 
     /// Revokes `token` and every token attenuated from it, as nixbuild.net's `tokens revoke`
@@ -239,13 +254,13 @@ impl MockNixbuild {
 
     /// The requests received so far, oldest first.
     pub fn received_requests(&self) -> Vec<RecordedRequest> {
-        self.state.received_requests(None, None)
+        self.state.received_requests(None, None, 0)
     }
 
     /// The requests received so far to `path` (relative to the API's root, or with the
     /// mock's prefix) and, when given, with `method`; oldest first.
     pub fn received_requests_to(&self, path: &str, method: Option<&str>) -> Vec<RecordedRequest> {
-        self.state.received_requests(Some(path), method)
+        self.state.received_requests(Some(path), method, 0)
     }
 
     /// How many requests went to `path` (`/builds`, `/usage`, …), relative to the API's root
@@ -322,6 +337,12 @@ impl MockNixbuild {
     /// Real time again.
     pub fn reset_clock(&self) {
         self.state.reset_clock();
+    }
+
+    /// What the mock knows, for the standalone front's dashboard events.
+    #[cfg(feature = "cli")]
+    pub(crate) fn state(&self) -> &Arc<State> {
+        &self.state
     }
 
     /// The wiremock server underneath. Mocks mounted on it take precedence over the fake

@@ -355,3 +355,63 @@ fn out_of_file_descriptors_the_front_waits_instead_of_spinning() {
     }
     assert_eq!(status, 200, "the mock answers again once the connections closed");
 }
+
+/// Behind the front, the dashboard's events stream as changes happen: the stream stays
+/// open, and a request to the API shows on it as a new count, with no new connection.
+#[test]
+fn the_front_streams_the_dashboard_s_events_as_changes_happen() {
+    let mock = Standalone::start(&["--empty"]);
+    let login = &mock.vars["NIXBUILD_MOCK_DASHBOARD_URL"];
+    let host = address(login);
+    let target = login.split_once(&host).unwrap().1;
+    let (status, head) = {
+        let mut stream = TcpStream::connect(&host).unwrap();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        answer(stream)
+    };
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .find_map(|line| line.strip_prefix("set-cookie: "))
+        .and_then(|value| value.split(';').next())
+        .unwrap()
+        .to_owned();
+
+    let mut events = TcpStream::connect(&host).unwrap();
+    events.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        events,
+        "GET /_mock/ui/events HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(events);
+    let mut counts = Vec::new();
+    let mut line = String::new();
+    while counts.len() < 2 {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the stream stays open");
+        if let Some(count) = line.trim_end().strip_prefix("data: ") {
+            counts.push(count.parse::<u64>().unwrap());
+            if counts.len() == 1 {
+                // A change: the API request, journaled.
+                let _ = request(&mock, "GET /builds HTTP/1.1", b"");
+            }
+        }
+    }
+    assert!(counts[1] > counts[0], "{counts:?}");
+
+    // Without the session, or from another origin, the front refuses as the mock does.
+    let (status, _) = request(&mock, "GET /_mock/ui/events HTTP/1.1", b"");
+    assert_eq!(status, 401);
+    let mut stream = TcpStream::connect(&host).unwrap();
+    write!(
+        stream,
+        "GET /_mock/ui/events HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nOrigin: http://127.0.0.1:1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    assert_eq!(answer(stream).0, 403);
+}

@@ -174,6 +174,8 @@ export declare class NixbuildMock {
     options?: { auth?: boolean },
   ): Promise<T>;
   health(): Promise<{ status: string }>;
+  /** A fresh one-time URL that opens this mock's dashboard in a browser (once, within ten minutes). */
+  dashboardUrl(): Promise<string>;
 
   addBuilds(builds: ReadonlyArray<FixtureSpec | Build>, options?: StatusOptions): Promise<number[]>;
   addBuild(

@@ -298,6 +298,14 @@ export class NixbuildMock {
   }
 
   /**
+   * A fresh one-time URL that opens this mock's dashboard in a browser
+   * (`POST /_mock/ui/login`): it works once, within ten minutes.
+   */
+  async dashboardUrl() {
+    return (await this.control("POST", "/_mock/ui/login")).url;
+  }
+
+  /**
    * Adds builds: complete builds (they have a `derivation_path`), or fixture specs such as
    * `{ name: "hello-2.12", status: "build_failed", tags: { … } }`, filled in realistically.
    * Returns their ids, in order. An unknown status (a typo) is refused unless

@@ -7,8 +7,8 @@ use crate::body_rules::{self, refusing};
 use nixbuild_mock::AuthStatus;
 use nixbuild_mock::control::{
     ALLOW_UNKNOWN_STATUS, BuildIds, CONTROL_ROUTES, ClockChange, ClockState, ControlRoute, ControlRouteId,
-    FaultSpec, FixtureSpec, Health, JournalEntry, MAX_RIGHT_CHARS, MintedToken, RevokeRequest, StatusChange,
-    TokenRequest,
+    DashboardLogin, FaultSpec, FixtureSpec, Health, JournalEntry, MAX_RIGHT_CHARS, MintedToken,
+    RevokeRequest, StatusChange, TokenRequest,
 };
 use nixbuild_mock::limits::{MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_STORED_BUILDS};
 use utoipa::openapi::path::{
@@ -68,6 +68,7 @@ pub fn document() -> OpenApi {
             ),
         )
         .schema(MintedToken::name(), MintedToken::schema())
+        .schema(DashboardLogin::name(), DashboardLogin::schema())
         .schema(RevokeRequest::name(), RevokeRequest::schema())
         .schema(
             FaultSpec::name(),
@@ -262,6 +263,10 @@ fn describe(row: &ControlRoute) -> PathItem {
                 "method",
                 "Only requests with this method (any case)",
             ))
+            .parameter(integer_query_parameter(
+                "after",
+                "Only requests whose `seq` is greater: the ones newer than an entry already read",
+            ))
             .ok(json(
                 ArrayBuilder::new().items(ref_of(JournalEntry::name())).into(),
             ))
@@ -286,6 +291,14 @@ fn describe(row: &ControlRoute) -> PathItem {
             )
             .build(),
         ControlRouteId::ResetClock => route(row, "clock", "Real time again").empty().build(),
+        ControlRouteId::CreateDashboardLogin => route(row, "dashboard", "A login URL for the dashboard")
+            .description(
+                "A one-time URL that opens the dashboard (`/_mock/ui`) in a browser: its code is \
+                     exchanged for a session cookie on first use, and expires unused after ten \
+                     minutes. The page's own requests carry that cookie, never the admin token.",
+            )
+            .answer("201", "The login URL", json(ref_of(DashboardLogin::name())))
+            .build(),
         // Outside the workspace (a release of this crate against a newer mock), a route not
         // described yet is listed, plainly; inside it, the match is exhaustive.
         #[cfg(not(nixbuild_workspace))]
@@ -345,6 +358,21 @@ fn query_parameter(name: &str, description: &str) -> Parameter {
         .description(Some(description))
         .schema(Some(
             ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)),
+        ))
+        .build()
+}
+
+fn integer_query_parameter(name: &str, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(0)),
         ))
         .build()
 }

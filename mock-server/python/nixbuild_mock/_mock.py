@@ -251,6 +251,13 @@ class NixbuildMock:
         """``GET /_mock/health``."""
         return self.control("GET", "/_mock/health", auth=False)
 
+    @property
+    def dashboard_url(self) -> str:
+        """A fresh one-time URL that opens this mock's dashboard in a browser
+        (``POST /_mock/ui/login``): the requests the code under test sent, the builds,
+        faults, clock and tokens. It works once, within ten minutes."""
+        return str(self.control("POST", "/_mock/ui/login")["url"])
+
     def add_builds(
         self, builds: Iterable[Mapping[str, Any]], *, allow_unknown_status: bool = False
     ) -> List[int]:

@@ -6,13 +6,13 @@ use crate::answer::Answer;
 use crate::recording_format::{Miss, Replayer};
 
 /// The recorded answer to a request (its status, kept headers and body, byte for byte), or
-/// the 404 that names the nearest recorded request.
+/// the 404 that names the nearest recorded request, and that message.
 pub(crate) fn answer(
     replayer: &mut Replayer,
     method: &str,
     path: &str,
     query: &str,
-) -> Result<Answer, Answer> {
+) -> Result<Answer, (Answer, String)> {
     match replayer.answer(method, path, query) {
         Ok(recorded) => {
             let mut answer = Answer::bytes(recorded.status, recorded.body().to_vec());
@@ -21,6 +21,6 @@ pub(crate) fn answer(
             }
             Ok(answer)
         }
-        Err(Miss(message)) => Err(Answer::error(404, message)),
+        Err(Miss(message)) => Err((Answer::error(404, message.as_str()), message)),
     }
 }

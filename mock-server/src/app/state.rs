@@ -12,6 +12,7 @@ use nixbuild::api::operation::Operation;
 use nixbuild::{Build, BuildId, BuildStatus, Process, Secret, Token, TokenError};
 
 use super::answer_cache::AnswerCache;
+use crate::auth::dashboard::DashboardLogins;
 use crate::auth::{Authority, TokenMinter};
 use crate::fixtures::build_fixture::IntoBuild;
 use crate::instruments::expectation::{self, Counted, Expectation};
@@ -64,6 +65,12 @@ pub(crate) struct State {
     answers: Mutex<AnswerCache>,
     /// A recording whose answers the API gives instead of the store's, when replaying.
     replay: Option<Mutex<Replayer>>,
+    /// The dashboard's login codes and sessions.
+    dashboard: Mutex<DashboardLogins>,
+    /// How many changes the mock has seen (requests, builds, faults, clock, expectations,
+    /// tokens), for the dashboard to follow: a watch channel costs a change an atomic add
+    /// and a wake-up of whoever watches.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl State {
@@ -84,7 +91,49 @@ impl State {
             replay: config
                 .replay
                 .map(|recording| Mutex::new(Replayer::new(recording))),
+            dashboard: Mutex::new(DashboardLogins::default()),
+            changes: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    // Changes.
+
+    /// Counts a change, for whoever follows them.
+    fn changed(&self) {
+        self.changes.send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// How many changes the mock has seen.
+    pub(crate) fn change_count(&self) -> u64 {
+        *self.changes.borrow()
+    }
+
+    /// The count of changes, to wait on (the standalone front's event stream).
+    #[cfg(feature = "cli")]
+    pub(crate) fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Whether the mock replays a recording (rather than serving its store).
+    pub(crate) fn replays(&self) -> bool {
+        self.replay.is_some()
+    }
+
+    // The dashboard's logins.
+
+    /// A fresh one-time login code for the dashboard.
+    pub(crate) fn dashboard_login_code(&self) -> String {
+        lock(&self.dashboard).issue_code()
+    }
+
+    /// Uses up a login code: a new session's id, or `None`.
+    pub(crate) fn open_dashboard_session(&self, code: &str) -> Option<String> {
+        lock(&self.dashboard).redeem(code)
+    }
+
+    /// Whether a request's `Cookie` header holds an open dashboard session.
+    pub(crate) fn dashboard_admits(&self, cookie_header: Option<&str>) -> bool {
+        lock(&self.dashboard).admits(cookie_header)
     }
 
     // The configuration.
@@ -128,6 +177,7 @@ impl State {
     /// Adds builds, each replacing any with the same id; a fixture without an id takes the
     /// next free one, and one without a creation time the mock's now.
     pub(crate) fn add_builds<B: IntoBuild>(&self, builds: impl IntoIterator<Item = B>) -> Vec<BuildId> {
+        self.changed();
         let now = self.clock.now();
         let mut store = self.store_mut();
         builds
@@ -144,6 +194,7 @@ impl State {
 
     /// Moves build `id` to `status` at the mock's now (see [`lifecycle`]).
     pub(crate) fn set_status(&self, id: BuildId, status: BuildStatus) -> Result<Build, StatusChangeError> {
+        self.changed();
         let now = self.clock.now();
         let mut store = self.store_mut();
         store
@@ -159,14 +210,17 @@ impl State {
         id: BuildId,
         change: impl FnOnce(&mut Build),
     ) -> Result<(), NoSuchBuild> {
+        self.changed();
         self.store_mut().update(id, change).ok_or(NoSuchBuild(id))
     }
 
     pub(crate) fn remove_build(&self, id: BuildId) -> Option<Build> {
+        self.changed();
         self.store_mut().remove(id)
     }
 
     pub(crate) fn clear_builds(&self) {
+        self.changed();
         self.store_mut().clear();
     }
 
@@ -192,6 +246,7 @@ impl State {
 
     /// Remembers processes `POST /processes` received; returns them as scheduled.
     pub(crate) fn submit_processes(&self, processes: Vec<Process>) -> Vec<ScheduledProcess> {
+        self.changed();
         lock(&self.processes).record(processes)
     }
 
@@ -208,6 +263,7 @@ impl State {
     }
 
     pub(crate) fn revoke(&self, token: &Token) -> Result<(), TokenError> {
+        self.changed();
         self.authority.revoke(token)
     }
 
@@ -215,6 +271,7 @@ impl State {
 
     /// Queues a fault; its path, if it has one, is read as every path is.
     pub(crate) fn inject_fault(&self, mut fault: Fault) {
+        self.changed();
         if let Some(path) = fault.path.as_deref() {
             let relative = self.api_path(path).to_owned();
             fault.path = Some(relative);
@@ -234,6 +291,7 @@ impl State {
     }
 
     pub(crate) fn clear_faults(&self) {
+        self.changed();
         lock(&self.faults).clear();
     }
 
@@ -241,17 +299,25 @@ impl State {
 
     /// Journals an answered request, after showing it to the observer.
     pub(crate) fn record_request(&self, request: RecordedRequest) {
+        self.changed();
         if let Some(observe) = &self.observer {
             observe(&request);
         }
         lock(&self.journal).record(request);
     }
 
-    /// The requests received, oldest first: those to `path` and with `method` when given.
-    pub(crate) fn received_requests(&self, path: Option<&str>, method: Option<&str>) -> Vec<RecordedRequest> {
+    /// The requests received, oldest first: those to `path` and with `method` when given, and
+    /// those after the entry numbered `after`.
+    pub(crate) fn received_requests(
+        &self,
+        path: Option<&str>,
+        method: Option<&str>,
+        after: u64,
+    ) -> Vec<RecordedRequest> {
         let path = path.map(|p| self.api_path(p));
         lock(&self.journal)
             .iter()
+            .filter(|r| r.seq > after)
             .filter(|r| path.is_none_or(|p| p == r.path))
             .filter(|r| method.is_none_or(|m| m.eq_ignore_ascii_case(r.method.as_str())))
             .cloned()
@@ -271,6 +337,7 @@ impl State {
     }
 
     pub(crate) fn clear_requests(&self) {
+        self.changed();
         lock(&self.journal).clear();
     }
 
@@ -284,6 +351,7 @@ impl State {
 
     /// Expects requests; an expectation's path is read as every path is.
     pub(crate) fn expect(&self, expectation: Expectation) {
+        self.changed();
         let expectation = expectation.with_relative_path(|path| self.api_path(path));
         lock(&self.expectations).push(Counted {
             expectation,
@@ -306,8 +374,17 @@ impl State {
         expectation::unmet(&lock(&self.expectations))
     }
 
+    /// Each expectation, what it counted, and whether it is met.
+    pub(crate) fn expectations(&self) -> Vec<(Expectation, u64, bool)> {
+        lock(&self.expectations)
+            .iter()
+            .map(|counted| (counted.expectation.clone(), counted.received, counted.is_met()))
+            .collect()
+    }
+
     /// Drops the unmet expectations, once reported.
     pub(crate) fn drop_unmet_expectations(&self) {
+        self.changed();
         lock(&self.expectations).retain(Counted::is_met);
     }
 
@@ -326,14 +403,17 @@ impl State {
     }
 
     pub(crate) fn set_clock(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, ClockOverflow> {
+        self.changed();
         self.clock.set(now)
     }
 
     pub(crate) fn advance_clock(&self, by: TimeDelta) -> Result<DateTime<Utc>, ClockOverflow> {
+        self.changed();
         self.clock.advance(by)
     }
 
     pub(crate) fn reset_clock(&self) {
+        self.changed();
         self.clock.reset();
     }
 

@@ -3,19 +3,12 @@
 use nixbuild::Secret;
 
 use super::bearer::bearer_token;
+use super::secrets::{random_hex, same_secret};
 use crate::redaction::ADMIN_TOKEN_PREFIX;
 
 /// A fresh admin token: the prefix and 32 random bytes from the operating system, in hex.
 pub(crate) fn generate() -> Secret {
-    let mut bytes = [0u8; 32];
-    // The OS's generator does not fail on the systems Rust supports; if it did, a token
-    // from the clock and the address space is still unguessable enough for a test server.
-    if getrandom::fill(&mut bytes).is_err() {
-        let mut fallback = fastrand::Rng::new();
-        bytes.iter_mut().for_each(|b| *b = fallback.u8(..));
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Secret::from(format!("{ADMIN_TOKEN_PREFIX}{hex}"))
+    Secret::from(format!("{ADMIN_TOKEN_PREFIX}{}", random_hex()))
 }
 
 /// Whether an `Authorization` header value carries the admin token; why not, otherwise.
@@ -30,16 +23,7 @@ pub(crate) fn carries(authorization: Option<&str>, admin: &Secret) -> Result<(),
 
 /// Whether `presented` is `admin`, compared in time that does not depend on where they differ.
 fn is_admin(presented: &str, admin: &Secret) -> bool {
-    let expected = admin.expose_secret().as_bytes();
-    let presented = presented.as_bytes();
-    if presented.len() != expected.len() {
-        return false;
-    }
-    presented
-        .iter()
-        .zip(expected)
-        .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-        == 0
+    same_secret(presented, admin.expose_secret())
 }
 
 #[cfg(test)]

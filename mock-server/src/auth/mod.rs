@@ -8,9 +8,11 @@
 pub(crate) mod admin;
 mod authority;
 mod bearer;
+pub(crate) mod dashboard;
 pub(crate) mod limits;
 mod minter;
 mod outcome;
+mod secrets;
 mod verified;
 
 pub use authority::{Authority, InvalidKey};

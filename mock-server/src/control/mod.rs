@@ -10,6 +10,7 @@
 mod body;
 mod builds;
 mod clock;
+pub(crate) mod dashboard;
 mod faults;
 mod requests;
 mod routes;
@@ -27,6 +28,7 @@ use crate::text::escaped;
 pub use crate::limits::{MAX_BUILDS_PER_REQUEST, MAX_CONTROL_BODY_BYTES, MAX_STORED_BUILDS};
 pub use builds::{ALLOW_UNKNOWN_STATUS, BuildIds, FixtureSpec, StatusChange};
 pub use clock::{ClockChange, ClockState};
+pub use dashboard::{DASHBOARD_PATH, DashboardLogin};
 pub use faults::FaultSpec;
 pub use requests::JournalEntry;
 pub use routes::{CONTROL_PREFIX, CONTROL_ROUTES, ControlRoute, ControlRouteId, Helper};
@@ -49,6 +51,9 @@ pub(crate) fn is_control_path(path: &str) -> bool {
 /// The answer to a control request: its route from the table, the admin token unless the
 /// route is open, the route's body budget, then its handler.
 pub(crate) fn handle(state: &State, request: &Request) -> Answer {
+    if let Some(answer) = dashboard::serve(state, request) {
+        return answer;
+    }
     let path = request.url.path();
     let method = request.method.as_str();
     let (route, id) = match routes::route(method, path) {
@@ -89,10 +94,12 @@ pub(crate) fn handle(state: &State, request: &Request) -> Answer {
         ControlRouteId::GetClock => clock::get(state),
         ControlRouteId::SetClock => clock::set(state, request),
         ControlRouteId::ResetClock => clock::reset(state),
+        ControlRouteId::CreateDashboardLogin => dashboard::login_url(state, request),
     }
 }
 
-/// Lets in a request that carries the admin token; the 401 for any other.
+/// Lets in a request that carries the admin token, or a dashboard session's from the
+/// dashboard's own page; the 401 (or the dashboard's 403) for any other.
 fn admit(state: &State, request: &Request) -> Result<(), Answer> {
     let refuse = |why: &str| {
         Answer::error(
@@ -104,7 +111,13 @@ fn admit(state: &State, request: &Request) -> Result<(), Answer> {
             ),
         )
     };
-    admin::carries(authorization(request), state.admin_token()).map_err(|why| refuse(&why))
+    let Err(why) = admin::carries(authorization(request), state.admin_token()) else {
+        return Ok(());
+    };
+    if request.headers.contains_key("cookie") && authorization(request).is_none() {
+        return dashboard::admitted(state, request).map_err(dashboard::secured);
+    }
+    Err(refuse(&why))
 }
 
 /// The 405 for `method` on `path`, which answers `allow`.

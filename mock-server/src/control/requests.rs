@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use crate::answer::Answer;
 use crate::app::State;
 use crate::instruments::journal::{AuthStatus, RecordedRequest};
+use crate::text::escaped;
 
 /// One API request the mock received, and how it answered. Secret headers
 /// (`Authorization`, `Cookie`, the OIDC ID token) keep only their scheme:
@@ -44,6 +46,17 @@ pub struct JournalEntry {
     /// it answered 404, naming the nearest. Always `false` for a mock that does not replay.
     #[serde(default)]
     pub unmatched: bool,
+    /// For an unmatched request, the message of its 404: the nearest recorded request and how
+    /// it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nearest: Option<String>,
+    /// Its place in the journal: 1 for the first request the mock received, one more for each
+    /// after it (`?after=` reads only the newer ones).
+    #[serde(default)]
+    pub seq: u64,
+    /// When it arrived (RFC 3339, by the real clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 impl From<&RecordedRequest> for JournalEntry {
@@ -75,38 +88,49 @@ impl From<&RecordedRequest> for JournalEntry {
             status: request.status.as_u16(),
             auth: request.auth,
             unmatched: request.unmatched,
+            nearest: request.nearest.clone(),
+            seq: request.seq,
+            received_at: Some(request.received_at),
         }
     }
 }
 
-/// `GET /_mock/requests[?path=/builds][&method=GET]`: oldest first. `path` is relative to the
-/// API's root, as entries' paths are (one written with the mock's prefix is read so too).
+/// `GET /_mock/requests[?path=/builds][&method=GET][&after=N]`: oldest first. `path` is
+/// relative to the API's root, as entries' paths are (one written with the mock's prefix is
+/// read so too); `after` keeps the entries whose `seq` is greater.
 pub(super) fn list(state: &State, request: &Request) -> Answer {
     let mut path = None;
     let mut method = None;
+    let mut after = 0;
     for (name, value) in request.url.query_pairs() {
         if value.is_empty() {
-            return Answer::error(
-                400,
-                format!("the {} parameter is empty", crate::text::escaped(&name)),
-            );
+            return Answer::error(400, format!("the {} parameter is empty", escaped(&name)));
         }
         match name.as_ref() {
             "path" => path = Some(value.into_owned()),
             "method" => method = Some(value.into_owned()),
+            "after" => match value.parse::<u64>() {
+                Ok(seq) => after = seq,
+                Err(_) => {
+                    return Answer::error(
+                        400,
+                        format!("`after` is a journal entry's seq, not {}", escaped(&value)),
+                    );
+                }
+            },
             other => {
                 return Answer::error(
                     400,
                     format!(
-                        "unknown parameter {}: this path takes `path` and `method`",
-                        crate::text::escaped(other)
+                        "unknown parameter {}: this path takes `path`, `method` and `after`",
+                        escaped(other)
                     ),
                 );
             }
         }
     }
     let entries: Vec<JournalEntry> = state
-        .received_requests(path.as_deref(), method.as_deref())
+        .received_requests(path.as_deref(), method.as_deref(), after)
         .iter()
         .map(JournalEntry::from)
         .collect();

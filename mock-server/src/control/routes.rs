@@ -33,6 +33,7 @@ pub enum ControlRouteId {
     GetClock,
     SetClock,
     ResetClock,
+    CreateDashboardLogin,
 }
 
 /// One row of the table.
@@ -280,6 +281,17 @@ pub static CONTROL_ROUTES: &[ControlRoute] = &[
             Helper::Named("reset_clock"),
             Helper::Named("reset_clock"),
             Helper::Named("resetClock"),
+        ],
+    ),
+    row(
+        ControlRouteId::CreateDashboardLogin,
+        "createDashboardLogin",
+        Method::POST,
+        "/_mock/ui/login",
+        [
+            Helper::Named("dashboard_url"),
+            Helper::Named("dashboard_url"),
+            Helper::Named("dashboardUrl"),
         ],
     ),
 ];

@@ -58,9 +58,14 @@ fn serve(
     }
     if let Some(mut replayer) = state.replayer() {
         let query = request.url.query().unwrap_or("");
-        let answer = api::replay::answer(&mut replayer, request.method.as_str(), &record.path, query);
-        record.unmatched = answer.is_err();
-        return answer.unwrap_or_else(|miss| miss);
+        return match api::replay::answer(&mut replayer, request.method.as_str(), &record.path, query) {
+            Ok(answer) => answer,
+            Err((answer, nearest)) => {
+                record.unmatched = true;
+                record.nearest = Some(nearest);
+                answer
+            }
+        };
     }
     let operation = match routed {
         Ok(operation) => operation,

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 
+use chrono::{DateTime, Utc};
 use nixbuild::api::operation::OperationId;
 use nixbuild::reexports::reqwest::Method;
 use nixbuild::{BuildFilter, FilterError, StatusCode};
@@ -78,6 +79,14 @@ pub struct RecordedRequest {
     ///
     /// [`MockNixbuildBuilder::replay`]: crate::MockNixbuildBuilder::replay
     pub unmatched: bool,
+    /// For an [`unmatched`](Self::unmatched) request, the message of its 404: the nearest
+    /// recorded request and how it differs.
+    pub nearest: Option<String>,
+    /// Its place in the journal: 1 for the first request the mock received, one more for
+    /// each after it (cleared requests keep their numbers used).
+    pub seq: u64,
+    /// When it arrived, by the real clock (the mock's clock may be frozen or moved).
+    pub received_at: DateTime<Utc>,
     /// The operation of the SDK's table it was routed to, if any.
     pub(crate) operation: Option<OperationId>,
 }
@@ -131,6 +140,9 @@ impl RecordedRequest {
             auth: AuthStatus::NotChecked,
             status: StatusCode::OK,
             unmatched: false,
+            nearest: None,
+            seq: 0,
+            received_at: Utc::now(),
             operation: None,
         }
     }
@@ -194,6 +206,7 @@ impl RecordedRequest {
                 .map(|(n, v)| n.len() + v.len() + std::mem::size_of::<(String, String)>())
                 .sum::<usize>()
             + self.body.len()
+            + self.nearest.as_ref().map_or(0, String::len)
     }
 }
 
@@ -216,6 +229,8 @@ pub(crate) struct Journal {
     requests: VecDeque<RecordedRequest>,
     capacity: usize,
     bytes: usize,
+    /// The number the last request recorded was given.
+    last_seq: u64,
 }
 
 impl Journal {
@@ -224,10 +239,13 @@ impl Journal {
             requests: VecDeque::new(),
             capacity,
             bytes: 0,
+            last_seq: 0,
         }
     }
 
-    pub(crate) fn record(&mut self, request: RecordedRequest) {
+    pub(crate) fn record(&mut self, mut request: RecordedRequest) {
+        self.last_seq += 1;
+        request.seq = self.last_seq;
         self.bytes += request.size();
         self.requests.push_back(request);
         while self.requests.len() > self.capacity || self.bytes > MAX_JOURNAL_BYTES {

@@ -45,10 +45,13 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::app::State;
 use crate::auth::admin;
 use crate::control::is_control_path;
 use crate::limits::{MAX_CONTROL_BODY_BYTES, MAX_REQUEST_BODY_BYTES};
+use crate::mock::MockNixbuild;
 
+mod events;
 mod idle;
 mod loopback;
 
@@ -100,6 +103,8 @@ pub struct Front {
     connections: Arc<Semaphore>,
     bytes_in_flight: Arc<Semaphore>,
     admin_bytes_in_flight: Arc<Semaphore>,
+    /// The mock whose dashboard events the front streams, if any.
+    dashboard: Option<Arc<State>>,
 }
 
 impl Front {
@@ -128,7 +133,15 @@ impl Front {
                 MAX_BODY_BYTES_IN_FLIGHT - ADMIN_BODY_BYTES_RESERVED,
             )),
             admin_bytes_in_flight: Arc::new(Semaphore::new(ADMIN_BODY_BYTES_RESERVED)),
+            dashboard: None,
         }
+    }
+
+    /// Streams the dashboard's events of `mock` (`GET /_mock/ui/events`) as they happen,
+    /// where the mock alone answers one event and lets the browser ask again.
+    pub fn with_dashboard_of(mut self, mock: &MockNixbuild) -> Front {
+        self.dashboard = Some(Arc::clone(mock.state()));
+        self
     }
 
     /// Serves `listener` until the process ends, each connection on a task of its own.
@@ -218,6 +231,12 @@ impl Front {
 
     async fn handle(self, request: Request<Incoming>) -> Result<Response<Body>, Dropped> {
         let (parts, body) = request.into_parts();
+        if let Some(state) = &self.dashboard
+            && parts.method == hyper::Method::GET
+            && parts.uri.path() == events::EVENTS_PATH
+        {
+            return Ok(events::stream(state, &parts));
+        }
         let (budget, in_flight) = self.body_budget(&parts);
         let read = match read_within(body, budget, in_flight, self.read_timeout).await {
             Ok(read) => read,

@@ -26,6 +26,16 @@ test("a running empty mock, its secrets kept out of what a runner prints", async
   assert.ok(!shown.includes(mock.token) && !shown.includes(mock.adminToken), shown);
 });
 
+test("a dashboard URL opens one session, once, and holds no secret", async () => {
+  const url = await mock.dashboardUrl();
+  assert.ok(url.startsWith(`${mock.url}/_mock/ui/login?code=`), url);
+  assert.ok(!url.includes(mock.adminToken) && !url.includes(mock.token));
+  const first = await fetch(url, { redirect: "manual" });
+  assert.equal(first.status, 303);
+  assert.match(first.headers.get("set-cookie"), /HttpOnly; SameSite=Strict/);
+  assert.equal((await fetch(url, { redirect: "manual" })).status, 401);
+});
+
 test("builds, statuses and a duration from the clock", async () => {
   await mock.clearBuilds();
   await mock.setClock(new Date("2026-01-01T00:00:00Z"));

@@ -102,7 +102,8 @@ pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String
         *mock.server().address(),
         mock.admin_token(),
         args.listen.read_timeout(),
-    );
+    )
+    .with_dashboard_of(&mock);
     let serving = tokio::spawn(front.serve(listener));
     let token = mock
         .tokens()
@@ -120,12 +121,16 @@ pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String
     println!("NIXBUILD_MOCK_PORT={port}");
     println!("NIXBUILD_TOKEN={}", token.expose_secret());
     println!("NIXBUILD_MOCK_ADMIN_TOKEN={}", mock.admin_token().expose_secret());
+    // One use, within ten minutes; POST /_mock/ui/login (admin token) makes another.
+    let dashboard = mock.dashboard_url();
+    let login = dashboard.strip_prefix(&mock.server().uri()).unwrap_or(&dashboard);
+    println!("NIXBUILD_MOCK_DASHBOARD_URL={root_url}{login}");
     // Its own pid, for `kill "$NIXBUILD_MOCK_PID"`: a shell's `$!` after `cargo run … &` is
     // cargo's, and killing cargo leaves the mock running.
     println!("NIXBUILD_MOCK_PID={}", std::process::id());
     println!(
         "export NIXBUILD_API_URL NIXBUILD_MOCK_URL NIXBUILD_MOCK_PORT NIXBUILD_TOKEN NIXBUILD_MOCK_ADMIN_TOKEN \
-         NIXBUILD_MOCK_PID"
+         NIXBUILD_MOCK_DASHBOARD_URL NIXBUILD_MOCK_PID"
     );
     tokio::select! {
         _ = shutdown_signal() => {}
