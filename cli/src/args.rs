@@ -37,6 +37,12 @@ pub struct Cli {
     #[cfg(feature = "demo")]
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub demo: bool,
+    /// With --demo: after the command, keep the embedded fake running and print a one-time
+    /// URL of its dashboard (what the command sent, the builds, faults and clock, in a
+    /// browser), until Ctrl-C.
+    #[cfg(feature = "demo")]
+    #[arg(long, global = true, requires = "demo", help_heading = GLOBAL)]
+    pub dashboard: bool,
     /// Colour on a terminal (auto: unless NO_COLOR is set; CLICOLOR_FORCE forces it).
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto", help_heading = GLOBAL)]
     pub color: ColorChoice,

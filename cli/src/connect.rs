@@ -91,6 +91,25 @@ pub struct Connection {
     _demo: Option<MockNixbuild>,
 }
 
+impl Connection {
+    /// Keeps the demo's embedded fake running after the command (`ran`), with a one-time
+    /// URL of its dashboard on stderr, until the process is interrupted: a look at what the
+    /// command sent. Nothing for a real API, which has no dashboard.
+    pub async fn show_dashboard(self, ran: &Result<(), Failure>) {
+        #[cfg(feature = "demo")]
+        if let Some(mock) = &self._demo {
+            let outcome = if ran.is_ok() { "done" } else { "failed" };
+            eprintln!(
+                "nixbuild: demo: the command {outcome}; the embedded fake's dashboard (one use, ten minutes): {}",
+                mock.dashboard_url()
+            );
+            eprintln!("nixbuild: demo: serving until Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+        let _ = (self, ran);
+    }
+}
+
 #[cfg(feature = "demo")]
 async fn demo_connection() -> Result<Connection, Failure> {
     let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;

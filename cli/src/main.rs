@@ -91,12 +91,36 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let colour = output::colour(cli.color, std::io::stdout().is_terminal());
     // `wait` reports on stderr, which may be a terminal when stdout is not.
     let colour_stderr = output::colour(cli.color, std::io::stderr().is_terminal());
+    #[cfg(feature = "demo")]
+    let dashboard = cli.dashboard;
+    #[cfg(not(feature = "demo"))]
+    let dashboard = false;
+    let api = |connection: connect::Connection, ran: Result<(), Failure>| async move {
+        if dashboard {
+            connection.show_dashboard(&ran).await;
+        }
+        ran
+    };
     match cli.command {
-        Command::Builds(args) => commands::builds::run(&origin.connect().await?.client, args, colour).await,
-        Command::Summary(args) => commands::summary::run(&origin.connect().await?.client, args, colour).await,
-        Command::Usage(args) => commands::usage::run(&origin.connect().await?.client, args).await,
+        Command::Builds(args) => {
+            let connection = origin.connect().await?;
+            let ran = commands::builds::run(&connection.client, args, colour).await;
+            api(connection, ran).await
+        }
+        Command::Summary(args) => {
+            let connection = origin.connect().await?;
+            let ran = commands::summary::run(&connection.client, args, colour).await;
+            api(connection, ran).await
+        }
+        Command::Usage(args) => {
+            let connection = origin.connect().await?;
+            let ran = commands::usage::run(&connection.client, args).await;
+            api(connection, ran).await
+        }
         Command::Wait(args) => {
-            commands::wait::run(&origin.connect().await?.client, args, colour_stderr).await
+            let connection = origin.connect().await?;
+            let ran = commands::wait::run(&connection.client, args, colour_stderr).await;
+            api(connection, ran).await
         }
         Command::Token(command) => commands::token::run(command, &origin),
         Command::Completions { shell } => {

@@ -910,3 +910,51 @@ async fn at_a_terminal_the_wait_spins_then_clears_its_line_and_reports_in_colour
     assert_eq!(code, 4, "{seen:?}");
     assert!(seen.contains("waiting: no matching build yet"), "{seen:?}");
 }
+
+/// `--demo --dashboard`: after the command, the embedded fake keeps running with a one-time
+/// dashboard URL on stderr, which opens a session once; without --demo the flag is refused.
+#[cfg(feature = "demo")]
+#[test]
+fn the_demo_s_dashboard_stays_open_after_the_command() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nixbuild"))
+        .env_clear()
+        .args(["--demo", "--dashboard", "builds"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split_once("(one use, ten minutes): ")
+                .map(|(_, url)| url.to_owned())
+        })
+        .expect("a dashboard URL");
+    let opened = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use nixbuild::reexports::reqwest;
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let first = browser.get(&url).send().await.unwrap().status().as_u16();
+        let again = browser.get(&url).send().await.unwrap().status().as_u16();
+        (first, again)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(opened, (303, 401), "{url}");
+
+    let refused = Command::cargo_bin("nixbuild")
+        .unwrap()
+        .env_clear()
+        .args(["--dashboard", "usage"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "--dashboard goes with --demo");
+}

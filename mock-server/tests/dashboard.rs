@@ -403,3 +403,15 @@ async fn the_journal_numbers_its_entries_and_a_replay_s_miss_names_the_nearest()
         StatusCode::BAD_REQUEST
     );
 }
+
+/// The page is small enough to be compiled in and served from anywhere: its assets together,
+/// uncompressed, stay within the 200 KB the issue allows gzipped.
+#[test]
+fn the_page_s_assets_stay_small() {
+    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+    let bytes: u64 = ["index.html", "app.js", "app.css", "favicon.svg"]
+        .iter()
+        .map(|asset| std::fs::metadata(ui.join(asset)).unwrap().len())
+        .sum();
+    assert!(bytes < 200 * 1024, "{bytes} bytes");
+}

@@ -10,8 +10,17 @@ const MAX_REQUESTS = 10000;
 /** The most rows a table draws; a filter narrows the rest. */
 const MAX_ROWS = 500;
 const STATUSES = [
-  "pending", "running", "built", "build_failed", "cancelled", "timeout",
-  "dependency_failed", "output_rejected", "internal_error", "out_of_memory", "discarded",
+  "pending",
+  "running",
+  "built",
+  "build_failed",
+  "cancelled",
+  "timeout",
+  "dependency_failed",
+  "output_rejected",
+  "internal_error",
+  "out_of_memory",
+  "discarded",
 ];
 
 const state = {
@@ -44,11 +53,27 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+let fields = 0;
+
+/** A control and its label beside it (not around it, so that its name is the label's text). */
+function field(text, control) {
+  control.id = `field-${++fields}`;
+  return el("div", { class: "field" }, el("label", { for: control.id }, text), control);
+}
+
 function table(headings, rows) {
   return el(
     "table",
     {},
-    el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col" }, h)))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        headings.map((h) => el("th", { scope: "col" }, h)),
+      ),
+    ),
     el("tbody", {}, rows),
   );
 }
@@ -96,14 +121,39 @@ async function attempt(action) {
 
 // ---- following the mock ----
 
+/** One refresh at a time: a change during one asks for another after it. */
+let refreshing = null;
+let again = false;
+
 async function refresh() {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      again = false;
+      await refreshOnce();
+    } while (again);
+  })();
+  try {
+    await refreshing;
+  } finally {
+    refreshing = null;
+  }
+}
+
+async function refreshOnce() {
   await attempt(async () => {
     state.overview = await call("GET", `${UI}/overview`);
-    const newer = await call("GET", `${CONTROL}/requests?after=${state.lastSeq}`);
+    const newer = (await call("GET", `${CONTROL}/requests?after=${state.lastSeq}`)).filter(
+      (entry) => entry.seq > state.lastSeq,
+    );
     if (newer.length > 0) {
       state.requests.push(...newer);
       state.lastSeq = newer[newer.length - 1].seq;
-      if (state.requests.length > MAX_REQUESTS) state.requests.splice(0, state.requests.length - MAX_REQUESTS);
+      if (state.requests.length > MAX_REQUESTS)
+        state.requests.splice(0, state.requests.length - MAX_REQUESTS);
     }
     document.getElementById("mode").textContent = state.overview.mode;
     await render();
@@ -160,10 +210,17 @@ function renderTabs() {
   );
 }
 
+/** The latest render asked for: an older one that finishes later (its reads took longer)
+ * draws nothing over it. */
+let renders = 0;
+
 async function render() {
+  const ticket = ++renders;
+  const view = state.view;
+  const content = await VIEWS[view].render();
+  if (ticket !== renders) return;
   const main = document.getElementById("view");
-  main.setAttribute("aria-labelledby", `tab-${state.view}`);
-  const content = await VIEWS[state.view].render();
+  main.setAttribute("aria-labelledby", `tab-${view}`);
   main.replaceChildren(content);
 }
 
@@ -176,7 +233,9 @@ function renderRequests() {
   const matching = state.requests.filter(
     (entry) =>
       !needle ||
-      `${entry.method} ${requestLine(entry)} ${entry.status} ${entry.operation || ""}`.toLowerCase().includes(needle),
+      `${entry.method} ${requestLine(entry)} ${entry.status} ${entry.operation || ""}`
+        .toLowerCase()
+        .includes(needle),
   );
   const shown = matching.slice(-MAX_ROWS).reverse();
   const rows = shown.map((entry) =>
@@ -217,8 +276,17 @@ function renderRequests() {
     "section",
     {},
     el("h2", {}, "Requests, newest first"),
-    el("form", { onsubmit: (event) => event.preventDefault() }, filter, clearButton("requests", "Clear the journal")),
-    el("p", { class: "muted" }, `${matching.length} of ${state.requests.length} requests${matching.length > MAX_ROWS ? `; the newest ${MAX_ROWS} shown` : ""}`),
+    el(
+      "form",
+      { onsubmit: (event) => event.preventDefault() },
+      filter,
+      clearButton("requests", "Clear the journal"),
+    ),
+    el(
+      "p",
+      { class: "muted" },
+      `${matching.length} of ${state.requests.length} requests${matching.length > MAX_ROWS ? `; the newest ${MAX_ROWS} shown` : ""}`,
+    ),
     selected ? requestDetails(selected) : null,
     table(["Time", "Method", "Path", "Operation", "Status", "Auth", "Replay", ""], rows),
   );
@@ -253,12 +321,19 @@ function requestDetails(entry) {
     el("h3", {}, `${entry.method} ${requestLine(entry)}`),
     entry.nearest ? el("p", { class: "bad" }, entry.nearest) : null,
     entry.truncated ? el("p", { class: "muted" }, "cut to what the journal keeps") : null,
-    table(["Header", "Value"], headers.map(([name, value]) => el("tr", {}, el("td", {}, name), el("td", { class: "code" }, value)))),
+    table(
+      ["Header", "Value"],
+      headers.map(([name, value]) => el("tr", {}, el("td", {}, name), el("td", { class: "code" }, value))),
+    ),
     body ? el("pre", {}, body) : el("p", { class: "muted" }, "no body"),
     el("pre", { "aria-label": "As curl" }, curl),
     el(
       "button",
-      { type: "button", onclick: () => navigator.clipboard?.writeText(curl).catch(() => problem("the clipboard is not available")) },
+      {
+        type: "button",
+        onclick: () =>
+          navigator.clipboard?.writeText(curl).catch(() => problem("the clipboard is not available")),
+      },
       "Copy as curl",
     ),
     el("button", { type: "button", onclick: () => ((state.selected = null), render()) }, "Close"),
@@ -292,7 +367,6 @@ async function renderBuilds() {
   await attempt(async () => {
     answer = await call("GET", `${UI}/builds?${query}`);
   });
-  const field = (name, label, input) => el("label", {}, label, input(name));
   const filter = el(
     "form",
     {
@@ -300,15 +374,28 @@ async function renderBuilds() {
       onsubmit: (event) => {
         event.preventDefault();
         const data = new FormData(event.target);
-        state.buildQuery = { status: data.get("status"), tag: data.get("tag").trim(), derivation: data.get("derivation").trim() };
+        state.buildQuery = {
+          status: data.get("status"),
+          tag: data.get("tag").trim(),
+          derivation: data.get("derivation").trim(),
+        };
         render();
       },
     },
-    field("status", "Status", (name) =>
-      el("select", { name }, el("option", { value: "" }, "any"), STATUSES.map((s) => el("option", { value: s, selected: s === state.buildQuery.status }, s))),
+    field(
+      "Status",
+      el(
+        "select",
+        { name: "status" },
+        el("option", { value: "" }, "any"),
+        STATUSES.map((s) => el("option", { value: s, selected: s === state.buildQuery.status }, s)),
+      ),
     ),
-    field("tag", "Tag (NAME:VALUE)", (name) => el("input", { name, value: state.buildQuery.tag })),
-    field("derivation", "Derivation (.drv path)", (name) => el("input", { name, value: state.buildQuery.derivation, size: 40 })),
+    field("Tag (NAME:VALUE)", el("input", { name: "tag", value: state.buildQuery.tag })),
+    field(
+      "Derivation (.drv path)",
+      el("input", { name: "derivation", value: state.buildQuery.derivation, size: 40 }),
+    ),
     el("button", { type: "submit" }, "Filter"),
   );
   const add = el(
@@ -324,14 +411,23 @@ async function renderBuilds() {
           if (name.trim()) tags[name.trim()] = value.join("=").trim();
         }
         attempt(async () => {
-          await call("POST", `${CONTROL}/builds`, [{ name: data.get("name"), status: data.get("status"), tags }]);
+          await call("POST", `${CONTROL}/builds`, [
+            { name: data.get("name"), status: data.get("status"), tags },
+          ]);
           await refresh();
         });
       },
     },
-    el("label", {}, "Name", el("input", { name: "name", required: true, placeholder: "hello-2.12" })),
-    el("label", {}, "Status", el("select", { name: "status" }, STATUSES.map((s) => el("option", { value: s, selected: s === "built" }, s)))),
-    el("label", {}, "Tags (NAME=VALUE, …)", el("input", { name: "tags" })),
+    field("Name", el("input", { name: "name", required: true, placeholder: "hello-2.12" })),
+    field(
+      "Status",
+      el(
+        "select",
+        { name: "status" },
+        STATUSES.map((s) => el("option", { value: s, selected: s === "built" }, s)),
+      ),
+    ),
+    field("Tags (NAME=VALUE, …)", el("input", { name: "tags" })),
     el("button", { type: "submit" }, "Add build"),
   );
   const summary = answer.summary;
@@ -344,7 +440,13 @@ async function renderBuilds() {
       el("td", {}, build.status),
       el("td", {}, build.system),
       el("td", {}, build.create_time),
-      el("td", { class: "code" }, Object.entries(build.tags || {}).map(([n, v]) => `${n}=${v}`).join("\n")),
+      el(
+        "td",
+        { class: "code" },
+        Object.entries(build.tags || {})
+          .map(([n, v]) => `${n}=${v}`)
+          .join("\n"),
+      ),
       el("td", {}, moveForm(build)),
     ),
   );
@@ -380,7 +482,13 @@ function moveForm(build) {
         });
       },
     },
-    el("select", { name: "status", "aria-label": "New status" }, ["running", ...STATUSES.filter((s) => s !== "pending" && s !== "running")].map((s) => el("option", { value: s }, s))),
+    el(
+      "select",
+      { name: "status", "aria-label": "New status" },
+      ["running", ...STATUSES.filter((s) => s !== "pending" && s !== "running")].map((s) =>
+        el("option", { value: s }, s),
+      ),
+    ),
     el("button", { type: "submit" }, "Move"),
   );
 }
@@ -424,13 +532,19 @@ async function renderFaults() {
         el("option", { value: "drop" }, "dropped connection"),
       ),
     ),
-    el("label", {}, "Status or delay", el("input", { name: "value", type: "number", value: 503 })),
-    el("label", {}, "Times", el("input", { name: "times", type: "number", min: 1, value: 1 })),
-    el("label", {}, "Path (all when empty)", el("input", { name: "path", placeholder: "/builds" })),
+    field("Status or delay", el("input", { name: "value", type: "number", value: 503 })),
+    field("Times", el("input", { name: "times", type: "number", min: 1, value: 1 })),
+    field("Path (all when empty)", el("input", { name: "path", placeholder: "/builds" })),
     el("button", { type: "submit" }, "Inject"),
   );
   const describe = (fault) =>
-    fault.status ? `status ${fault.status}` : fault.delay_ms !== undefined ? `delay ${fault.delay_ms} ms` : fault.malformed_body ? "malformed body" : "dropped connection";
+    fault.status
+      ? `status ${fault.status}`
+      : fault.delay_ms !== undefined
+        ? `delay ${fault.delay_ms} ms`
+        : fault.malformed_body
+          ? "malformed body"
+          : "dropped connection";
   return el(
     "section",
     {},
@@ -439,7 +553,15 @@ async function renderFaults() {
     clearButton("faults", "Clear faults"),
     table(
       ["Fault", "Times left", "Path"],
-      faults.map((fault) => el("tr", {}, el("td", {}, describe(fault)), el("td", {}, String(fault.times)), el("td", { class: "code" }, fault.path || "any"))),
+      faults.map((fault) =>
+        el(
+          "tr",
+          {},
+          el("td", {}, describe(fault)),
+          el("td", {}, String(fault.times)),
+          el("td", { class: "code" }, fault.path || "any"),
+        ),
+      ),
     ),
   );
 }
@@ -458,7 +580,9 @@ async function renderClock() {
     "section",
     {},
     el("h2", {}, "Clock"),
-    clock ? el("p", { "aria-label": "The mock's now" }, `${clock.now} (${clock.frozen ? "frozen" : "real time"})`) : null,
+    clock
+      ? el("p", { "aria-label": "The mock's now" }, `${clock.now} (${clock.frozen ? "frozen" : "real time"})`)
+      : null,
     el(
       "form",
       {
@@ -468,7 +592,7 @@ async function renderClock() {
           change({ advance_seconds: Number(new FormData(event.target).get("seconds")) });
         },
       },
-      el("label", {}, "Seconds", el("input", { name: "seconds", type: "number", value: 60 })),
+      field("Seconds", el("input", { name: "seconds", type: "number", value: 60 })),
       el("button", { type: "submit" }, "Advance"),
     ),
     el(
@@ -480,14 +604,10 @@ async function renderClock() {
           change({ now: new FormData(event.target).get("now").trim() });
         },
       },
-      el("label", {}, "Now (RFC 3339)", el("input", { name: "now", value: clock ? clock.now : "", size: 32 })),
+      field("Now (RFC 3339)", el("input", { name: "now", value: clock ? clock.now : "", size: 32 })),
       el("button", { type: "submit" }, "Set and freeze"),
     ),
-    el(
-      "button",
-      { type: "button", onclick: () => clock && change({ now: clock.now }) },
-      "Freeze here",
-    ),
+    el("button", { type: "button", onclick: () => clock && change({ now: clock.now }) }, "Freeze here"),
     el(
       "button",
       {
@@ -524,9 +644,16 @@ function renderTokens() {
       "fieldset",
       {},
       el("legend", {}, "Rights"),
-      rights.map((right) => el("label", {}, el("input", { type: "checkbox", name: "right", value: right, checked: right === "build:read" }), right)),
+      rights.map((right) =>
+        el(
+          "label",
+          {},
+          el("input", { type: "checkbox", name: "right", value: right, checked: right === "build:read" }),
+          right,
+        ),
+      ),
     ),
-    el("label", {}, "Expires in (seconds)", el("input", { name: "expires", type: "number", min: 0, value: 3600 })),
+    field("Expires in (seconds)", el("input", { name: "expires", type: "number", min: 0, value: 3600 })),
     el("button", { type: "submit" }, "Mint"),
   );
   const inspect = el(
@@ -548,7 +675,7 @@ function renderTokens() {
         });
       },
     },
-    el("label", {}, "Token", el("input", { name: "token", size: 60, value: state.minted || "", autocomplete: "off" })),
+    field("Token", el("input", { name: "token", size: 60, value: state.minted || "", autocomplete: "off" })),
     el("button", { type: "submit", value: "inspect" }, "Inspect"),
     el("button", { type: "submit", value: "revoke" }, "Revoke"),
   );
@@ -569,11 +696,19 @@ function renderExpectations() {
     "section",
     {},
     el("h2", {}, "Expectations"),
-    expectations.length === 0 ? el("p", { class: "muted" }, "none: the Rust API's MockNixbuild::expect sets them") : null,
+    expectations.length === 0
+      ? el("p", { class: "muted" }, "none: the Rust API's MockNixbuild::expect sets them")
+      : null,
     table(
       ["Expectation", "Received", "Met"],
       expectations.map((e) =>
-        el("tr", {}, el("td", {}, e.description), el("td", {}, String(e.received)), el("td", { class: e.met ? "good" : "bad" }, e.met ? "met" : "not met")),
+        el(
+          "tr",
+          {},
+          el("td", {}, e.description),
+          el("td", {}, String(e.received)),
+          el("td", { class: e.met ? "good" : "bad" }, e.met ? "met" : "not met"),
+        ),
       ),
     ),
   );

@@ -110,6 +110,8 @@ export interface Duration {
 
 /** The variable that names a binary to run instead of the packaged one. */
 export declare const BINARY_VARIABLE: "NIXBUILD_MOCK_BIN";
+/** Set to 1 to keep a failed test's mock running for a look. */
+export declare const KEEP_VARIABLE: "NIXBUILD_MOCK_KEEP";
 
 /** The binary that `startMock` runs; throws an Error saying what to do when there is none. */
 export declare function findBinary(): string;
@@ -165,7 +167,11 @@ export declare class NixbuildMock {
   /** What `attachMock` takes, in another process. */
   connection(): MockConnection;
   log(): string;
-  stop(): Promise<void>;
+  /**
+   * Stops the process; with `failed` and NIXBUILD_MOCK_KEEP=1 (set when it started), leaves it
+   * running for a look instead.
+   */
+  stop(options?: { failed?: boolean }): Promise<void>;
 
   control<T = unknown>(
     method: string,
@@ -176,6 +182,8 @@ export declare class NixbuildMock {
   health(): Promise<{ status: string }>;
   /** A fresh one-time URL that opens this mock's dashboard in a browser (once, within ten minutes). */
   dashboardUrl(): Promise<string>;
+  /** Lines for a failed test's report: a dashboard URL, and what `stop({ failed: true })` does. */
+  failureReport(): Promise<string>;
 
   addBuilds(builds: ReadonlyArray<FixtureSpec | Build>, options?: StatusOptions): Promise<number[]>;
   addBuild(

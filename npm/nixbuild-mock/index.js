@@ -6,6 +6,9 @@ import { findBinary, platformKey, platformPackage, BINARY_VARIABLE } from "./bin
 
 export { findBinary, platformKey, platformPackage, BINARY_VARIABLE };
 
+/** Set to 1 to keep a failed test's mock running for a look (see `stop({ failed })`). */
+export const KEEP_VARIABLE = "NIXBUILD_MOCK_KEEP";
+
 /** The control API refused a request: its status and the mock's `{"error": …}` message. */
 export class MockError extends Error {
   constructor(method, path, status, message) {
@@ -52,7 +55,11 @@ export async function startMock(options = {}) {
     throw new TypeError("a replaying mock serves its recording's answers only: no builds go with `replay`");
   }
   const command = replay === undefined ? [] : ["replay", String(replay)];
-  command.push("--host", "127.0.0.1", "--port", "0", "--exit-with-stdin", "--exit-with-parent");
+  command.push("--host", "127.0.0.1", "--port", "0");
+  // NIXBUILD_MOCK_KEEP=1: a failed test's mock may outlive this process (stop({ failed }));
+  // otherwise it ends with it, however it ends.
+  const keep = process.env[KEEP_VARIABLE] === "1";
+  if (!keep) command.push("--exit-with-stdin", "--exit-with-parent");
   if (recording !== undefined) {
     command.push("--builds", String(recording));
   } else if (replay === undefined && !seedBuilds && !choosesBuilds) {
@@ -60,7 +67,11 @@ export async function startMock(options = {}) {
   }
   command.push(...args);
   const path = binary ?? findBinary();
-  const child = spawn(path, command, { stdio: ["pipe", "pipe", "pipe"], env: childEnvironment() });
+  const child = spawn(path, command, {
+    stdio: [keep ? "ignore" : "pipe", "pipe", "pipe"],
+    env: childEnvironment(),
+    detached: keep,
+  });
   const log = [];
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk) => {
@@ -86,7 +97,7 @@ export async function startMock(options = {}) {
   // Neither the process nor its pipes keep this process alive: a test run that ends
   // without stop() closes the mock's stdin, and the mock exits.
   child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) stream.unref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.unref?.();
   return mock;
 }
 
@@ -235,17 +246,40 @@ export class NixbuildMock {
     return this.#log();
   }
 
-  /** Stops the process (SIGTERM, then SIGKILL after five seconds). Idempotent; nothing for
-   * a handle from `attachMock`, whose mock belongs to the process that started it. */
-  async stop() {
+  /**
+   * Lines for a failed test's report: a one-time dashboard URL (one use, within ten
+   * minutes), and what `stop({ failed: true })` will do with the mock.
+   */
+  async failureReport() {
+    const lines = [`nixbuild-mock dashboard (one use, ten minutes): ${await this.dashboardUrl()}`];
+    if (process.env[KEEP_VARIABLE] === "1" && this.#child) {
+      lines.push(`nixbuild-mock left running (pid ${this.pid}); stop it with: kill ${this.pid}`);
+    } else {
+      lines.push(`the mock stops with the test; ${KEEP_VARIABLE}=1 keeps a failed test's mock running`);
+    }
+    return lines.join("\n");
+  }
+
+  /**
+   * Stops the process (SIGTERM, then SIGKILL after five seconds). Idempotent; nothing for a
+   * handle from `attachMock`, whose mock belongs to the process that started it. With
+   * `failed` and NIXBUILD_MOCK_KEEP=1 (set when the mock started), the mock is left running
+   * for a look instead, and outlives this process.
+   */
+  async stop({ failed = false } = {}) {
     if (!this.#child) return;
+    if (failed && process.env[KEEP_VARIABLE] === "1") {
+      this.#child.stdout?.destroy();
+      this.#child.stderr?.destroy();
+      return;
+    }
     if (this.running) {
       this.#child.kill("SIGTERM");
       const killer = setTimeout(() => this.#child.kill("SIGKILL"), 5000);
       await this.#exited;
       clearTimeout(killer);
     }
-    this.#child.stdin.destroy();
+    this.#child.stdin?.destroy();
   }
 
   toJSON() {

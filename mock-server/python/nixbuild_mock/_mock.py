@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 BINARY_NAME = "nixbuild-mock"
+#: Set to 1 to keep a failed test's mock running for a look (see NixbuildMock.leave_running).
+KEEP_VARIABLE = "NIXBUILD_MOCK_KEEP"
 
 #: Every control request goes straight to the mock: urllib's default opener would honour
 #: ``http_proxy`` (set routinely on CI runners) with no bypass for 127.0.0.1, and hand the
@@ -148,7 +150,12 @@ class NixbuildMock:
         command = [binary or find_binary()]
         if replay is not None:
             command += ["replay", os.fspath(replay)]
-        command += ["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin", "--exit-with-parent"]
+        command += ["--host", "127.0.0.1", "--port", "0"]
+        # NIXBUILD_MOCK_KEEP=1: a failed test's mock may outlive this process (see
+        # leave_running); otherwise it ends with it, however it ends.
+        keep = os.environ.get(KEEP_VARIABLE) == "1"
+        if not keep:
+            command += ["--exit-with-stdin", "--exit-with-parent"]
         if builds is not None:
             command += ["--builds", os.fspath(builds)]
         elif replay is None and not seed_builds and not any(a in ("--builds", "--generate", "--empty") for a in args):
@@ -159,7 +166,7 @@ class NixbuildMock:
             process = subprocess.Popen(
                 command,
                 env=_child_environment(),
-                stdin=subprocess.PIPE,
+                stdin=subprocess.DEVNULL if keep else subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
                 # Its own process group: a Ctrl-C in the terminal reaches pytest, which stops it.
@@ -209,6 +216,18 @@ class NixbuildMock:
         _end(self._process)
         if not self._log.closed:
             self._log.close()
+
+    def leave_running(self) -> str:
+        """Lets the mock outlive this process, for a look at what a failed test left, and
+        says how to open and stop it. Only a mock started with ``NIXBUILD_MOCK_KEEP=1`` in
+        the environment can: any other ends with the process that started it."""
+        if os.environ.get(KEEP_VARIABLE) != "1":
+            raise RuntimeError(f"only a mock started with {KEEP_VARIABLE}=1 can outlive its starter")
+        url = self.dashboard_url
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+        return f"{BINARY_NAME} left running (pid {self.pid}): open {url} ; stop it with: kill {self.pid}"
 
     def log(self) -> str:
         """What the mock logged so far: one line per API request (never a token)."""

@@ -39,6 +39,8 @@ pub(crate) const EVENTS_RETRY_MS: u64 = 250;
 const PAGE: &str = include_str!("../../ui/index.html");
 const SCRIPT: &str = include_str!("../../ui/app.js");
 const STYLE: &str = include_str!("../../ui/app.css");
+/// Its icon: without one, the browser asks for `/favicon.ico`, which the API would journal.
+const ICON: &str = include_str!("../../ui/favicon.svg");
 
 /// The headers of every dashboard answer: no inline script or style, nothing from another
 /// origin, no framing, no caching, no referrer (a login URL's code must not leak).
@@ -73,6 +75,7 @@ pub(super) fn serve(state: &State, request: &Request) -> Option<Answer> {
     let answer = match path {
         "/app.js" if get => Answer::text_as(200, SCRIPT, "text/javascript; charset=utf-8"),
         "/app.css" if get => Answer::text_as(200, STYLE, "text/css; charset=utf-8"),
+        "/favicon.svg" if get => Answer::text_as(200, ICON, "image/svg+xml"),
         "/login" if get => log_in(state, request),
         "" | "/" if get => match admitted(state, request) {
             Ok(()) => Answer::text_as(200, PAGE, "text/html; charset=utf-8"),
@@ -225,7 +228,8 @@ fn login_needed() -> Answer {
 fn notice(message: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nixbuild-mock \
-         dashboard</title><link rel=\"stylesheet\" href=\"{DASHBOARD_PATH}/app.css\"></head>\n<body><main \
+         dashboard</title><link rel=\"icon\" href=\"{DASHBOARD_PATH}/favicon.svg\" \
+         type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"{DASHBOARD_PATH}/app.css\"></head>\n<body><main \
          class=\"notice\"><h1>nixbuild-mock dashboard</h1><p>{message}</p></main></body></html>\n"
     )
 }

@@ -36,6 +36,30 @@ test("a dashboard URL opens one session, once, and holds no secret", async () =>
   assert.equal((await fetch(url, { redirect: "manual" })).status, 401);
 });
 
+test("a failed test's report: a dashboard URL, and NIXBUILD_MOCK_KEEP=1 keeps the mock running", async () => {
+  const report = await mock.failureReport();
+  assert.match(
+    report,
+    /dashboard \(one use, ten minutes\): http:\/\/127\.0\.0\.1:\d+\/_mock\/ui\/login\?code=/,
+  );
+  assert.match(report, /NIXBUILD_MOCK_KEEP=1 keeps/);
+  process.env.NIXBUILD_MOCK_KEEP = "1";
+  let kept;
+  try {
+    kept = await startMock();
+    assert.match(
+      await kept.failureReport(),
+      new RegExp(`left running \\(pid ${kept.pid}\\); stop it with: kill ${kept.pid}`),
+    );
+    await kept.stop({ failed: true });
+    process.kill(kept.pid, 0); // still there
+    assert.deepEqual(await kept.health(), { status: "ok" });
+  } finally {
+    delete process.env.NIXBUILD_MOCK_KEEP;
+    if (kept) process.kill(kept.pid, "SIGTERM");
+  }
+});
+
 test("builds, statuses and a duration from the clock", async () => {
   await mock.clearBuilds();
   await mock.setClock(new Date("2026-01-01T00:00:00Z"));

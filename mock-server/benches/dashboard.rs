@@ -1,0 +1,165 @@
+//! What a dashboard left open costs the API: bursts of `GET /builds?…&limit=50` (64 at once)
+//! through the standalone front, with no dashboard, and with one connected that does what the
+//! page does (holds the event stream open and, at each event, reads the overview and the
+//! journal entries it has not seen), in one run.
+//!
+//! ```sh
+//! cargo bench -p nixbuild-mock --features cli --bench dashboard
+//! ```
+//!
+//! The group ends with a `ratio […]` line: time per burst with the dashboard over without.
+
+#[path = "support/ratio.rs"]
+mod ratio;
+#[path = "support/runtime.rs"]
+mod runtime;
+
+use std::hint::black_box;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use criterion::Criterion;
+use futures::future::join_all;
+use nixbuild_mock::front::Front;
+use nixbuild_mock::{MockNixbuild, fixtures};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const QUERY: &str = "/builds?tags=GITHUB_REPOSITORY:acme/web&limit=50";
+const CONCURRENCY: usize = 64;
+
+async fn burst(http: &reqwest::Client, url: &str) -> usize {
+    let answers = join_all((0..CONCURRENCY).map(|_| async {
+        let response = http.get(url).send().await.ok()?;
+        let ok = response.status().is_success();
+        response.bytes().await.ok().filter(|_| ok)
+    }))
+    .await;
+    answers.into_iter().flatten().count()
+}
+
+/// A page left open on the dashboard of the front at `host`: the event stream, and at each
+/// event the overview and the journal's new entries, until `stop`. Returns how many events
+/// it followed.
+async fn dashboard(host: String, cookie: String, stop: Arc<AtomicBool>, followed: Arc<AtomicU64>) {
+    let http = reqwest::Client::builder().no_proxy().build().expect("a client");
+    let page = |path: String| {
+        http.get(format!("http://{host}{path}"))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .send()
+    };
+    let mut stream = tokio::net::TcpStream::connect(&host).await.expect("the front");
+    stream
+        .write_all(
+            format!(
+                "GET /_mock/ui/events HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("a request");
+    let mut lines = BufReader::new(stream).lines();
+    let mut last_seq = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        let Ok(Ok(Some(line))) = tokio::time::timeout(Duration::from_millis(500), lines.next_line()).await
+        else {
+            continue;
+        };
+        if !line.starts_with("data: ") {
+            continue;
+        }
+        followed.fetch_add(1, Ordering::Relaxed);
+        let _ = page("/_mock/ui/overview".into()).await.map(|r| r.bytes());
+        if let Ok(answer) = page(format!("/_mock/requests?after={last_seq}")).await
+            && let Ok(body) = answer.bytes().await
+            && let Ok(entries) = serde_json::from_slice::<Vec<serde_json::Value>>(&body)
+            && let Some(seq) = entries.last().and_then(|e| e["seq"].as_u64())
+        {
+            last_seq = seq;
+        }
+    }
+}
+
+fn dashboard_cost(c: &mut Criterion) {
+    let rt = runtime::runtime();
+    let (mock, host) = rt.block_on(async {
+        let mock = MockNixbuild::builder()
+            .without_auth()
+            .builds(fixtures::generate(10_000, 1))
+            .journal_capacity(10_000)
+            .start()
+            .await;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+        let host = listener.local_addr().expect("an address").to_string();
+        let front = Front::new(
+            *mock.server().address(),
+            mock.admin_token(),
+            Duration::from_secs(30),
+        )
+        .with_dashboard_of(&mock);
+        tokio::spawn(front.serve(listener));
+        (mock, host)
+    });
+    let login = mock.dashboard_url();
+    let target = login.split_once(&mock.server().uri()).expect("the mock's URL").1;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let cookie = rt.block_on(async {
+        let answer = http
+            .get(format!("http://{host}{target}"))
+            .send()
+            .await
+            .expect("the login");
+        let set = answer.headers()["set-cookie"].to_str().expect("text").to_owned();
+        set.split(';').next().expect("a cookie").to_owned()
+    });
+    let url = format!("http://{host}{QUERY}");
+    assert_eq!(
+        rt.block_on(burst(&http, &url)),
+        CONCURRENCY,
+        "served through the front"
+    );
+
+    let group_name = "serve 64 requests through the front";
+    let mut group = c.benchmark_group(group_name);
+    group.throughput(criterion::Throughput::Elements(CONCURRENCY as u64));
+    group.bench_function("no dashboard (baseline)", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(burst(&http, &url).await) })
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let followed = Arc::new(AtomicU64::new(0));
+    let page = rt.spawn(dashboard(
+        host.clone(),
+        cookie,
+        Arc::clone(&stop),
+        Arc::clone(&followed),
+    ));
+    rt.block_on(tokio::time::sleep(Duration::from_millis(300)));
+    group.bench_function("a dashboard open", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(burst(&http, &url).await) })
+    });
+    group.finish();
+    stop.store(true, Ordering::Relaxed);
+    let _ = rt.block_on(page);
+    let events = followed.load(Ordering::Relaxed);
+    assert!(
+        events > 1,
+        "the dashboard followed the requests ({events} events)"
+    );
+    println!("{group_name}: the dashboard followed {events} events");
+    ratio::report(group_name, &[("a dashboard open", "no dashboard (baseline)")]);
+    drop(mock);
+}
+
+fn main() {
+    let mut criterion = ratio::criterion();
+    dashboard_cost(&mut criterion);
+    criterion.final_summary();
+}
