@@ -256,6 +256,23 @@ async fn the_page_s_own_reads_answer_as_the_api_and_the_sdk_would() {
         .map(|t| serde_json::from_str(&t).unwrap())
         .unwrap();
     assert_eq!(overview["mode"], "serving");
+    let replaying = MockNixbuild::builder()
+        .replay(Recording::new(false))
+        .start()
+        .await;
+    let (replay_cookie, _) = log_in(&replaying).await;
+    let replay_origin = origin(&replaying);
+    let replay_overview: serde_json::Value = browser()
+        .get(format!("{replay_origin}/_mock/ui/overview"))
+        .headers(from_page(&replay_cookie, &replay_origin, "same-origin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap();
+    assert_eq!(replay_overview["mode"], "replaying 0 recorded requests");
     assert_eq!(overview["expectations"][0]["met"], false);
 
     let token = mock.tokens().rights(["build:read"]).mint();

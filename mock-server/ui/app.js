@@ -156,7 +156,7 @@ async function refreshOnce() {
         state.requests.splice(0, state.requests.length - MAX_REQUESTS);
     }
     document.getElementById("mode").textContent = state.overview.mode;
-    await render();
+    await render(true);
   });
 }
 
@@ -214,14 +214,61 @@ function renderTabs() {
  * draws nothing over it. */
 let renders = 0;
 
-async function render() {
+/** Draws the view; `keepTyped` (a live update, not the person's own action) keeps what the
+ * controls hold and where the focus is. */
+async function render(keepTyped = false) {
   const ticket = ++renders;
   const view = state.view;
   const content = await VIEWS[view].render();
   if (ticket !== renders) return;
   const main = document.getElementById("view");
+  // A change drawn while a person types must not take what they typed, nor their place.
+  const kept = keepTyped && main.getAttribute("aria-labelledby") === `tab-${view}` ? typed(main) : null;
   main.setAttribute("aria-labelledby", `tab-${view}`);
   main.replaceChildren(content);
+  if (kept) restore(main, kept);
+}
+
+/** A control's place in the view: its form's label and its own name or label. */
+function placeOf(control) {
+  const form = control.closest("form");
+  const name = control.name || control.getAttribute("aria-label") || "";
+  const value = control.type === "checkbox" ? `=${control.value}` : "";
+  return `${form ? form.getAttribute("aria-label") : ""}/${name}${value}`;
+}
+
+/** What the controls of `main` hold now, and which one has the focus. */
+function typed(main) {
+  const values = new Map();
+  for (const control of main.querySelectorAll("input, select")) {
+    values.set(placeOf(control), control.type === "checkbox" ? control.checked : control.value);
+  }
+  const active = document.activeElement;
+  const focus = active && main.contains(active) && active.matches("input, select") ? placeOf(active) : null;
+  return {
+    values,
+    focus,
+    selection: focus && active.selectionStart !== undefined ? active.selectionStart : null,
+  };
+}
+
+function restore(main, { values, focus, selection }) {
+  for (const control of main.querySelectorAll("input, select")) {
+    const place = placeOf(control);
+    if (!values.has(place)) continue;
+    if (control.type === "checkbox") control.checked = values.get(place);
+    else control.value = values.get(place);
+    if (place === focus) {
+      control.focus();
+      if (selection !== null && typeof control.setSelectionRange === "function") {
+        try {
+          control.setSelectionRange(selection, selection);
+        } catch {
+          // Not a text control.
+        }
+      }
+    }
+  }
 }
 
 function requestLine(entry) {
@@ -263,12 +310,7 @@ function renderRequests() {
     value: state.requestFilter,
     oninput: (event) => {
       state.requestFilter = event.target.value;
-      const position = event.target.selectionStart;
-      render().then(() => {
-        const input = document.querySelector('input[aria-label="Filter requests"]');
-        input.focus();
-        input.setSelectionRange(position, position);
-      });
+      render();
     },
   });
   const selected = state.requests.find((entry) => entry.seq === state.selected);

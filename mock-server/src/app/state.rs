@@ -114,9 +114,9 @@ impl State {
         self.changes.subscribe()
     }
 
-    /// Whether the mock replays a recording (rather than serving its store).
-    pub(crate) fn replays(&self) -> bool {
-        self.replay.is_some()
+    /// How many recorded requests the mock replays, or `None` when it serves its store.
+    pub(crate) fn replays(&self) -> Option<usize> {
+        self.replayer().map(|replayer| replayer.recorded())
     }
 
     // The dashboard's logins.
@@ -316,8 +316,7 @@ impl State {
     ) -> Vec<RecordedRequest> {
         let path = path.map(|p| self.api_path(p));
         lock(&self.journal)
-            .iter()
-            .filter(|r| r.seq > after)
+            .after(after)
             .filter(|r| path.is_none_or(|p| p == r.path))
             .filter(|r| method.is_none_or(|m| m.eq_ignore_ascii_case(r.method.as_str())))
             .cloned()

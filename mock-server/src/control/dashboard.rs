@@ -243,8 +243,8 @@ fn events(count: u64) -> Answer {
 /// What the page shows besides what the control API answers.
 #[derive(Serialize)]
 struct Overview {
-    /// `serving` or `replaying`.
-    mode: &'static str,
+    /// `serving`, or `replaying N recorded requests`.
+    mode: String,
     /// The path prefix the API is served under.
     prefix: String,
     /// The count of changes so far.
@@ -276,7 +276,11 @@ fn overview(state: &State) -> Answer {
     Answer::json(
         200,
         &Overview {
-            mode: if state.replays() { "replaying" } else { "serving" },
+            mode: match state.replays() {
+                Some(1) => "replaying 1 recorded request".to_owned(),
+                Some(recorded) => format!("replaying {recorded} recorded requests"),
+                None => "serving".to_owned(),
+            },
             prefix: state.prefix().to_owned(),
             changes: state.change_count(),
             expectations,

@@ -37,6 +37,11 @@ pub(crate) struct Replayer {
 pub(crate) struct Miss(pub(crate) String);
 
 impl Replayer {
+    /// How many request-answer pairs the recording holds.
+    pub(crate) fn recorded(&self) -> usize {
+        self.interactions.len()
+    }
+
     pub(crate) fn new(recording: Recording) -> Replayer {
         let mut recorded: Vec<Recorded> = Vec::new();
         let mut exact: HashMap<(String, String, Query), usize> = HashMap::new();

@@ -7,7 +7,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -21,9 +22,9 @@ const LIVE_MS = 5000;
 let mock;
 let browser;
 
-/** Starts the binary and reads the variables it prints. */
-async function startMock() {
-  const child = spawn(process.env.NIXBUILD_MOCK_BIN, ["--port", "0", "--exit-with-stdin"], {
+/** Starts the binary (with `args` first: `replay FILE`) and reads the variables it prints. */
+async function startMock(args = []) {
+  const child = spawn(process.env.NIXBUILD_MOCK_BIN, [...args, "--port", "0", "--exit-with-stdin"], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const vars = {};
@@ -59,13 +60,13 @@ async function startMock() {
 }
 
 /** A fresh page logged in through a one-time URL, failing the test on any dialog. */
-async function loggedIn(options = {}) {
+async function loggedIn(options = {}, of = mock) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   page.on("dialog", (dialog) => {
     throw new Error(`a dialog opened: ${dialog.message()}`);
   });
-  const { url } = await mock.control("POST", "/_mock/ui/login");
+  const { url } = await of.control("POST", "/_mock/ui/login");
   await page.goto(url);
   await page.getByRole("tab", { name: "Requests" }).waitFor();
   return { context, page };
@@ -244,6 +245,53 @@ test("the journal view stays responsive with 10,000 entries", async () => {
   await mock.api("/usage");
   await page.getByLabel("Filter requests").fill("/usage");
   await page.getByText("1 of 10000 requests").waitFor({ timeout: LIVE_MS });
+  await context.close();
+});
+
+test("a replaying mock says so, and flags a request its recording does not hold, naming the nearest", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), "dashboard-replay-")), "recording.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      format: "nixbuild-mock-recording/1",
+      anonymised: false,
+      builds: [],
+      interactions: [
+        {
+          method: "GET",
+          path: "/builds",
+          query: "status=built",
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: [],
+        },
+      ],
+    }),
+  );
+  const replaying = await startMock(["replay", file]);
+  try {
+    const { context, page } = await loggedIn({}, replaying);
+    await page.locator("#mode").filter({ hasText: "replaying" }).waitFor({ timeout: LIVE_MS });
+    await replaying.api("/builds?status=build_failed");
+    const row = page.getByRole("row").filter({ hasText: "not in the recording" });
+    await row.waitFor({ timeout: LIVE_MS });
+    await row.getByRole("button", { name: /^Details/ }).click();
+    await page.getByRole("region").getByText("status=built").first().waitFor({ timeout: LIVE_MS });
+    await context.close();
+  } finally {
+    replaying.stop();
+  }
+});
+
+test("a live update keeps what a person is typing, and where", async () => {
+  const { context, page } = await loggedIn();
+  await page.getByRole("tab", { name: "Builds" }).click();
+  const name = page.getByRole("form", { name: "Add a build" }).getByLabel("Name", { exact: true });
+  await name.fill("half-typ");
+  await mock.control("POST", "/_mock/builds", [{ name: "drawn-meanwhile-1.0", status: "built" }]);
+  await page.getByRole("cell", { name: /drawn-meanwhile-1\.0\.drv$/ }).waitFor({ timeout: LIVE_MS });
+  assert.equal(await name.inputValue(), "half-typ");
+  assert.ok(await name.evaluate((input) => input === document.activeElement), "the focus stays");
   await context.close();
 });
 

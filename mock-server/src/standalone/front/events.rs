@@ -19,8 +19,9 @@ use crate::control::dashboard::{Refused, change_event, check_access, origin_from
 
 /// The path of the events.
 pub(super) const EVENTS_PATH: &str = "/_mock/ui/events";
-/// The shortest time between two events: a burst of requests is one refresh of the page.
-const MIN_GAP: Duration = Duration::from_millis(100);
+/// The shortest time between two events: a burst of requests is one refresh of the page, and
+/// a change still shows within a second.
+const MIN_GAP: Duration = Duration::from_millis(250);
 /// How often an idle stream says it is alive.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 /// How soon a browser whose stream broke comes back, in milliseconds.
