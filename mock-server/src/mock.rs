@@ -254,13 +254,21 @@ impl MockNixbuild {
 
     /// The requests received so far, oldest first.
     pub fn received_requests(&self) -> Vec<RecordedRequest> {
-        self.state.received_requests(None, None, 0)
+        let shared = self.state.received_requests(None, None, 0);
+        shared
+            .iter()
+            .map(|request| RecordedRequest::clone(request))
+            .collect()
     }
 
     /// The requests received so far to `path` (relative to the API's root, or with the
     /// mock's prefix) and, when given, with `method`; oldest first.
     pub fn received_requests_to(&self, path: &str, method: Option<&str>) -> Vec<RecordedRequest> {
-        self.state.received_requests(Some(path), method, 0)
+        let shared = self.state.received_requests(Some(path), method, 0);
+        shared
+            .iter()
+            .map(|request| RecordedRequest::clone(request))
+            .collect()
     }
 
     /// How many requests went to `path` (`/builds`, `/usage`, …), relative to the API's root

@@ -432,3 +432,52 @@ fn the_page_s_assets_stay_small() {
         .sum();
     assert!(bytes < 200 * 1024, "{bytes} bytes");
 }
+
+/// The page's own list of the journal: the newest few without headers and bodies, how many
+/// it left out, and one entry whole when asked; hostile numbers are 400s.
+#[tokio::test]
+async fn the_page_lists_the_journal_lightly_and_reads_one_entry_whole() {
+    let mock = MockNixbuild::start().await;
+    let client = mock.client();
+    for _ in 0..5 {
+        let _ = client.usage().send().await;
+    }
+    let (cookie, _) = log_in(&mock).await;
+    let own = origin(&mock);
+    let read = |path: String| {
+        let headers = from_page(&cookie, &own, "same-origin");
+        async move {
+            let answer = browser().get(path).headers(headers).send().await.unwrap();
+            (answer.status(), answer.text().await.unwrap())
+        }
+    };
+    let (status, body) = read(format!("{own}/_mock/ui/requests?after=1&limit=2")).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let seqs: Vec<u64> = listed["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!((seqs, listed["skipped"].as_u64()), (vec![4, 5], Some(2)));
+    assert!(
+        listed["entries"][0].get("headers").is_none(),
+        "listed without headers"
+    );
+    let (status, body) = read(format!("{own}/_mock/ui/requests/5")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Bearer [redacted]"),
+        "whole, as the journal redacts it: {body}"
+    );
+    for (path, expected) in [
+        ("/_mock/ui/requests/99", StatusCode::NOT_FOUND),
+        ("/_mock/ui/requests/-1", StatusCode::BAD_REQUEST),
+        ("/_mock/ui/requests/1%2F..%2F2", StatusCode::BAD_REQUEST),
+        ("/_mock/ui/requests?limit=x", StatusCode::BAD_REQUEST),
+        ("/_mock/ui/requests?after=1&evil=1", StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(read(format!("{own}{path}")).await.0, expected, "{path}");
+    }
+}

@@ -27,9 +27,12 @@ const state = {
   view: "requests",
   requests: [],
   lastSeq: 0,
+  /** Requests that arrived faster than the page follows, left out of its list. */
+  skipped: 0,
   changes: -1,
   overview: null,
   selected: null,
+  selectedEntry: null,
   requestFilter: "",
   buildQuery: { status: "", tag: "", derivation: "" },
   minted: null,
@@ -146,9 +149,12 @@ async function refresh() {
 async function refreshOnce() {
   await attempt(async () => {
     state.overview = await call("GET", `${UI}/overview`);
-    const newer = (await call("GET", `${CONTROL}/requests?after=${state.lastSeq}`)).filter(
-      (entry) => entry.seq > state.lastSeq,
-    );
+    // The newest ones only when more arrived than the page shows: following a busy mock
+    // costs it one short list each time, never its whole traffic.
+    const limit = state.lastSeq === 0 ? MAX_REQUESTS : MAX_ROWS;
+    const page = await call("GET", `${UI}/requests?after=${state.lastSeq}&limit=${limit}`);
+    const newer = page.entries.filter((entry) => entry.seq > state.lastSeq);
+    state.skipped += page.skipped;
     if (newer.length > 0) {
       state.requests.push(...newer);
       state.lastSeq = newer[newer.length - 1].seq;
@@ -296,11 +302,7 @@ function renderRequests() {
       el("td", { class: entry.status >= 400 ? "bad" : "good" }, String(entry.status)),
       el("td", {}, entry.auth),
       el("td", {}, entry.unmatched ? "not in the recording" : ""),
-      el(
-        "td",
-        {},
-        el("button", { onclick: () => ((state.selected = entry.seq), render()) }, `Details #${entry.seq}`),
-      ),
+      el("td", {}, el("button", { onclick: () => showDetails(entry.seq) }, `Details #${entry.seq}`)),
     ),
   );
   const filter = el("input", {
@@ -313,7 +315,8 @@ function renderRequests() {
       render();
     },
   });
-  const selected = state.requests.find((entry) => entry.seq === state.selected);
+  const selected =
+    state.selectedEntry && state.selectedEntry.seq === state.selected ? state.selectedEntry : null;
   return el(
     "section",
     {},
@@ -327,7 +330,10 @@ function renderRequests() {
     el(
       "p",
       { class: "muted" },
-      `${matching.length} of ${state.requests.length} requests${matching.length > MAX_ROWS ? `; the newest ${MAX_ROWS} shown` : ""}`,
+      `${matching.length} of ${state.requests.length} requests${matching.length > MAX_ROWS ? `; the newest ${MAX_ROWS} shown` : ""}` +
+        (state.skipped > 0
+          ? `; ${state.skipped} more arrived faster than shown and are left out of this list`
+          : ""),
     ),
     selected ? requestDetails(selected) : null,
     table(["Time", "Method", "Path", "Operation", "Status", "Auth", "Replay", ""], rows),
@@ -345,12 +351,23 @@ function clearButton(what, label) {
           if (what === "requests") {
             state.requests = [];
             state.selected = null;
+            state.selectedEntry = null;
+            state.skipped = 0;
           }
           await refresh();
         }),
     },
     label,
   );
+}
+
+/** Reads one request whole (headers and body), and shows it. */
+function showDetails(seq) {
+  attempt(async () => {
+    state.selectedEntry = await call("GET", `${UI}/requests/${seq}`);
+    state.selected = seq;
+    await render();
+  });
 }
 
 function requestDetails(entry) {

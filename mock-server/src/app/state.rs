@@ -4,7 +4,7 @@
 //! that the two cannot drift apart. Paths mean one thing at every entry point: relative to
 //! the API's root, and one written with the mock's prefix is read so too.
 
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::SystemTime;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -313,7 +313,7 @@ impl State {
         path: Option<&str>,
         method: Option<&str>,
         after: u64,
-    ) -> Vec<RecordedRequest> {
+    ) -> Vec<Arc<RecordedRequest>> {
         let path = path.map(|p| self.api_path(p));
         lock(&self.journal)
             .after(after)
@@ -321,6 +321,13 @@ impl State {
             .filter(|r| method.is_none_or(|m| m.eq_ignore_ascii_case(r.method.as_str())))
             .cloned()
             .collect()
+    }
+
+    /// The request numbered `seq`, if the journal still holds it.
+    pub(crate) fn received_request(&self, seq: u64) -> Option<Arc<RecordedRequest>> {
+        let journal = lock(&self.journal);
+        let found = journal.after(seq.saturating_sub(1)).next();
+        found.filter(|entry| entry.seq == seq).cloned()
     }
 
     /// How many requests went to `path`.
@@ -332,7 +339,7 @@ impl State {
     pub(crate) fn recent_request_lines(&self, n: usize) -> Vec<String> {
         let journal = lock(&self.journal);
         let skip = journal.iter().count().saturating_sub(n);
-        journal.iter().skip(skip).map(RecordedRequest::line).collect()
+        journal.iter().skip(skip).map(|request| request.line()).collect()
     }
 
     pub(crate) fn clear_requests(&self) {

@@ -22,10 +22,12 @@ use serde::{Deserialize, Serialize};
 use wiremock::Request;
 
 use super::body::json_object;
+use super::requests::JournalEntry;
 use super::routes::CONTROL_PREFIX;
 use crate::answer::Answer;
 use crate::app::State;
 use crate::auth::dashboard::{LOGIN_CODE_LIFETIME, SESSION_COOKIE};
+use crate::instruments::journal::AuthStatus;
 use crate::world::summary;
 
 /// Where the dashboard lives.
@@ -91,6 +93,14 @@ pub(super) fn serve(state: &State, request: &Request) -> Option<Answer> {
         },
         "/builds" if get => match admitted(state, request) {
             Ok(()) => builds(state, request),
+            Err(answer) => answer,
+        },
+        "/requests" if get => match admitted(state, request) {
+            Ok(()) => requests(state, request),
+            Err(answer) => answer,
+        },
+        detail if get && detail.starts_with("/requests/") => match admitted(state, request) {
+            Ok(()) => request_detail(state, &detail["/requests/".len()..]),
             Err(answer) => answer,
         },
         "/inspect" if request.method.as_str() == "POST" => match admitted(state, request) {
@@ -308,6 +318,74 @@ fn builds(state: &State, request: &Request) -> Answer {
     let builds = store.select(&filter);
     let summary = summary::summarize(builds.iter().copied());
     Answer::json(200, &Filtered { builds, summary })
+}
+
+/// The most entries one read of `GET /_mock/ui/requests` answers: the newest, when more
+/// arrived since the page last asked (it says how many it left out).
+const MAX_REQUESTS_READ: usize = 10_000;
+
+/// A journal entry as the page lists it: no headers, no body (those come one entry at a
+/// time, when asked for), so that following a busy mock costs it little.
+#[derive(Serialize)]
+struct Listed<'a> {
+    seq: u64,
+    received_at: chrono::DateTime<chrono::Utc>,
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    operation: Option<&'static str>,
+    status: u16,
+    auth: AuthStatus,
+    unmatched: bool,
+}
+
+/// `GET /_mock/ui/requests?after=N&limit=M`: the newest `limit` (at most
+/// [`MAX_REQUESTS_READ`]) journal entries numbered after `after`, oldest first, listed
+/// without headers and bodies, and how many newer ones were left out.
+fn requests(state: &State, request: &Request) -> Answer {
+    #[derive(Serialize)]
+    struct Page<'a> {
+        entries: Vec<Listed<'a>>,
+        skipped: usize,
+    }
+    let mut after = 0;
+    let mut limit = MAX_REQUESTS_READ;
+    for (name, value) in request.url.query_pairs() {
+        let number = value.parse::<u64>().ok();
+        match (name.as_ref(), number) {
+            ("after", Some(n)) => after = n,
+            ("limit", Some(n)) => limit = usize::try_from(n).unwrap_or(usize::MAX).min(MAX_REQUESTS_READ),
+            _ => return Answer::error(400, "this path takes `after` and `limit`, each a number"),
+        }
+    }
+    let newer = state.received_requests(None, None, after);
+    let skipped = newer.len().saturating_sub(limit);
+    let entries = newer[skipped..]
+        .iter()
+        .map(|entry| Listed {
+            seq: entry.seq,
+            received_at: entry.received_at,
+            method: entry.method.as_str(),
+            path: &entry.path,
+            query: entry.query.as_deref(),
+            operation: entry.operation().map(|id| id.operation().name),
+            status: entry.status.as_u16(),
+            auth: entry.auth,
+            unmatched: entry.unmatched,
+        })
+        .collect();
+    Answer::json(200, &Page { entries, skipped })
+}
+
+/// `GET /_mock/ui/requests/{seq}`: one journal entry whole, as `GET /_mock/requests` gives it.
+fn request_detail(state: &State, seq: &str) -> Answer {
+    let Ok(seq) = seq.parse::<u64>() else {
+        return Answer::error(400, "a journal entry's number is a number");
+    };
+    match state.received_request(seq) {
+        Some(entry) => Answer::json(200, &JournalEntry::from(&*entry)),
+        None => Answer::error(404, "the journal no longer holds this request"),
+    }
 }
 
 /// The body of `POST /_mock/ui/inspect`.

@@ -132,7 +132,7 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
     let entries: Vec<JournalEntry> = state
         .received_requests(path.as_deref(), method.as_deref(), after)
         .iter()
-        .map(JournalEntry::from)
+        .map(|request| JournalEntry::from(&**request))
         .collect();
     Answer::json(200, &entries)
 }

@@ -1,6 +1,7 @@
 //! What the mock received: every request, for a test to inspect.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use nixbuild::api::operation::OperationId;
@@ -226,7 +227,10 @@ fn cut(text: &str, max: usize) -> (String, bool) {
 /// standalone mock must not grow without end).
 #[derive(Debug)]
 pub(crate) struct Journal {
-    requests: VecDeque<RecordedRequest>,
+    /// Shared, so that a reader copies the entries it wants out of the lock in the time of a
+    /// reference count each: a dashboard reading 2,500 new entries once held the journal
+    /// (and every request waiting to be journaled) for milliseconds.
+    requests: VecDeque<Arc<RecordedRequest>>,
     capacity: usize,
     bytes: usize,
     /// The number the last request recorded was given.
@@ -247,7 +251,7 @@ impl Journal {
         self.last_seq += 1;
         request.seq = self.last_seq;
         self.bytes += request.size();
-        self.requests.push_back(request);
+        self.requests.push_back(Arc::new(request));
         while self.requests.len() > self.capacity || self.bytes > MAX_JOURNAL_BYTES {
             match self.requests.pop_front() {
                 Some(oldest) => self.bytes -= oldest.size(),
@@ -257,14 +261,14 @@ impl Journal {
     }
 
     /// The entries, oldest first.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &RecordedRequest> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Arc<RecordedRequest>> {
         self.requests.iter()
     }
 
     /// The entries numbered after `seq`, oldest first: found by bisection (entries are in
     /// the order of their numbers), so a dashboard asking for the newest few of 10,000
     /// entries ten times a second does not walk them all each time.
-    pub(crate) fn after(&self, seq: u64) -> impl Iterator<Item = &RecordedRequest> {
+    pub(crate) fn after(&self, seq: u64) -> impl Iterator<Item = &Arc<RecordedRequest>> {
         let start = self.requests.partition_point(|request| request.seq <= seq);
         self.requests.range(start..)
     }
