@@ -419,6 +419,15 @@ async fn the_journal_numbers_its_entries_and_a_replay_s_miss_names_the_nearest()
         journal("?after=99999999999999999999").await.status(),
         StatusCode::BAD_REQUEST
     );
+    assert_eq!(
+        journal("?after=9223372036854775808").await.status(),
+        StatusCode::BAD_REQUEST,
+        "past the document's int64"
+    );
+    assert_eq!(
+        journal("?after=9223372036854775807").await.status(),
+        StatusCode::OK
+    );
 }
 
 /// The page is small enough to be compiled in and served from anywhere: its assets together,

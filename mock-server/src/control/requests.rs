@@ -109,12 +109,21 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
         match name.as_ref() {
             "path" => path = Some(value.into_owned()),
             "method" => method = Some(value.into_owned()),
-            "after" => match value.parse::<u64>() {
-                Ok(seq) => after = seq,
-                Err(_) => {
+            // Within the document's int64, as every number of the control API.
+            "after" => match value
+                .parse::<u64>()
+                .ok()
+                .filter(|seq| i64::try_from(*seq).is_ok())
+            {
+                Some(seq) => after = seq,
+                None => {
                     return Answer::error(
                         400,
-                        format!("`after` is a journal entry's seq, not {}", escaped(&value)),
+                        format!(
+                            "`after` is a journal entry's seq (0 to {}), not {}",
+                            i64::MAX,
+                            escaped(&value)
+                        ),
                     );
                 }
             },
