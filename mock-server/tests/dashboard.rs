@@ -23,12 +23,16 @@ fn origin(mock: &MockNixbuild) -> String {
 /// Logs in with a fresh login URL; the session cookie (`name=value`) and the whole
 /// `Set-Cookie` header.
 async fn log_in(mock: &MockNixbuild) -> (String, String) {
-    let answer = browser().get(mock.dashboard_url()).send().await.unwrap();
+    log_in_with(&mock.dashboard_url()).await
+}
+
+/// Logs in with `url`: the 303 to the page, the session cookie and the `Set-Cookie` header.
+async fn log_in_with(url: &str) -> (String, String) {
+    let answer = browser().get(url).send().await.unwrap();
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     assert_eq!(answer.headers()["location"], "/_mock/ui/");
     let set_cookie = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
-    let cookie = set_cookie.split(';').next().unwrap().to_owned();
-    (cookie, set_cookie)
+    (set_cookie.split(';').next().unwrap().to_owned(), set_cookie)
 }
 
 /// The headers a page on `from` sends with its session cookie.
@@ -105,13 +109,6 @@ async fn a_login_url_opens_one_session_once_and_the_page_holds_no_secret() {
         );
         assert_eq!(answer.headers()["x-content-type-options"], "nosniff");
     }
-}
-
-async fn log_in_with(url: &str) -> (String, String) {
-    let answer = browser().get(url).send().await.unwrap();
-    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
-    let set_cookie = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
-    (set_cookie.split(';').next().unwrap().to_owned(), set_cookie)
 }
 
 #[tokio::test]

@@ -351,29 +351,32 @@ fn allow_unknown_status() -> Parameter {
 }
 
 fn query_parameter(name: &str, description: &str) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some(description))
-        .schema(Some(
-            ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)),
-        ))
-        .build()
+    optional_query(
+        name,
+        description,
+        ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)),
+    )
 }
 
 fn integer_query_parameter(name: &str, description: &str) -> Parameter {
+    optional_query(
+        name,
+        description,
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(0)),
+    )
+}
+
+/// An optional query parameter with this schema.
+fn optional_query(name: &str, description: &str, schema: ObjectBuilder) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Query)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-                .minimum(Some(0)),
-        ))
+        .schema(Some(schema))
         .build()
 }
 
