@@ -98,9 +98,13 @@ impl State {
 
     // Changes.
 
-    /// Counts a change, for whoever follows them.
-    fn changed(&self) {
+    /// Makes a change, then counts it for whoever follows them. Counted after, never
+    /// before: a follower that reads on seeing the count must find the change made, or it
+    /// would show the state before it and never be told again.
+    fn change<T>(&self, make: impl FnOnce() -> T) -> T {
+        let made = make();
         self.changes.send_modify(|count| *count = count.wrapping_add(1));
+        made
     }
 
     /// How many changes the mock has seen.
@@ -177,32 +181,34 @@ impl State {
     /// Adds builds, each replacing any with the same id; a fixture without an id takes the
     /// next free one, and one without a creation time the mock's now.
     pub(crate) fn add_builds<B: IntoBuild>(&self, builds: impl IntoIterator<Item = B>) -> Vec<BuildId> {
-        self.changed();
-        let now = self.clock.now();
-        let mut store = self.store_mut();
-        builds
-            .into_iter()
-            .map(|build| {
-                let next = BuildId(store.max_id().map_or(FIRST_BUILD_ID, |id| id.0.saturating_add(1)));
-                let build = build.into_build(next, now);
-                let id = build.build_id;
-                store.insert(build);
-                id
-            })
-            .collect()
+        self.change(|| {
+            let now = self.clock.now();
+            let mut store = self.store_mut();
+            builds
+                .into_iter()
+                .map(|build| {
+                    let next = BuildId(store.max_id().map_or(FIRST_BUILD_ID, |id| id.0.saturating_add(1)));
+                    let build = build.into_build(next, now);
+                    let id = build.build_id;
+                    store.insert(build);
+                    id
+                })
+                .collect()
+        })
     }
 
     /// Moves build `id` to `status` at the mock's now (see [`lifecycle`]).
     pub(crate) fn set_status(&self, id: BuildId, status: BuildStatus) -> Result<Build, StatusChangeError> {
-        self.changed();
-        let now = self.clock.now();
-        let mut store = self.store_mut();
-        store
-            .update(id, |build| {
-                lifecycle::move_to(build, status, now)?;
-                Ok(build.clone())
-            })
-            .unwrap_or(Err(StatusChangeError::NoSuchBuild(NoSuchBuild(id))))
+        self.change(|| {
+            let now = self.clock.now();
+            let mut store = self.store_mut();
+            store
+                .update(id, |build| {
+                    lifecycle::move_to(build, status, now)?;
+                    Ok(build.clone())
+                })
+                .unwrap_or(Err(StatusChangeError::NoSuchBuild(NoSuchBuild(id))))
+        })
     }
 
     pub(crate) fn update_build(
@@ -210,18 +216,17 @@ impl State {
         id: BuildId,
         change: impl FnOnce(&mut Build),
     ) -> Result<(), NoSuchBuild> {
-        self.changed();
-        self.store_mut().update(id, change).ok_or(NoSuchBuild(id))
+        self.change(|| self.store_mut().update(id, change).ok_or(NoSuchBuild(id)))
     }
 
     pub(crate) fn remove_build(&self, id: BuildId) -> Option<Build> {
-        self.changed();
-        self.store_mut().remove(id)
+        self.change(|| self.store_mut().remove(id))
     }
 
     pub(crate) fn clear_builds(&self) {
-        self.changed();
-        self.store_mut().clear();
+        self.change(|| {
+            self.store_mut().clear();
+        })
     }
 
     pub(crate) fn build(&self, id: BuildId) -> Option<Build> {
@@ -246,8 +251,7 @@ impl State {
 
     /// Remembers processes `POST /processes` received; returns them as scheduled.
     pub(crate) fn submit_processes(&self, processes: Vec<Process>) -> Vec<ScheduledProcess> {
-        self.changed();
-        lock(&self.processes).record(processes)
+        self.change(|| lock(&self.processes).record(processes))
     }
 
     pub(crate) fn submitted_processes(&self) -> Vec<Process> {
@@ -263,20 +267,20 @@ impl State {
     }
 
     pub(crate) fn revoke(&self, token: &Token) -> Result<(), TokenError> {
-        self.changed();
-        self.authority.revoke(token)
+        self.change(|| self.authority.revoke(token))
     }
 
     // Faults.
 
     /// Queues a fault; its path, if it has one, is read as every path is.
     pub(crate) fn inject_fault(&self, mut fault: Fault) {
-        self.changed();
-        if let Some(path) = fault.path.as_deref() {
-            let relative = self.api_path(path).to_owned();
-            fault.path = Some(relative);
-        }
-        lock(&self.faults).push(fault);
+        self.change(|| {
+            if let Some(path) = fault.path.as_deref() {
+                let relative = self.api_path(path).to_owned();
+                fault.path = Some(relative);
+            }
+            lock(&self.faults).push(fault);
+        })
     }
 
     /// Takes one use of the first fault that applies to a request to `path` (relative to the
@@ -291,19 +295,21 @@ impl State {
     }
 
     pub(crate) fn clear_faults(&self) {
-        self.changed();
-        lock(&self.faults).clear();
+        self.change(|| {
+            lock(&self.faults).clear();
+        })
     }
 
     // The journal.
 
     /// Journals an answered request, after showing it to the observer.
     pub(crate) fn record_request(&self, request: RecordedRequest) {
-        self.changed();
-        if let Some(observe) = &self.observer {
-            observe(&request);
-        }
-        lock(&self.journal).record(request);
+        self.change(|| {
+            if let Some(observe) = &self.observer {
+                observe(&request);
+            }
+            lock(&self.journal).record(request);
+        })
     }
 
     /// The requests received, oldest first: those to `path` and with `method` when given, and
@@ -343,8 +349,9 @@ impl State {
     }
 
     pub(crate) fn clear_requests(&self) {
-        self.changed();
-        lock(&self.journal).clear();
+        self.change(|| {
+            lock(&self.journal).clear();
+        })
     }
 
     /// The status of the last request journaled.
@@ -357,12 +364,13 @@ impl State {
 
     /// Expects requests; an expectation's path is read as every path is.
     pub(crate) fn expect(&self, expectation: Expectation) {
-        self.changed();
-        let expectation = expectation.with_relative_path(|path| self.api_path(path));
-        lock(&self.expectations).push(Counted {
-            expectation,
-            received: 0,
-        });
+        self.change(|| {
+            let expectation = expectation.with_relative_path(|path| self.api_path(path));
+            lock(&self.expectations).push(Counted {
+                expectation,
+                received: 0,
+            });
+        })
     }
 
     /// Counts a request for every expectation it meets.
@@ -390,8 +398,9 @@ impl State {
 
     /// Drops the unmet expectations, once reported.
     pub(crate) fn drop_unmet_expectations(&self) {
-        self.changed();
-        lock(&self.expectations).retain(Counted::is_met);
+        self.change(|| {
+            lock(&self.expectations).retain(Counted::is_met);
+        })
     }
 
     // The clock.
@@ -409,18 +418,17 @@ impl State {
     }
 
     pub(crate) fn set_clock(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, ClockOverflow> {
-        self.changed();
-        self.clock.set(now)
+        self.change(|| self.clock.set(now))
     }
 
     pub(crate) fn advance_clock(&self, by: TimeDelta) -> Result<DateTime<Utc>, ClockOverflow> {
-        self.changed();
-        self.clock.advance(by)
+        self.change(|| self.clock.advance(by))
     }
 
     pub(crate) fn reset_clock(&self) {
-        self.changed();
-        self.clock.reset();
+        self.change(|| {
+            self.clock.reset();
+        })
     }
 
     // Replay.
@@ -428,5 +436,53 @@ impl State {
     /// The recording being replayed, if the mock replays one.
     pub(crate) fn replayer(&self) -> Option<MutexGuard<'_, Replayer>> {
         self.replay.as_ref().map(lock)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{OnceLock, Weak};
+
+    use nixbuild::reexports::reqwest::Method;
+
+    use super::*;
+
+    /// A follower reads when the count moves, so the count must not move before the change
+    /// is made: the dashboard once showed a journal without its newest entry, and was never
+    /// told again (the count had moved before the entry was journaled).
+    #[test]
+    fn a_change_is_counted_only_once_it_is_made() {
+        let state_of_observer: Arc<OnceLock<Weak<State>>> = Arc::default();
+        let seen_while_journaling: Arc<Mutex<Vec<u64>>> = Arc::default();
+        let observer: RequestObserver = {
+            let state = Arc::clone(&state_of_observer);
+            let seen = Arc::clone(&seen_while_journaling);
+            Box::new(move |_| {
+                let state = state.get().and_then(Weak::upgrade).expect("the state is set");
+                lock(&seen).push(state.change_count());
+            })
+        };
+        let state = Arc::new(State::new(StateConfig {
+            builds: Vec::new(),
+            authority: Authority::generate(),
+            auth_enabled: true,
+            prefix: String::new(),
+            observer: Some(observer),
+            journal_capacity: 16,
+            admin_token: Secret::from("admin"),
+            replay: None,
+        }));
+        state_of_observer.set(Arc::downgrade(&state)).expect("set once");
+
+        let before = state.change_count();
+        state.record_request(RecordedRequest::new(Method::GET, "/builds", None));
+
+        assert_eq!(
+            *lock(&seen_while_journaling),
+            [before],
+            "not counted while journaling"
+        );
+        assert_eq!(state.change_count(), before + 1, "counted once journaled");
+        assert_eq!(state.received_requests(None, None, 0).len(), 1);
     }
 }
