@@ -329,6 +329,57 @@ async fn builds_move_from_pending_to_running_to_built() {
     assert!(mock.update_build(BuildId(1), |_| ()).is_err());
 }
 
+/// A fixture added without a creation time reached its status at the mock's now: a running
+/// one started then (not a queue time later), a finished one ended then; each was created
+/// as long before as it queued and ran. Moved on later, its duration is the clock's advance.
+#[tokio::test]
+async fn a_fixture_added_in_a_status_reached_it_at_the_mock_s_now() {
+    let mock = MockNixbuild::start().await;
+    mock.set_clock(at(12, 0)).unwrap(); // and frozen: "now" is one instant
+    let now = mock.now();
+    let running = mock
+        .build(mock.add_build(BuildFixture::running("hello-2.12")))
+        .unwrap();
+    let start = running.start_time.expect("a running build has started");
+    assert!(start <= now, "started at {start}, after the mock's now {now}");
+    assert!(
+        (now - start).num_milliseconds().abs() <= 1,
+        "started now, not {start}"
+    );
+    let queued = running.queue_time_seconds.expect("it queued");
+    assert!(queued > 0.0);
+    let created_to_start = (start - running.create_time).as_seconds_f64();
+    assert!(
+        (created_to_start - queued).abs() < 1e-5,
+        "queued {queued} s, created {created_to_start} s before"
+    );
+
+    mock.advance_clock(std::time::Duration::from_secs(460)).unwrap();
+    let built = mock.set_status(running.build_id, BuildStatus::Built).unwrap();
+    let duration = built.duration_seconds.expect("a finished build has a duration");
+    assert!(
+        (duration - 460.0).abs() < 0.01,
+        "ran for the clock's 460 s, not {duration}"
+    );
+
+    let failed = mock
+        .build(mock.add_build(BuildFixture::failed("zlib-1.3")))
+        .unwrap();
+    let end = failed.start_time.unwrap()
+        + chrono::TimeDelta::microseconds((failed.duration_seconds.unwrap() * 1e6) as i64);
+    assert!(
+        (mock.now() - end).num_milliseconds().abs() <= 1,
+        "finished at the mock's now"
+    );
+    let pending = mock
+        .build(mock.add_build(BuildFixture::pending("jq-1.7")))
+        .unwrap();
+    assert!(
+        (mock.now() - pending.create_time).num_milliseconds().abs() <= 1,
+        "created now"
+    );
+}
+
 #[tokio::test]
 async fn limit_accepts_any_positive_integer_a_u64_holds() {
     let mock = mock_with_builds().await;
