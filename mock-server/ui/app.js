@@ -251,11 +251,14 @@ function typed(main) {
   }
   const active = document.activeElement;
   const focus = active && main.contains(active) && active.matches("input, select") ? placeOf(active) : null;
-  return {
-    values,
-    focus,
-    selection: focus && active.selectionStart !== undefined ? active.selectionStart : null,
-  };
+  // The whole selection, not only the caret: text selected to be typed over (as a
+  // select-all before typing does) must still be selected after the live update, or what
+  // is typed next lands beside the old text instead of replacing it.
+  const selection =
+    focus && typeof active.selectionStart === "number"
+      ? [active.selectionStart, active.selectionEnd, active.selectionDirection]
+      : null;
+  return { values, focus, selection };
 }
 
 function restore(main, { values, focus, selection }) {
@@ -268,7 +271,7 @@ function restore(main, { values, focus, selection }) {
       control.focus();
       if (selection !== null && typeof control.setSelectionRange === "function") {
         try {
-          control.setSelectionRange(selection, selection);
+          control.setSelectionRange(...selection);
         } catch {
           // Not a text control.
         }

@@ -303,6 +303,18 @@ test("a live update keeps what a person is typing, and where", async () => {
   await page.getByRole("cell", { name: /drawn-meanwhile-1\.0\.drv$/ }).waitFor({ timeout: LIVE_MS });
   assert.equal(await name.inputValue(), "half-typ");
   assert.ok(await name.evaluate((input) => input === document.activeElement), "the focus stays");
+  // Text selected to be typed over stays selected: with only the caret kept, a select-all
+  // then typing across a live update wrote beside the old text ("/usagen:9999").
+  await name.selectText();
+  await mock.control("POST", "/_mock/builds", [{ name: "drawn-meanwhile-2.0", status: "built" }]);
+  await page.getByRole("cell", { name: /drawn-meanwhile-2\.0\.drv$/ }).waitFor({ timeout: LIVE_MS });
+  assert.deepEqual(
+    await name.evaluate((input) => [input.selectionStart, input.selectionEnd]),
+    [0, "half-typ".length],
+    "the selection stays",
+  );
+  await page.keyboard.type("typed-over");
+  assert.equal(await name.inputValue(), "typed-over");
   await context.close();
 });
 
