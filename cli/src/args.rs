@@ -131,7 +131,13 @@ pub enum Command {
   nixbuild token inspect ci-token"
     )]
     Token(TokenCommand),
-    /// Print a shell completion script.
+    /// Print a shell completion script (`completions --help` says where it goes).
+    #[command(after_help = "Installing it (a new shell then completes nixbuild):
+  bash:  nixbuild completions bash > ~/.local/share/bash-completion/completions/nixbuild
+  zsh:   nixbuild completions zsh > ~/.zfunc/_nixbuild    # with fpath+=~/.zfunc before compinit in ~/.zshrc
+  fish:  nixbuild completions fish > ~/.config/fish/completions/nixbuild.fish
+  elvish:      nixbuild completions elvish >> ~/.config/elvish/rc.elv
+  powershell:  nixbuild completions powershell >> $PROFILE")]
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: Shell,

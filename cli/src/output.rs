@@ -1,7 +1,7 @@
 //! How results are shown: a table for people, JSON for scripts, colour only on a terminal
 //! that wants it.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use nixbuild::Build;
 use nixbuild::report::human;
@@ -41,6 +41,72 @@ pub fn json_line(value: &impl serde::Serialize) -> Result<String, Failure> {
     nixbuild::printable::to_json_string(value)
         .map(|line| line + "\n")
         .map_err(|e| Failure::error(format!("cannot encode: {e}")))
+}
+
+/// `value` as JSON for stdout, as gh prints it: indented on a terminal, where a person reads
+/// it, and one line when piped, where a program does ([`json_line`]).
+pub fn json(value: &impl serde::Serialize) -> Result<String, Failure> {
+    let line = json_line(value)?;
+    Ok(if std::io::stdout().is_terminal() {
+        indented(&line, 0) + "\n"
+    } else {
+        line
+    })
+}
+
+/// Compact JSON (as [`json_line`] writes it) indented two spaces a level, as serde_json's
+/// pretty printer does, starting at `depth` levels in; the strings are left as they are,
+/// escapes and all.
+pub fn indented(compact: &str, depth: usize) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = depth;
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = compact.trim_end().chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // An empty object or array stays on its line: `{}`, `[]`.
+                match chars.next_if(|next| matches!(next, '}' | ']')) {
+                    Some(close) => out.push(close),
+                    None => {
+                        depth += 1;
+                        newline(&mut out, depth);
+                    }
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The table's heading line.
@@ -126,6 +192,22 @@ pub fn clean_lines(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indented_json_is_serde_json_s_pretty_print_of_the_same_value() {
+        let value = serde_json::json!({
+            "builds": [{"id": 1, "tags": {}, "outputs": [], "name": "a \\\"quoted\\\" {name}, [x]: y"}],
+            "empty": [],
+            "n": null,
+            "nested": [[1, 2], {"k": false}],
+        });
+        let compact = json_line(&value).unwrap();
+        assert_eq!(
+            indented(&compact, 0),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+        assert_eq!(indented("[1]", 1), "[\n    1\n  ]", "starting a level in");
+    }
 
     #[test]
     fn server_text_never_drives_the_terminal() {

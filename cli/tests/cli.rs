@@ -673,8 +673,11 @@ async fn the_demo_covers_tokens_and_refuses_an_api_or_token_of_its_own() {
                 .contains("block 0 grants \"build:read\", \"build:write\"")
             && shown
                 .stdout
-                .contains("block 1 allows only \"build:read\", \"read\""),
-        "the rights it acts with, and each narrowing: {}",
+                .contains("block 1 allows only \"build:read\", \"read\"\n")
+            && shown
+                .stdout
+                .contains("(\"read\" is the 2022 tokens' name for \"build:read\")"),
+        "the rights it acts with, each narrowing, and what \"read\" is: {}",
         shown.stdout
     );
     let json = nixbuild(
@@ -957,4 +960,91 @@ fn the_demo_s_dashboard_stays_open_after_the_command() {
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(2), "--dashboard goes with --demo");
+}
+
+/// What a person at a terminal reads differs from what a script gets: JSON indented there
+/// and one line when piped; a table with no build says so (on stderr, stdout stays empty);
+/// the summary's table marks an unfinished build `…`, not `✔`, where the Markdown keeps the
+/// Action's `✔`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_gets_indented_json_an_empty_table_said_and_unfinished_builds_unticked() {
+    let mock = MockNixbuild::start().await;
+    mock.add_build(BuildFixture::running("hello-2.12").tag("CI_JOB_ID", "1"));
+
+    let (code, seen) = at_a_terminal(&mock, &["builds", "--format", "json"]).await;
+    assert_eq!(code, 0, "{seen:?}");
+    assert!(
+        seen.starts_with("[\r\n  {\r\n    \"build_id\": "),
+        "indented: {seen:?}"
+    );
+    let piped = nixbuild(Some(&mock), None, &["builds", "--format", "json"], "").await;
+    assert_eq!(
+        piped.stdout.lines().count(),
+        1,
+        "one line when piped: {}",
+        piped.stdout
+    );
+    let as_read: serde_json::Value = serde_json::from_str(&seen.replace("\r\n", "\n")).unwrap();
+    assert_eq!(
+        as_read,
+        serde_json::from_str::<serde_json::Value>(&piped.stdout).unwrap()
+    );
+    let (_, usage) = at_a_terminal(&mock, &["usage", "--format", "json"]).await;
+    assert!(usage.starts_with("{\r\n  \""), "{usage:?}");
+
+    let (code, seen) = at_a_terminal(&mock, &["builds", "--status", "timeout"]).await;
+    assert_eq!(code, 0, "{seen:?}");
+    assert_eq!(seen.trim(), "nixbuild: no build matched", "no lone heading");
+    let piped = nixbuild(Some(&mock), None, &["builds", "--status", "timeout"], "").await;
+    assert_eq!(
+        (piped.stdout.as_str(), piped.stderr.trim()),
+        ("", "nixbuild: no build matched")
+    );
+
+    let (_, table) = at_a_terminal(&mock, &["summary", "--tag", "CI_JOB_ID=1"]).await;
+    assert!(table.contains("nixbuild.net summary: 1 build\r\n"), "{table:?}");
+    assert!(
+        table.contains("…  hello-2.12") && !table.contains('✔'),
+        "{table:?}"
+    );
+    let markdown = nixbuild(
+        Some(&mock),
+        None,
+        &["summary", "--tag", "CI_JOB_ID=1", "--format", "markdown"],
+        "",
+    )
+    .await;
+    assert!(
+        markdown.stdout.contains("&#x2714;</span>"),
+        "as the Action: {}",
+        markdown.stdout
+    );
+}
+
+#[test]
+fn completions_say_where_their_script_goes() {
+    let help = Command::cargo_bin("nixbuild")
+        .unwrap()
+        .args(["completions", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for place in [
+        "~/.local/share/bash-completion/completions/nixbuild",
+        "~/.zfunc/_nixbuild",
+        "~/.config/fish/completions/nixbuild.fish",
+    ] {
+        assert!(help.contains(place), "{place}: {help}");
+    }
+    let top = Command::cargo_bin("nixbuild")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(top.stdout)
+            .unwrap()
+            .contains("`completions --help` says where it goes"),
+        "the top-level help points at it"
+    );
 }

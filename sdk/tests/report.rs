@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use nixbuild::report::{self, Scope};
-use nixbuild::{Build, BuildsSummary};
+use nixbuild::{Build, BuildStatus, BuildsSummary};
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -175,4 +175,27 @@ fn the_coloured_text_is_the_plain_text_with_each_status_painted() {
         .replace("\u{1b}[33m", "");
     assert_eq!(stripped, plain, "colour changes no character of the table");
     assert!(!plain.contains('\u{1b}'));
+}
+
+#[test]
+fn an_unfinished_build_is_not_marked_done_in_the_text_but_is_in_the_action_s_markdown() {
+    let (summary, builds) = inputs();
+    let running: Vec<Build> = builds
+        .into_iter()
+        .filter(|build| build.status == BuildStatus::Running)
+        .collect();
+    assert!(!running.is_empty(), "the golden builds hold running ones");
+    let text = report::text(&summary, &running);
+    assert!(!text.contains('✔'), "{text}");
+    assert_eq!(text.matches('…').count(), running.len(), "{text}");
+    let ticks = |builds: &[Build]| {
+        report::markdown(&summary, builds, Scope::Workflow)
+            .matches("&#x2714;")
+            .count()
+    };
+    assert_eq!(
+        ticks(&running) - ticks(&[]),
+        running.len(),
+        "as the Action marks them"
+    );
 }

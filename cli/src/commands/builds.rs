@@ -2,6 +2,8 @@
 //! page by page, each printed as its page arrives: however many builds match, memory stays
 //! that of one page, in every format.
 
+use std::io::IsTerminal;
+
 use futures::TryStreamExt;
 use nixbuild::{Build, Client};
 
@@ -13,7 +15,10 @@ pub async fn run(client: &Client, args: BuildsArgs, colour: bool) -> Result<(), 
     let list = client.builds().list().filter(super::filter(&args.filter));
     let format = match args.format {
         BuildsFormat::Table => Format::Table { colour },
-        BuildsFormat::Json => Format::Json,
+        // Indented on a terminal, as every JSON the command prints (output::json).
+        BuildsFormat::Json => Format::Json {
+            indented: std::io::stdout().is_terminal(),
+        },
         BuildsFormat::Ndjson => Format::Ndjson,
     };
     if args.all {
@@ -26,7 +31,7 @@ pub async fn run(client: &Client, args: BuildsArgs, colour: bool) -> Result<(), 
 #[derive(Clone, Copy)]
 enum Format {
     Table { colour: bool },
-    Json,
+    Json { indented: bool },
     Ndjson,
 }
 
@@ -37,35 +42,40 @@ async fn print_stream(
     format: Format,
 ) -> Result<(), Failure> {
     let mut out = Out::new();
+    // The table's heading waits for its first row: no build, no table.
     let opening = match format {
-        Format::Table { .. } => output::table_header(),
-        Format::Json => "[".to_owned(),
-        Format::Ndjson => String::new(),
+        Format::Json { .. } => "[",
+        Format::Table { .. } | Format::Ndjson => "",
     };
-    let mut open = out.write(&opening)?;
+    let mut open = out.write(opening)?;
     let mut first = true;
     while open {
         let Some(build) = builds.try_next().await? else {
             break;
         };
         let text = match format {
+            Format::Table { colour } if first => output::table_header() + &output::table_row(&build, colour),
             Format::Table { colour } => output::table_row(&build, colour),
             Format::Ndjson => output::json_line(&build)?,
-            Format::Json => {
+            Format::Json { indented } => {
                 let line = output::json_line(&build)?;
-                let item = line.trim_end();
-                if first {
-                    item.to_owned()
-                } else {
-                    format!(",{item}")
-                }
+                let (item, before) = match indented {
+                    true => (output::indented(&line, 1), "\n  "),
+                    false => (line.trim_end().to_owned(), ""),
+                };
+                let separator = if first { "" } else { "," };
+                format!("{separator}{before}{item}")
             }
         };
         first = false;
         open = out.write(&text)?;
     }
-    if let Format::Json = format {
-        out.write("]\n")?;
+    match format {
+        Format::Json { indented: true } if !first => _ = out.write("\n]\n")?,
+        Format::Json { .. } => _ = out.write("]\n")?,
+        // Said to the person, as gh and kubectl do; stdout stays empty for a script.
+        Format::Table { .. } if first => eprintln!("nixbuild: no build matched"),
+        Format::Table { .. } | Format::Ndjson => {}
     }
     out.finish()
 }

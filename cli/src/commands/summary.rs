@@ -17,7 +17,7 @@ pub async fn run(client: &Client, args: SummaryArgs, colour: bool) -> Result<(),
     let filter = super::filter(&args.filter);
     let summary = client.builds().summary().filter(filter.clone()).send().await?;
     if args.format == SummaryFormat::Json {
-        return output::print(&output::json_line(&summary)?);
+        return output::print(&output::json(&summary)?);
     }
     // The Action lists the builds only when there are some.
     let builds = if summary.build_count > 0 {

@@ -19,7 +19,7 @@ pub fn run(command: TokenCommand, origin: &Origin) -> Result<(), Failure> {
                 .inspect()
                 .map_err(|e| Failure::error(format!("cannot read the token: {e}")))?;
             if format == TextFormat::Json {
-                output::print(&output::json_line(&as_json(&info))?)
+                output::print(&output::json(&as_json(&info))?)
             } else {
                 output::print(&format!(
                     "{NOT_VERIFIED}\n\n{}\n",

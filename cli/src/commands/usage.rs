@@ -17,7 +17,7 @@ pub async fn run(client: &Client, args: UsageArgs) -> Result<(), Failure> {
     }
     let usage = request.send().await?;
     if args.format == TextFormat::Json {
-        return output::print(&output::json_line(&usage)?);
+        return output::print(&output::json(&usage)?);
     }
     output::print(&format!(
         "billable CPU time: {} ({} CPU seconds)\nbillable builds:   {}\n",

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
+use nixbuild::report::human::count;
+
 use crate::mock::MockNixbuild;
 use crate::recording_format::diff::json_differences;
 use crate::recording_format::{Interaction, Query, Recording, RecordingError};
@@ -56,9 +58,9 @@ impl fmt::Display for CheckReport {
         }
         write!(
             f,
-            "{} requests checked over {} builds: {} agree, {} differ, {} skipped",
-            self.checked,
-            self.builds,
+            "{} checked over {}: {} agree, {} differ, {} skipped",
+            count(self.checked as u64, "request"),
+            count(self.builds as u64, "build"),
             self.checked - self.differences.len(),
             self.differences.len(),
             self.skipped.len()
@@ -166,5 +168,31 @@ fn compare(recorded: &Interaction, status: u16, body: &[u8]) -> Vec<String> {
             recorded.body().len(),
             body.len()
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_line_counts_in_words_a_person_reads() {
+        let report = |checked, builds| {
+            CheckReport {
+                builds,
+                checked,
+                skipped: Vec::new(),
+                differences: Vec::new(),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            report(1, 1),
+            "1 request checked over 1 build: 1 agree, 0 differ, 0 skipped"
+        );
+        assert_eq!(
+            report(2, 0),
+            "2 requests checked over 0 builds: 2 agree, 0 differ, 0 skipped"
+        );
     }
 }

@@ -28,6 +28,22 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
+/// A count and its noun, singular for one: `1 build`, `3 builds`, `0 requests` (the noun
+/// takes an `s`; every noun these tools count does).
+///
+/// ```
+/// use nixbuild::report::human;
+///
+/// assert_eq!(human::count(1, "build"), "1 build");
+/// assert_eq!(human::count(0, "request"), "0 requests");
+/// ```
+pub fn count(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// CPU time as it is billed, in CPU hours with three significant digits: `0.537 CPU hours`.
 ///
 /// ```

@@ -20,7 +20,8 @@ pub enum Colour {
 }
 
 /// The same summary as [`markdown`](super::markdown), as aligned plain-text tables, with
-/// figures in the [`human`] style; [`text_with`] colours it.
+/// figures in the [`human`] style; [`text_with`] colours it. Unlike the Markdown, a build
+/// still pending or running is marked `…`, not `✔`.
 pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
     text_with(summary, builds, Colour::Never)
 }
@@ -28,7 +29,11 @@ pub fn text(summary: &BuildsSummary, builds: &[Build]) -> String {
 /// [`text`], each build's status coloured when `colour` says so.
 pub fn text_with(summary: &BuildsSummary, builds: &[Build], colour: Colour) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "nixbuild.net summary: {} builds", summary.build_count);
+    let _ = writeln!(
+        out,
+        "nixbuild.net summary: {}",
+        human::count(summary.build_count, "build")
+    );
     let totals = vec![
         vec![
             "successful".to_owned(),
@@ -83,7 +88,10 @@ pub fn text_with(summary: &BuildsSummary, builds: &[Build], colour: Colour) -> S
 const STATUS_COLUMN: usize = 2;
 
 fn row(build: &Build) -> Vec<String> {
+    // The Markdown marks an unfinished build ✔, as the Action does (it runs once a job has
+    // finished); a person reading a table while builds run must not take them for done.
     let mark = match Mark::of(&build.status) {
+        _ if build.status.is_in_progress() => "…",
         Mark::Success => "✔",
         Mark::Failure => "✘",
         Mark::ServiceFailure => "⚑",

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::bearer::Token;
 use super::error::TokenError;
+use super::narrowing::LEGACY_READ;
 use crate::models::BuildId;
 
 /// A value bound to a `{name}` parameter of [`Attenuation::datalog`]: bound by biscuit-auth,
@@ -172,7 +173,7 @@ impl<'a> Attenuation<'a> {
     pub fn only<I: IntoIterator<Item = S>, S: Into<String>>(self, rights: I) -> Self {
         let mut operations: BTreeSet<String> = rights.into_iter().map(Into::into).collect();
         if operations.contains("build:read") {
-            operations.insert("read".to_owned());
+            operations.insert(LEGACY_READ.to_owned());
         }
         self.datalog(
             "check if operation($op), {operations}.contains($op);",

@@ -11,7 +11,7 @@ use super::block::BlockInfo;
 use super::datalog::{Binary, Check, CheckKind, Op, Predicate, Rule, Term, Unary};
 use super::decode::decode;
 use super::error::TokenError;
-use super::narrowing::{Narrowing, narrowings};
+use super::narrowing::{LEGACY_READ, Narrowing, narrowings};
 
 /// What a token holds, as [`Token::inspect`] reads it: read from the token's encoding, block
 /// by block, without checking its signature.
@@ -79,6 +79,15 @@ impl fmt::Display for TokenInfo {
                     rights_list(&narrowing.allows)
                 )?;
             }
+        }
+        let legacy = std::iter::once(&self.effective_rights)
+            .chain(self.narrowed_by.iter().map(|narrowing| &narrowing.allows))
+            .any(|rights| rights.iter().any(|right| right == LEGACY_READ));
+        if legacy {
+            writeln!(
+                f,
+                "          (\"{LEGACY_READ}\" is the 2022 tokens' name for \"build:read\")"
+            )?;
         }
         let expiry = self.expires_at.map_or("never".to_owned(), |t| t.to_rfc3339());
         let expired = if self.is_expired() { " (expired)" } else { "" };

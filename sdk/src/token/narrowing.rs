@@ -8,6 +8,10 @@ use serde::Serialize;
 use super::block::BlockInfo;
 use super::datalog::{Binary, Check, CheckKind, Op, Rule, Term};
 
+/// The 2022 tokens' name for `build:read`, which a narrowing to `build:read` also admits so
+/// that it narrows both kinds of token alike.
+pub(crate) const LEGACY_READ: &str = "read";
+
 /// A check of an attenuation block that allows only some operations, such as the one
 /// [`Attenuation::only`](super::Attenuation::only) appends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -70,12 +70,15 @@ pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String
         .on_request(|request| eprintln!("{}", request.line()));
     let what = match serving {
         Serving::Builds(builds) => {
-            let what = format!("{} builds", builds.len());
+            let what = nixbuild::report::human::count(builds.len() as u64, "build");
             builder = builder.builds(builds);
             what
         }
         Serving::Replay(recording) => {
-            let what = format!("replaying {} recorded requests", recording.interactions.len());
+            let what = format!(
+                "replaying {}",
+                nixbuild::report::human::count(recording.interactions.len() as u64, "recorded request")
+            );
             builder = builder.replay(recording);
             what
         }
