@@ -7,9 +7,12 @@
 //! cargo bench -p nixbuild-mock --features cli --bench dashboard
 //! ```
 //!
-//! Without and with, twice over (ABAB). The group ends with `ratio […]` lines: time per burst
-//! with the dashboard over without, for each pair, and the second baseline over the first
-//! (how far the machine drifted within the run).
+//! Without and with, in [`ROUNDS`] rounds (ABAB…), each phase on a fresh mock: a shared
+//! machine drifts within a run by more than the cost sought (baselines of one run have
+//! differed by a fifth), so one pair proves nothing and the median of the rounds' ratios is
+//! the figure. The group ends with `ratio […]` lines: time per burst with the dashboard over
+//! without, for each round, then their median and range, and the last baseline over the
+//! first (how far the machine drifted within the run).
 
 #[path = "support/ratio.rs"]
 mod ratio;
@@ -30,6 +33,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const QUERY: &str = "/builds?tags=GITHUB_REPOSITORY:acme/web&limit=50";
 const CONCURRENCY: usize = 64;
+/// How many times the pair (without, with) is measured.
+const ROUNDS: usize = 4;
 
 async fn burst(http: &reqwest::Client, url: &str) -> usize {
     let answers = join_all((0..CONCURRENCY).map(|_| async {
@@ -133,15 +138,15 @@ fn dashboard_cost(c: &mut Criterion) {
     let group_name = "serve 64 requests through the front";
     let mut group = c.benchmark_group(group_name);
     group.throughput(criterion::Throughput::Elements(CONCURRENCY as u64));
-    // Without and with, twice over (ABAB), each on a fresh mock: a shared machine drifts
-    // within a run, and a drift shows as the two pairs disagreeing.
+    // Without and with, round after round, each on a fresh mock (see the module's docs).
+    let name = |open: bool, round: usize| match open {
+        false => format!("no dashboard (baseline), round {round}"),
+        true => format!("a dashboard open, round {round}"),
+    };
     let mut followed_in_all = 0;
-    for (name, open) in [
-        ("no dashboard (baseline)", false),
-        ("a dashboard open", true),
-        ("no dashboard, again", false),
-        ("a dashboard open, again", true),
-    ] {
+    let phases = (1..=ROUNDS).flat_map(|round| [(round, false), (round, true)]);
+    for (round, open) in phases {
+        let name = name(open, round);
         let (mock, host, cookie) = serving_front(&rt, &http);
         let url = format!("http://{host}{QUERY}");
         assert_eq!(
@@ -165,7 +170,7 @@ fn dashboard_cost(c: &mut Criterion) {
         if open {
             rt.block_on(async { tokio::time::sleep(Duration::from_millis(300)).await });
         }
-        group.bench_function(name, |b| {
+        group.bench_function(&name, |b| {
             b.to_async(&rt)
                 .iter(|| async { black_box(burst(&http, &url).await) })
         });
@@ -183,14 +188,29 @@ fn dashboard_cost(c: &mut Criterion) {
     }
     group.finish();
     println!("{group_name}: the dashboard followed {followed_in_all} events");
-    ratio::report(
-        group_name,
-        &[
-            ("a dashboard open", "no dashboard (baseline)"),
-            ("a dashboard open, again", "no dashboard, again"),
-            ("no dashboard, again", "no dashboard (baseline)"),
-        ],
-    );
+    let names: Vec<(String, String)> = (1..=ROUNDS)
+        .map(|round| (name(true, round), name(false, round)))
+        .chain([(name(false, ROUNDS), name(false, 1))])
+        .collect();
+    let pairs: Vec<(&str, &str)> = names.iter().map(|(n, d)| (n.as_str(), d.as_str())).collect();
+    ratio::report(group_name, &pairs);
+    let mut ratios: Vec<f64> = pairs[..ROUNDS]
+        .iter()
+        .filter_map(|(n, d)| ratio::of(group_name, n, d))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    if let (Some(low), Some(high)) = (ratios.first(), ratios.last()) {
+        let mid = ratios.len() / 2;
+        let median = if ratios.len() % 2 == 0 {
+            (ratios[mid - 1] + ratios[mid]) / 2.0
+        } else {
+            ratios[mid]
+        };
+        println!(
+            "ratio {group_name}: a dashboard open / none, median of {} rounds = {median:.3}x the time (range {low:.2}x to {high:.2}x)",
+            ratios.len()
+        );
+    }
 }
 
 fn main() {

@@ -253,6 +253,12 @@ async fn the_page_s_own_reads_answer_as_the_api_and_the_sdk_would() {
         .map(|t| serde_json::from_str(&t).unwrap())
         .unwrap();
     assert_eq!(overview["mode"], "serving");
+    let known: Vec<&str> = nixbuild::BuildStatus::KNOWN.iter().map(|s| s.as_str()).collect();
+    assert_eq!(
+        overview["known_statuses"],
+        serde_json::json!(known),
+        "the page offers the statuses the mock takes"
+    );
     let replaying = MockNixbuild::builder()
         .replay(Recording::new(false))
         .start()

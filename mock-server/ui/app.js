@@ -9,19 +9,11 @@ const UI = "/_mock/ui";
 const MAX_REQUESTS = 10000;
 /** The most rows a table draws; a filter narrows the rest. */
 const MAX_ROWS = 500;
-const STATUSES = [
-  "pending",
-  "running",
-  "built",
-  "build_failed",
-  "cancelled",
-  "timeout",
-  "dependency_failed",
-  "output_rejected",
-  "internal_error",
-  "out_of_memory",
-  "discarded",
-];
+/** The statuses a build may take: the mock's own list (its overview), so that the page
+ * offers nothing the mock would refuse. */
+function statuses() {
+  return state.overview ? state.overview.known_statuses : [];
+}
 
 const state = {
   view: "requests",
@@ -450,7 +442,7 @@ async function renderBuilds() {
         "select",
         { name: "status" },
         el("option", { value: "" }, "any"),
-        STATUSES.map((s) => el("option", { value: s, selected: s === state.buildQuery.status }, s)),
+        statuses().map((s) => el("option", { value: s, selected: s === state.buildQuery.status }, s)),
       ),
     ),
     field("Tag (NAME:VALUE)", el("input", { name: "tag", value: state.buildQuery.tag })),
@@ -486,7 +478,7 @@ async function renderBuilds() {
       el(
         "select",
         { name: "status" },
-        STATUSES.map((s) => el("option", { value: s, selected: s === "built" }, s)),
+        statuses().map((s) => el("option", { value: s, selected: s === "built" }, s)),
       ),
     ),
     field("Tags (NAME=VALUE, …)", el("input", { name: "tags" })),
@@ -547,7 +539,7 @@ function moveForm(build) {
     el(
       "select",
       { name: "status", "aria-label": "New status" },
-      ["running", ...STATUSES.filter((s) => s !== "pending" && s !== "running")].map((s) =>
+      ["running", ...statuses().filter((s) => s !== "pending" && s !== "running")].map((s) =>
         el("option", { value: s }, s),
       ),
     ),

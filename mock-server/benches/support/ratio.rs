@@ -36,6 +36,16 @@ fn median(dir: &Path, group: &str, id: &str) -> Option<f64> {
     json["median"]["point_estimate"].as_f64()
 }
 
+/// `numerator`'s median time over `denominator`'s in the run that just ended.
+#[allow(dead_code)] // Not every bench that includes this module reads ratios itself.
+pub fn of(group: &str, numerator: &str, denominator: &str) -> Option<f64> {
+    let dir = output_directory();
+    match (median(&dir, group, numerator), median(&dir, group, denominator)) {
+        (Some(n), Some(d)) if d > 0.0 && n > 0.0 => Some(n / d),
+        _ => None,
+    }
+}
+
 /// Prints `group: numerator / denominator = R× the time, 1/R× the throughput` for each pair,
 /// from this run's medians.
 pub fn report(group: &str, pairs: &[(&str, &str)]) {

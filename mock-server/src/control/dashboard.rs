@@ -263,6 +263,9 @@ struct Overview {
     expectations: Vec<ExpectationState>,
     /// The rights a minted token may name.
     known_rights: &'static [&'static str],
+    /// The statuses a build may be added in or moved to, in the API's order: the page's
+    /// lists are these, so that it offers nothing the mock would refuse.
+    known_statuses: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -295,6 +298,10 @@ fn overview(state: &State) -> Answer {
             changes: state.change_count(),
             expectations,
             known_rights: nixbuild::token::KNOWN_RIGHTS,
+            known_statuses: nixbuild::BuildStatus::KNOWN
+                .iter()
+                .map(nixbuild::BuildStatus::as_str)
+                .collect(),
         },
     )
 }
