@@ -121,3 +121,20 @@ fn every_figure_a_guide_restates_is_its_constants() {
     assert_eq!(thousands(1_000_000u64), "1,000,000");
     assert_eq!(thousands(999u64), "999");
 }
+
+/// The README's demo lines name the demo's own run and the path of its running build.
+#[test]
+fn the_readme_s_demo_lines_are_the_demo_s_builds() {
+    let readme = guide("README.md");
+    let builds = nixbuild_mock::fixtures::demo(chrono::Utc::now());
+    let running = builds
+        .iter()
+        .find(|build| build.name() == nixbuild_mock::fixtures::DEMO_RUNNING)
+        .expect("the demo has a running build");
+    for line in [
+        format!("nixbuild --demo summary --tag GITHUB_RUN_ID={}", nixbuild_mock::fixtures::DEMO_RUN_ID),
+        format!("nixbuild --demo wait {}", running.derivation_path),
+    ] {
+        assert!(readme.contains(&line), "README.md should show `{line}`");
+    }
+}

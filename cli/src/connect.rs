@@ -88,7 +88,7 @@ impl Origin {
 pub struct Connection {
     pub client: Client,
     #[cfg(feature = "demo")]
-    _demo: Option<MockNixbuild>,
+    _demo: Option<std::sync::Arc<MockNixbuild>>,
 }
 
 impl Connection {
@@ -110,13 +110,36 @@ impl Connection {
     }
 }
 
+/// How long into the demo its running build finishes: long enough for `wait` to show its
+/// spinner, short enough to watch.
+#[cfg(feature = "demo")]
+const DEMO_BUILD_FINISHES_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[cfg(feature = "demo")]
 async fn demo_connection() -> Result<Connection, Failure> {
-    let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;
+    let builds = fixtures::demo(chrono::Utc::now());
+    let running = builds
+        .iter()
+        .find(|build| build.name() == fixtures::DEMO_RUNNING)
+        .map(|build| (build.build_id, build.derivation_path.clone()));
+    let mock = std::sync::Arc::new(MockNixbuild::builder().builds(builds).start().await);
     eprintln!(
-        "nixbuild: demo: an embedded fake nixbuild.net with the {} builds of the service's announcement",
-        mock.build_count()
+        "nixbuild: demo: an embedded fake nixbuild.net: the 2 builds of the service's announcement, and a CI run of {} (GITHUB_RUN_ID={}) from the last hour",
+        fixtures::DEMO_REPOSITORY,
+        fixtures::DEMO_RUN_ID
     );
+    if let Some((id, derivation)) = running {
+        eprintln!(
+            "nixbuild: demo: its {} finishes {} s in: nixbuild --demo wait {derivation}",
+            fixtures::DEMO_RUNNING,
+            DEMO_BUILD_FINISHES_AFTER.as_secs()
+        );
+        let finishing = std::sync::Arc::clone(&mock);
+        tokio::spawn(async move {
+            tokio::time::sleep(DEMO_BUILD_FINISHES_AFTER).await;
+            let _ = finishing.set_status(id, nixbuild::BuildStatus::Built);
+        });
+    }
     Ok(Connection {
         client: mock.client(),
         _demo: Some(mock),

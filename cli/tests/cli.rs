@@ -354,6 +354,64 @@ async fn completions_and_the_demo_need_no_account() {
     assert_eq!(demo_wait.code, 4);
 }
 
+/// The demo shows what the README does: a CI run of today with the README's tags, and a
+/// build whose `wait` ends (the path the demo prints) within seconds, built.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_shows_the_readme_s_examples_and_a_wait_that_ends() {
+    let failed = nixbuild(
+        None,
+        None,
+        &[
+            "--demo",
+            "builds",
+            "--tag",
+            "GITHUB_REPOSITORY=acme/web",
+            "--status",
+            "build_failed",
+            "--since",
+            "7d",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(failed.code, 0, "{}", failed.stderr);
+    assert!(failed.stdout.contains("gtk+3-3.24.41"), "{}", failed.stdout);
+    let run = nixbuild(
+        None,
+        None,
+        &["--demo", "summary", "--tag", "GITHUB_RUN_ID=4242"],
+        "",
+    )
+    .await;
+    assert!(
+        run.stdout.starts_with("nixbuild.net summary: 8 builds\n"),
+        "{}",
+        run.stdout
+    );
+
+    let suggested = failed
+        .stderr
+        .lines()
+        .find_map(|line| {
+            line.split_once("nixbuild --demo wait ")
+                .map(|(_, path)| path.to_owned())
+        })
+        .expect("the demo names a derivation to wait for");
+    let waited = nixbuild(
+        None,
+        None,
+        &["--demo", "wait", &suggested, "--timeout", "60s"],
+        "",
+    )
+    .await;
+    assert_eq!(waited.code, 0, "{}", waited.stderr);
+    assert!(waited.stderr.contains("built: "), "{}", waited.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "it ended when the build did"
+    );
+}
+
 /// A mock of 1500 builds whose second page (the first with a cursor) fails with a 500.
 async fn second_page_fails() -> MockNixbuild {
     let mock = MockNixbuild::builder()
