@@ -201,7 +201,7 @@ fn dashboard_cost(c: &mut Criterion) {
     ratios.sort_by(f64::total_cmp);
     if let (Some(low), Some(high)) = (ratios.first(), ratios.last()) {
         let mid = ratios.len() / 2;
-        let median = if ratios.len() % 2 == 0 {
+        let median = if ratios.len().is_multiple_of(2) {
             (ratios[mid - 1] + ratios[mid]) / 2.0
         } else {
             ratios[mid]
