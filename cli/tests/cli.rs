@@ -404,12 +404,9 @@ async fn the_demo_shows_the_readme_s_examples_and_a_wait_that_ends() {
         "",
     )
     .await;
+    // Exit 0 (not 4, the timeout's): it ended when the demo finished the build.
     assert_eq!(waited.code, 0, "{}", waited.stderr);
     assert!(waited.stderr.contains("built: "), "{}", waited.stderr);
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "it ended when the build did"
-    );
 }
 
 /// A mock of 1500 builds whose second page (the first with a cursor) fails with a 500.
