@@ -95,7 +95,9 @@ echo "the installed binary's highest glibc symbol: $(objdump -T "$binary" | grep
 step "npm, as the README says: npm install --save-dev nixbuild-mock nixbuild-client"
 project="$work/npm"
 mkdir -p "$project"
-echo '{ "name": "a-user-project", "private": true, "type": "module" }' > "$project/package.json"
+# A project as `npm init -y` makes it (no "type": "module"): the READMEs' examples say to
+# save a test as .mjs, and must run as saved there.
+(cd "$project" && npm init -y >/dev/null)
 echo "registry=$registry" > "$project/.npmrc"
 # The environment's npm settings outrank a project's .npmrc: none may name another registry.
 unset NPM_CONFIG_REGISTRY npm_config_registry

@@ -41,3 +41,34 @@ cp -r "$here/tests" "$work/tests"
 
 step "mypy --strict on the suite"
 (cd "$work" && "$work/venv/bin/mypy" --strict --no-incremental tests)
+
+step "mypy --strict on the READMEs' Python test examples, as written"
+python3 "$root/release/readme_examples.py" "$work/readme" "$root/README.md" "$root/mock-server/python/README.md" \
+  "$root/clients/python/README.md" >/dev/null
+(cd "$work/readme" && "$work/venv/bin/mypy" --strict --no-incremental ./*.py)
+
+step "mypy --strict refuses a status typo before any test runs, in the client and the mock"
+mkdir -p "$work/typos"
+cat > "$work/typos/client_typo.py" <<'PY'
+from nixbuild_client import Nixbuild
+
+def failed(nixbuild: Nixbuild) -> int:
+    return len(nixbuild.list_builds(statuses=["failed"]))
+PY
+cat > "$work/typos/mock_typo.py" <<'PY'
+from nixbuild_mock import NixbuildMock
+
+def added(mock: NixbuildMock) -> int:
+    mock.add_build("future-1.0", "quarantined", allow_unknown_status=True)  # on purpose: fine
+    return mock.add_build("zlib-1.3", "biult")
+PY
+# Each file must be refused for its typo (the line and what mypy says of it), nothing else.
+for typo in "client_typo.py:4: error: List item 0 has incompatible type \"Literal['failed']\"" \
+  'mock_typo.py:5: error: No overload variant of "add_build"'; do
+  file=${typo%%:*}
+  if said=$(cd "$work/typos" && "$work/venv/bin/mypy" --strict --no-incremental "$file"); then
+    echo "mypy took the typo in $file" >&2; exit 1
+  fi
+  grep -qF "$typo" <<<"$said" || { echo "mypy refused $file for another reason: $said" >&2; exit 1; }
+  echo "refused: $typo"
+done

@@ -2,11 +2,28 @@
 // as the document openapi/openapi.json describes them; only what a test reads most is typed
 // here, and the rest stays reachable.
 
+/** The statuses the mock knows: those of the API's document, as the client types them. */
+export type KnownBuildStatus =
+  | "pending"
+  | "running"
+  | "built"
+  | "build_failed"
+  | "cancelled"
+  | "timeout"
+  | "client_disconnect"
+  | "client_error"
+  | "max_memory_exceeded"
+  | "out_of_memory"
+  | "internal_error";
+
+/** A stored build's status: a known one, or any other added with `allowUnknownStatus`. */
+export type BuildStatus = KnownBuildStatus | (string & {});
+
 /** A build as the mock stores and serves it. */
 export interface Build {
   build_id: number;
   derivation_path: string;
-  status: string;
+  status: BuildStatus;
   status_message: string | null;
   system: string;
   tags: Record<string, string>;
@@ -19,7 +36,8 @@ export interface Build {
 /** A build described by its name and status, filled in realistically by the mock. */
 export interface FixtureSpec {
   name: string;
-  status?: string;
+  /** A status the mock knows; another one takes `{ allowUnknownStatus: true }`. */
+  status?: KnownBuildStatus;
   system?: string;
   tags?: Record<string, string>;
   created_at?: string;
@@ -75,7 +93,7 @@ export interface StartOptions {
    * Serve the builds of this file, with the mock's own filters: a recording that
    * `nixbuild-mock record --out FILE` wrote, or a JSON array of builds.
    */
-  recording?: string;
+  builds?: string;
   /**
    * Answer each request exactly as this recording answered it; any other gets a 404 naming
    * the nearest recorded request, and is `unmatched` in the journal.
@@ -91,6 +109,14 @@ export interface StatusOptions {
   /** Accept a status the mock does not know, on purpose (a typo is refused otherwise). */
   allowUnknownStatus?: boolean;
 }
+
+/** A status the mock does not know, taken on purpose: a fixture may then name any. */
+export interface UnknownStatusOptions extends StatusOptions {
+  allowUnknownStatus: true;
+}
+
+/** A fixture whose status may be one the mock does not know (with `UnknownStatusOptions`). */
+export type AnyStatusFixtureSpec = Omit<FixtureSpec, "status"> & { status?: string };
 
 export interface TokenOptions {
   rights?: readonly string[];
@@ -186,11 +212,21 @@ export declare class NixbuildMock {
   failureReport(): Promise<string>;
 
   addBuilds(builds: ReadonlyArray<FixtureSpec | Build>, options?: StatusOptions): Promise<number[]>;
+  addBuilds(
+    builds: ReadonlyArray<AnyStatusFixtureSpec | Build>,
+    options: UnknownStatusOptions,
+  ): Promise<number[]>;
   addBuild(
     name: string,
-    status?: string,
+    status?: KnownBuildStatus,
     fields?: Omit<FixtureSpec, "name" | "status">,
     options?: StatusOptions,
+  ): Promise<number>;
+  addBuild(
+    name: string,
+    status: string,
+    fields: Omit<FixtureSpec, "name" | "status">,
+    options: UnknownStatusOptions,
   ): Promise<number>;
   addBuild(
     build: FixtureSpec | Build,
@@ -198,7 +234,14 @@ export declare class NixbuildMock {
     fields?: undefined,
     options?: StatusOptions,
   ): Promise<number>;
-  setStatus(buildId: number, status: string, options?: StatusOptions): Promise<Build>;
+  addBuild(
+    build: AnyStatusFixtureSpec | Build,
+    status: undefined,
+    fields: undefined,
+    options: UnknownStatusOptions,
+  ): Promise<number>;
+  setStatus(buildId: number, status: KnownBuildStatus, options?: StatusOptions): Promise<Build>;
+  setStatus(buildId: number, status: string, options: UnknownStatusOptions): Promise<Build>;
   build(buildId: number): Promise<Build>;
   builds(): Promise<Build[]>;
   clearBuilds(): Promise<void>;

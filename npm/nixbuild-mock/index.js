@@ -37,19 +37,29 @@ const REQUIRED = [
   "NIXBUILD_MOCK_ADMIN_TOKEN",
 ];
 
+/** The options `startMock` takes (`StartOptions`). */
+const START_OPTIONS = ["args", "seedBuilds", "builds", "replay", "binary", "timeoutMs"];
+
 /**
  * Starts a nixbuild-mock on a free local port and waits until `/_mock/health` answers.
- * It starts with no builds unless `seedBuilds`, `recording` or `args` say otherwise, and
+ * It starts with no builds unless `seedBuilds`, `builds` or `args` say otherwise, and
  * exits when this process does, however it ends (it reads its standard input until it
- * closes). `recording` serves the builds of a file `nixbuild-mock record` wrote (or of a
+ * closes). `builds` serves the builds of a file `nixbuild-mock record` wrote (or of a
  * JSON array of builds) with the mock's own filters; `replay` answers each recorded request
  * exactly as recorded, and any other with a 404 naming the nearest recorded request.
  */
 export async function startMock(options = {}) {
-  const { args = [], seedBuilds = false, recording, replay, binary, timeoutMs = 30_000 } = options;
+  // A misspelt option would otherwise be ignored, and the mock start without what it names.
+  const unknown = Object.keys(options).filter((name) => !START_OPTIONS.includes(name));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `startMock takes no option ${unknown.map((n) => `\`${n}\``).join(", ")}: its options are ${START_OPTIONS.join(", ")}`,
+    );
+  }
+  const { args = [], seedBuilds = false, builds, replay, binary, timeoutMs = 30_000 } = options;
   const choosesBuilds = args.some((a) => ["--builds", "--generate", "--empty"].includes(a));
-  if (recording !== undefined && replay !== undefined) {
-    throw new TypeError("startMock takes `recording` or `replay`, not both");
+  if (builds !== undefined && replay !== undefined) {
+    throw new TypeError("startMock takes `builds` or `replay`, not both");
   }
   if (replay !== undefined && (seedBuilds || choosesBuilds)) {
     throw new TypeError("a replaying mock serves its recording's answers only: no builds go with `replay`");
@@ -60,8 +70,8 @@ export async function startMock(options = {}) {
   // otherwise it ends with it, however it ends.
   const keep = process.env[KEEP_VARIABLE] === "1";
   if (!keep) command.push("--exit-with-stdin", "--exit-with-parent");
-  if (recording !== undefined) {
-    command.push("--builds", String(recording));
+  if (builds !== undefined) {
+    command.push("--builds", String(builds));
   } else if (replay === undefined && !seedBuilds && !choosesBuilds) {
     command.push("--empty");
   }
@@ -188,6 +198,12 @@ function rfc3339(value) {
 }
 
 const allowUnknown = (allowed) => (allowed ? "?allow_unknown_status=true" : "");
+
+/** The control API's hints, and what a JavaScript caller of the helpers writes instead. */
+const HINTS_IN_JAVASCRIPT = [
+  ["add ?allow_unknown_status=true", "pass { allowUnknownStatus: true }"],
+  ['add "allow_unknown_rights": true', "pass { allowUnknownRights: true }"],
+];
 
 /** A running nixbuild-mock: its API URL and token, its admin token, and the control API. */
 export class NixbuildMock {
@@ -326,6 +342,22 @@ export class NixbuildMock {
     return text ? JSON.parse(text) : null;
   }
 
+  /** `control` for a helper: a refusal's hint names the helper's option, not the control
+   * API's parameter it sends. */
+  async #helper(method, path, body) {
+    try {
+      return await this.control(method, path, body);
+    } catch (error) {
+      if (!(error instanceof MockError)) throw error;
+      const detail = HINTS_IN_JAVASCRIPT.reduce(
+        (text, [ours, theirs]) => text.replace(ours, theirs),
+        error.detail,
+      );
+      if (detail === error.detail) throw error;
+      throw new MockError(method, path, error.status, detail);
+    }
+  }
+
   /** `GET /_mock/health`. */
   async health() {
     return this.control("GET", "/_mock/health", undefined, { auth: false });
@@ -347,7 +379,7 @@ export class NixbuildMock {
    */
   async addBuilds(builds, { allowUnknownStatus = false } = {}) {
     if (!Array.isArray(builds)) throw new TypeError("addBuilds takes an array of builds; addBuild takes one");
-    const added = await this.control("POST", "/_mock/builds" + allowUnknown(allowUnknownStatus), builds);
+    const added = await this.#helper("POST", "/_mock/builds" + allowUnknown(allowUnknownStatus), builds);
     return added.build_ids;
   }
 
@@ -372,7 +404,7 @@ export class NixbuildMock {
 
   /** Moves a build to `running` or a finished status, at the mock's now; returns the build. */
   async setStatus(buildId, status, { allowUnknownStatus = false } = {}) {
-    return this.control("PATCH", `/_mock/builds/${checkedId(buildId)}${allowUnknown(allowUnknownStatus)}`, {
+    return this.#helper("PATCH", `/_mock/builds/${checkedId(buildId)}${allowUnknown(allowUnknownStatus)}`, {
       status,
     });
   }
@@ -416,7 +448,7 @@ export class NixbuildMock {
     if (expiresInSeconds !== undefined) shape.expires_in_seconds = expiresInSeconds;
     if (expiresAt !== undefined) shape.expires_at = rfc3339(expiresAt);
     if (allowUnknownRights) shape.allow_unknown_rights = true;
-    return (await this.control("POST", "/_mock/tokens", shape)).token;
+    return (await this.#helper("POST", "/_mock/tokens", shape)).token;
   }
 
   /** Revokes `token` and every token attenuated from it: 401 from now on. */

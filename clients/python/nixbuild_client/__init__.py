@@ -19,7 +19,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 
@@ -45,6 +45,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRY",
     "Build",
+    "BuildStatusName",
     "BuildsSummary",
     "KnownBuildStatus",
     "Nixbuild",
@@ -69,6 +70,22 @@ DEFAULT_RETRY = RetryPolicy()
 Instant = datetime.date | datetime.datetime | str
 
 T = TypeVar("T")
+
+#: The statuses a filter takes, as text: ``KnownBuildStatus``'s values, so that a type
+#: checker refuses a typo (``"failed"`` for ``"build_failed"``) before a test runs.
+BuildStatusName = Literal[
+    "pending",
+    "running",
+    "built",
+    "build_failed",
+    "cancelled",
+    "timeout",
+    "client_disconnect",
+    "client_error",
+    "max_memory_exceeded",
+    "out_of_memory",
+    "internal_error",
+]
 
 
 def is_known_status(status: KnownBuildStatus | str) -> bool:
@@ -150,7 +167,7 @@ class Nixbuild:
         *,
         derivation_path: str | None = None,
         tags: Mapping[str, str] | None = None,
-        statuses: Sequence[KnownBuildStatus | str] | None = None,
+        statuses: Sequence[KnownBuildStatus | BuildStatusName] | None = None,
         created_from: Instant | None = None,
         created_to: Instant | None = None,
         limit: int | None = None,
@@ -167,7 +184,7 @@ class Nixbuild:
         *,
         derivation_path: str | None = None,
         tags: Mapping[str, str] | None = None,
-        statuses: Sequence[KnownBuildStatus | str] | None = None,
+        statuses: Sequence[KnownBuildStatus | BuildStatusName] | None = None,
         created_from: Instant | None = None,
         created_to: Instant | None = None,
         limit: int | None = None,
@@ -263,7 +280,7 @@ def _filter(
     endpoint: str,
     derivation_path: str | None,
     tags: Mapping[str, str] | None,
-    statuses: Sequence[KnownBuildStatus | str] | None,
+    statuses: Sequence[KnownBuildStatus | BuildStatusName] | None,
     created_from: Instant | None,
     created_to: Instant | None,
     limit: int | None,

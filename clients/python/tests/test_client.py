@@ -9,13 +9,14 @@ import datetime
 import json
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
 from nixbuild_mock import NixbuildMock
 
 from nixbuild_client import (
+    BuildStatusName,
     KnownBuildStatus,
     Nixbuild,
     NixbuildError,
@@ -107,6 +108,10 @@ def test_every_filter_selects_what_the_mock_selects(
             client.list_builds(**bad)
         assert refused.value.kind == "filter", bad
     assert nixbuild_mock.request_count("/builds") == 1 + len(cases), "nothing refused was sent"
+
+
+def test_the_status_names_a_type_checker_takes_are_the_document_s() -> None:
+    assert sorted(get_args(BuildStatusName)) == sorted(status.value for status in KnownBuildStatus)
 
 
 def test_a_status_newer_than_the_document_is_kept_as_its_string(

@@ -45,3 +45,23 @@ export function statusOf(error: unknown): number | undefined {
 
 // @ts-expect-error: a build id is a number.
 export const wrongId = (mock: Awaited<ReturnType<typeof startMock>>) => mock.build("1");
+
+// The mock's statuses are typed as the client's: a typo does not compile, a status newer
+// than the mock compiles only when asked for on purpose.
+export async function mockStatuses(mock: Awaited<ReturnType<typeof startMock>>): Promise<void> {
+  await mock.addBuild("hello-2.12", "build_failed");
+  await mock.addBuild("future-1.0", "quarantined", {}, { allowUnknownStatus: true });
+  await mock.addBuilds([{ name: "x-1", status: "evicted" }], { allowUnknownStatus: true });
+  // @ts-expect-error: "biult" is no status the mock knows.
+  await mock.addBuild("zlib-1.3", "biult");
+  // @ts-expect-error: nor in a fixture spec.
+  await mock.addBuilds([{ name: "x-2", status: "failed" }]);
+  // @ts-expect-error: nor moved to.
+  await mock.setStatus(1, "succeeded");
+  const [build] = await mock.builds();
+  const known: boolean = build.status === "built";
+  void known;
+}
+
+// @ts-expect-error: the option that serves a file's builds is `builds`, as in Python and the binary.
+export const oldName = () => startMock({ recording: "rec.json" });

@@ -5,6 +5,6 @@ plugin's ``nixbuild_mock`` fixture does so for each test. The helpers are thin w
 the control API under ``/_mock``, described by the mock's OpenAPI document.
 """
 
-from ._mock import MockError, MockStartError, NixbuildMock, find_binary
+from ._mock import BuildStatusName, MockError, MockStartError, NixbuildMock, find_binary
 
-__all__ = ["MockError", "MockStartError", "NixbuildMock", "find_binary"]
+__all__ = ["BuildStatusName", "MockError", "MockStartError", "NixbuildMock", "find_binary"]

@@ -16,9 +16,24 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Union, overload
 
 BINARY_NAME = "nixbuild-mock"
+#: The statuses the mock knows (the API document's): a type checker refuses a typo in
+#: ``add_build`` and ``set_status``; another status takes ``allow_unknown_status=True``.
+BuildStatusName = Literal[
+    "pending",
+    "running",
+    "built",
+    "build_failed",
+    "cancelled",
+    "timeout",
+    "client_disconnect",
+    "client_error",
+    "max_memory_exceeded",
+    "out_of_memory",
+    "internal_error",
+]
 #: Set to 1 to keep a failed test's mock running for a look (see NixbuildMock.leave_running).
 KEEP_VARIABLE = "NIXBUILD_MOCK_KEEP"
 
@@ -266,6 +281,19 @@ class NixbuildMock:
             raise MockError(method, path, e.code, message) from None
         return json.loads(payload) if payload else None
 
+    def _helper(self, method: str, path: str, body: Any) -> Any:
+        """:meth:`control` for a helper: a refusal's hint names the helper's keyword
+        (``allow_unknown_status=True``), not the control API's parameter it sends."""
+        try:
+            return self.control(method, path, body)
+        except MockError as e:
+            message = e.message
+            for control_words, python_words in _HINTS_IN_PYTHON:
+                message = message.replace(control_words, python_words)
+            if message == e.message:
+                raise
+            raise MockError(method, path, e.status, message) from None
+
     def health(self) -> Dict[str, Any]:
         """``GET /_mock/health``."""
         return self.control("GET", "/_mock/health", auth=False)
@@ -289,9 +317,24 @@ class NixbuildMock:
         the mock would be."""
         if isinstance(builds, Mapping):
             raise TypeError("add_builds takes a list of builds; add_build takes one")
-        return self.control("POST", "/_mock/builds" + _allow_unknown(allow_unknown_status), list(builds))[
-            "build_ids"
-        ]
+        path = "/_mock/builds" + _allow_unknown(allow_unknown_status)
+        return self._helper("POST", path, list(builds))["build_ids"]
+
+    @overload
+    def add_build(
+        self,
+        build: str,
+        status: Optional[BuildStatusName] = None,
+        *,
+        allow_unknown_status: Literal[False] = False,
+        **fields: Any,
+    ) -> int: ...
+
+    @overload
+    def add_build(self, build: str, status: str, *, allow_unknown_status: Literal[True], **fields: Any) -> int: ...
+
+    @overload
+    def add_build(self, build: Mapping[str, Any], *, allow_unknown_status: bool = False) -> int: ...
 
     def add_build(
         self,
@@ -320,15 +363,20 @@ class NixbuildMock:
             raise TypeError(f"add_build takes a name or a mapping, not {type(build).__name__}")
         return self.add_builds([spec], allow_unknown_status=allow_unknown_status)[0]
 
+    @overload
+    def set_status(
+        self, build_id: int, status: BuildStatusName, *, allow_unknown_status: Literal[False] = False
+    ) -> Dict[str, Any]: ...
+
+    @overload
+    def set_status(self, build_id: int, status: str, *, allow_unknown_status: Literal[True]) -> Dict[str, Any]: ...
+
     def set_status(self, build_id: int, status: str, *, allow_unknown_status: bool = False) -> Dict[str, Any]:
         """Moves a build to ``running`` or a finished status, at the mock's now; returns the
         build. Its duration is the time the mock's clock moved since it started (advance the
         clock between statuses to give it one)."""
-        return self.control(
-            "PATCH",
-            f"/_mock/builds/{int(build_id)}" + _allow_unknown(allow_unknown_status),
-            {"status": status},
-        )
+        path = f"/_mock/builds/{int(build_id)}" + _allow_unknown(allow_unknown_status)
+        return self._helper("PATCH", path, {"status": status})
 
     def build(self, build_id: int) -> Dict[str, Any]:
         """A stored build."""
@@ -372,7 +420,7 @@ class NixbuildMock:
             shape["expires_at"] = _rfc3339(expires_at)
         if allow_unknown_rights:
             shape["allow_unknown_rights"] = True
-        return self.control("POST", "/_mock/tokens", shape)["token"]
+        return self._helper("POST", "/_mock/tokens", shape)["token"]
 
     def revoke(self, token: str) -> None:
         """Revokes `token` and every token attenuated from it: 401 from now on."""
@@ -457,6 +505,13 @@ class NixbuildMock:
     def reset_clock(self) -> None:
         """Real time again."""
         self.control("DELETE", "/_mock/clock")
+
+
+#: The control API's hints, and what a Python caller of the helpers writes instead.
+_HINTS_IN_PYTHON = (
+    ("add ?allow_unknown_status=true", "pass allow_unknown_status=True"),
+    ('add "allow_unknown_rights": true', "pass allow_unknown_rights=True"),
+)
 
 
 def _allow_unknown(allowed: bool) -> str:

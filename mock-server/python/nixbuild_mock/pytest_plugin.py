@@ -49,6 +49,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture
 def nixbuild_mock_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., NixbuildMock]]:
+    """Starts nixbuild mocks with other arguments, each a ``nixbuild_mock.NixbuildMock``
+    stopped after the test: ``nixbuild_mock_factory("--no-auth")``,
+    ``nixbuild_mock_factory(seed_builds=True)``, ``nixbuild_mock_factory(builds="rec.json")``
+    (the keywords of ``NixbuildMock.start``)."""
     started: List[NixbuildMock] = []
     request.node.stash[_STARTED] = started
 
@@ -70,4 +74,9 @@ def nixbuild_mock_factory(request: pytest.FixtureRequest) -> Iterator[Callable[.
 
 @pytest.fixture
 def nixbuild_mock(nixbuild_mock_factory: Callable[..., NixbuildMock]) -> NixbuildMock:
+    """A fresh fake nixbuild.net with no builds, a ``nixbuild_mock.NixbuildMock``
+    (annotate it so: ``def test_x(nixbuild_mock: NixbuildMock) -> None``), stopped after
+    the test: ``url`` and ``token`` for the code under test, helpers to drive it
+    (``add_build``, ``fail_next``, ``requests``, ``advance_clock``, …). A failed test's
+    report gives its dashboard URL."""
     return nixbuild_mock_factory()

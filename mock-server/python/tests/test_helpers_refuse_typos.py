@@ -1,10 +1,11 @@
 """The helpers take what their names suggest and refuse what is most likely a typo."""
 
 from datetime import timedelta
+from typing import get_args
 
 import pytest
 
-from nixbuild_mock import MockError
+from nixbuild_mock import BuildStatusName, MockError, NixbuildMock
 
 
 def test_one_build_as_a_mapping_or_as_a_name(nixbuild_mock):
@@ -23,7 +24,8 @@ def test_an_unknown_status_is_refused_unless_asked_for(nixbuild_mock):
         nixbuild_mock.add_build({"name": "x-1", "status": "failed"})
     assert typo.value.status == 400
     assert "failed" in typo.value.message and "build_failed" in typo.value.message
-    assert "allow_unknown_status" in typo.value.message
+    assert "pass allow_unknown_status=True" in typo.value.message, "in Python's words"
+    assert "?allow_unknown_status=true" not in typo.value.message
     assert nixbuild_mock.builds() == []
     newer = nixbuild_mock.add_build("x-1", "pending")
     with pytest.raises(MockError) as moved:
@@ -78,8 +80,25 @@ def test_unknown_rights_are_refused_unless_asked_for(nixbuild_mock):
     with pytest.raises(MockError) as typo:
         nixbuild_mock.mint_token(rights=["build:raed"])
     assert typo.value.status == 400 and "build:read" in typo.value.message
+    assert "pass allow_unknown_rights=True" in typo.value.message, typo.value.message
     with pytest.raises(TypeError):
         nixbuild_mock.mint_token(rights="build:read")
     assert nixbuild_mock.mint_token(rights=["store:read"])
     assert nixbuild_mock.mint_token(rights=["run:write"], allow_unknown_rights=True)
     assert nixbuild_mock.mint_token(expires_in=timedelta(minutes=5))
+
+
+def test_pytest_fixtures_describes_the_fixtures_and_names_their_type(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")
+    listing = result.stdout.str()
+    for fixture in ("nixbuild_mock", "nixbuild_mock_factory"):
+        section = listing.split(f"{fixture} ", 1)[-1].split("\n\n", 1)[0]
+        assert "no docstring available" not in section, section
+        assert "NixbuildMock" in section, section
+
+
+def test_the_status_names_a_type_checker_takes_are_the_mock_s(nixbuild_mock: NixbuildMock) -> None:
+    with pytest.raises(MockError) as refused:
+        nixbuild_mock.add_build({"name": "x-1", "status": "nope"})
+    listed = refused.value.message.split("(", 1)[1].split(")", 1)[0].split(", ")
+    assert sorted(get_args(BuildStatusName)) == sorted(listed), refused.value.message

@@ -88,11 +88,16 @@ test("typos are refused with what is valid; asked for on purpose, they are taken
     assert.ok(error instanceof MockError);
     assert.equal(error.status, 400);
     assert.match(error.detail, /build_failed/);
+    assert.match(error.detail, /pass \{ allowUnknownStatus: true \}/, "in JavaScript's words");
+    assert.doesNotMatch(error.detail, /\?allow_unknown_status=true/);
     return true;
   });
   const future = await mock.addBuild("x-2", "quarantined", {}, { allowUnknownStatus: true });
   assert.equal((await mock.build(future)).status, "quarantined");
-  await assert.rejects(mock.mintToken({ rights: ["build:raed"] }), MockError);
+  await assert.rejects(
+    mock.mintToken({ rights: ["build:raed"] }),
+    (error) => error instanceof MockError && /pass \{ allowUnknownRights: true \}/.test(error.detail),
+  );
   assert.ok(await mock.mintToken({ rights: ["run:write"], allowUnknownRights: true }));
   await assert.rejects(mock.advanceClock(-10), RangeError);
   await assert.rejects(mock.addBuilds({ name: "x" }), TypeError);
@@ -248,7 +253,7 @@ test("a recording starts a mock that serves its builds, or replays its answers",
   try {
     const seen = await record(upstream, out, ["/builds?limit=5", "/builds/summary", "/usage"]);
     assert.ok(!readFileSync(out, "utf8").includes(upstream.token), "no token is recorded");
-    served = await startMock({ recording: out });
+    served = await startMock({ builds: out });
     assert.equal((await served.builds()).length, 5);
     replaying = await startMock({ replay: out });
     for (const [query, [status, body]] of Object.entries(seen)) {
@@ -264,5 +269,8 @@ test("a recording starts a mock that serves its builds, or replays its answers",
   } finally {
     await Promise.all([upstream.stop(), served?.stop(), replaying?.stop()]);
   }
-  await assert.rejects(startMock({ recording: out, replay: out }), TypeError);
+  await assert.rejects(startMock({ builds: out, replay: out }), TypeError);
+  // The option's one name, as Python's `builds=` and the binary's `--builds`: the old
+  // `recording` is refused by name, not ignored.
+  await assert.rejects(startMock({ recording: out }), /no option `recording`: its options are .*builds/);
 });
