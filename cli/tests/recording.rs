@@ -52,7 +52,7 @@ async fn what_the_cli_printed_is_printed_again_from_the_replay() {
     assert_eq!(recording.build_count(), 800, "--all listed every build");
     let report = check(&recording).await.unwrap();
     assert!(report.agrees(), "{report}");
-    assert!(report.checked >= commands.len(), "{report}");
+    assert!(report.checked() >= commands.len(), "{report}");
 
     let replay = MockNixbuild::builder().replay(recording).start().await;
     for (args, expected) in commands.iter().zip(&printed) {

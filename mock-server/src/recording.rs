@@ -42,7 +42,8 @@ pub use crate::recording_format::{
     Recording, RecordingError, read_builds,
 };
 pub use crate::redaction::{MAX_LEARNED_SECRETS, MAX_SECRETS_PER_HEADER};
-pub use crate::standalone::check::{CheckReport, Difference, check};
+pub use crate::recording_format::diff::{Finding, FindingKind};
+pub use crate::standalone::check::{CheckReport, Checked, Outcome, check};
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub use crate::standalone::proxy;

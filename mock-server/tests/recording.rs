@@ -404,6 +404,7 @@ async fn recorded_answers_are_replayed_byte_for_byte_and_the_mock_agrees_with_th
         "cancelled"
     };
     interactions[list]["body"][2]["status"] = new_status.into();
+    let changed_build = interactions[list]["body"][2]["build_id"].as_u64().unwrap();
     let summary_at = last_with(interactions, "/builds/summary");
     let count = interactions[summary_at]["body"]["build_count"].as_u64().unwrap();
     interactions[summary_at]["body"]["build_count"] = (count + 1).into();
@@ -422,13 +423,13 @@ async fn recorded_answers_are_replayed_byte_for_byte_and_the_mock_agrees_with_th
     );
     assert!(
         report.contains(&format!(
-            "  $[2].status: recorded \"{new_status}\", served \"{old_status}\""
+            "  build {changed_build}: status: recorded \"{new_status}\", served \"{old_status}\""
         )),
         "{report}"
     );
     assert!(
         report.contains(&format!(
-            "  $.build_count: recorded {}, served {count}",
+            "  build_count: recorded {}, served {count}",
             count + 1
         )),
         "{report}"

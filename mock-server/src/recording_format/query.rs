@@ -18,6 +18,25 @@ impl Query {
         Query(pairs)
     }
 
+    /// These parameters but those named `names`.
+    pub(crate) fn without(&self, names: &[&str]) -> Query {
+        Query(
+            self.0
+                .iter()
+                .filter(|(name, _)| !names.contains(&name.as_str()))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The value of parameter `name`, when it is given once.
+    pub(crate) fn value(&self, name: &str) -> Option<&str> {
+        match self.values(name).as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
     /// Whether a request with `sent` asks what this recorded query asked: the same
     /// parameters with the same values, where a value the recording redacted matches any.
     pub(crate) fn matches(&self, sent: &Query) -> bool {

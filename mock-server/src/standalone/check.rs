@@ -1,94 +1,169 @@
 //! [`check()`]: the mock asked every query of a recording, over the recorded builds, and each
-//! answer compared with the recorded one.
+//! answer compared with the recorded one, or said to be not comparable, and why.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
 use nixbuild::report::human::count;
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::mock::MockNixbuild;
-use crate::recording_format::diff::json_differences;
-use crate::recording_format::{Interaction, Query, Recording, RecordingError};
+use crate::recording_format::diff::{Finding, json_differences};
+use crate::recording_format::{Interaction, KEPT_ANSWER_HEADERS, Query, Recording, RecordingError};
 
-/// What [`check()`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What [`check()`] found, request by request (`--format json` writes it as it is).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CheckReport {
-    /// How many builds the mock served.
+    /// How many builds the mock served (the recording's).
     pub builds: usize,
-    /// How many distinct requests were asked.
-    pub checked: usize,
-    /// The requests whose recorded answer the mock cannot be expected to give, and the
-    /// recorded status: 401 and 403 (they depend on the recorder's token, which a
-    /// recording never holds), 408, 413, 429 and 5xx (faults of the moment).
-    pub skipped: Vec<(String, u16)>,
-    /// Each request the mock answered otherwise.
-    pub differences: Vec<Difference>,
+    /// Each distinct recorded request, in the order the requests first came.
+    pub requests: Vec<Checked>,
 }
 
-/// One request the mock answered otherwise than the recording.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One request of the recording, and how the mock's answer compared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct Difference {
+pub struct Checked {
     /// The request: `GET /builds?status=built`.
     pub request: String,
-    /// Where the answers differ, one line each: `$[2].status: recorded "cancelled", served
-    /// "built"` (at most 20, then how many more).
-    pub lines: Vec<String>,
+    /// The status recorded.
+    pub recorded_status: u16,
+    /// The status the mock answered, when it was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub served_status: Option<u16>,
+    /// The comparison's outcome.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// How a request's answers compared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The mock answered as recorded.
+    Agrees,
+    /// The mock answered otherwise: each place (at most 20), and how many more.
+    Differs {
+        /// Where the answers differ.
+        differences: Vec<Finding>,
+        /// How many more places differ than are listed.
+        #[serde(skip_serializing_if = "is_zero")]
+        more: usize,
+    },
+    /// Not compared, and why: an answer no mock can be held to (a 401, a 503), or one the
+    /// recording cannot be compared with (a summary over builds it does not hold).
+    Skipped {
+        /// Why, in a sentence.
+        reason: String,
+    },
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl CheckReport {
-    /// Whether every checked answer agreed.
+    /// Whether every compared answer agreed (skipped ones do not count against it).
     pub fn agrees(&self) -> bool {
-        self.differences.is_empty()
+        !self.requests.iter().any(|r| matches!(r.outcome, Outcome::Differs { .. }))
+    }
+
+    /// How many requests were compared (not skipped).
+    pub fn checked(&self) -> usize {
+        self.requests.len() - self.skipped().count()
+    }
+
+    /// The requests whose answers differ.
+    pub fn differing(&self) -> impl Iterator<Item = &Checked> {
+        self.requests.iter().filter(|r| matches!(r.outcome, Outcome::Differs { .. }))
+    }
+
+    /// The requests not compared.
+    pub fn skipped(&self) -> impl Iterator<Item = &Checked> {
+        self.requests.iter().filter(|r| matches!(r.outcome, Outcome::Skipped { .. }))
+    }
+
+    /// The report as one JSON document: the counts, and an object per request (its
+    /// outcome; the differences as JSON pointers with the recorded and served values; the
+    /// reason for a skip).
+    pub fn to_json(&self) -> Value {
+        let differ = self.differing().count();
+        serde_json::json!({
+            "agrees": self.agrees(),
+            "builds": self.builds,
+            "checked": self.checked(),
+            "agree": self.checked() - differ,
+            "differ": differ,
+            "skipped": self.skipped().count(),
+            "requests": self.requests,
+        })
     }
 }
 
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for difference in &self.differences {
-            writeln!(f, "differs: {}", difference.request)?;
-            for line in &difference.lines {
-                writeln!(f, "  {line}")?;
+        for checked in self.differing() {
+            writeln!(f, "differs: {}", checked.request)?;
+            if let Outcome::Differs { differences, more } = &checked.outcome {
+                for finding in differences {
+                    writeln!(f, "  {finding}")?;
+                }
+                if *more > 0 {
+                    writeln!(f, "  … and {more} more")?;
+                }
             }
         }
-        for (request, status) in &self.skipped {
-            writeln!(f, "skipped: {request} (recorded {status})")?;
+        for checked in self.skipped() {
+            if let Outcome::Skipped { reason } = &checked.outcome {
+                writeln!(f, "skipped: {} ({reason})", checked.request)?;
+            }
         }
+        let differ = self.differing().count();
         write!(
             f,
             "{} checked over {}: {} agree, {} differ, {} skipped",
-            count(self.checked as u64, "request"),
+            count(self.checked() as u64, "request"),
             count(self.builds as u64, "build"),
-            self.checked - self.differences.len(),
-            self.differences.len(),
-            self.skipped.len()
+            self.checked() - differ,
+            differ,
+            self.skipped().count()
         )
     }
 }
 
-/// Whether a recorded status is one the mock cannot be held to (see
-/// [`CheckReport::skipped`]).
-fn not_reproducible(status: u16) -> bool {
-    matches!(status, 401 | 403 | 408 | 413 | 429) || status >= 500
+/// Why a recorded status is one the mock cannot be held to, if it is: 401 and 403 depend
+/// on the recorder's token, which a recording never holds; 408, 413, 429 and 5xx are faults
+/// of the moment.
+fn not_reproducible(status: u16) -> Option<&'static str> {
+    match status {
+        401 | 403 => Some("an answer to the recorder's token, which a recording does not hold"),
+        408 | 413 | 429 => Some("a refusal of the moment"),
+        500.. => Some("a fault of the moment"),
+        _ => None,
+    }
 }
 
 /// Starts a mock (auth off) serving the recording's builds, asks it each distinct recorded
 /// request, and compares its answer with the last one recorded for that request (the
-/// builds are the last seen, too): the status, then for a success the JSON, place by place.
-/// For a client error (400, 404, 405) only the status is compared: the messages are each
+/// builds are the last seen, too): the status, then for a success the kept headers and the
+/// JSON ([`json_differences`]: lists of builds by id, other arrays by position). For a
+/// client error (400, 404, 405) only the status is compared: the messages are each
 /// service's own prose.
 ///
-/// The builds a summary or usage covers must have been listed too (a `GET /builds` with the
-/// same filters), or the mock does not have them.
+/// A summary or usage answer counts builds the recording may not hold (it lists only what
+/// was asked for). When no recorded list answer covers its filter ([`covered`]) and the
+/// mock, over the recorded builds, counts fewer than the recorded answer does, the request
+/// is skipped as not comparable, saying how many it holds; when one does, it is compared,
+/// and a count that differs is a difference.
 pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError> {
     let builds = recording.builds()?;
     let mut report = CheckReport {
         builds: builds.len(),
-        checked: 0,
-        skipped: Vec::new(),
-        differences: Vec::new(),
+        requests: Vec::new(),
     };
     let mock = MockNixbuild::builder()
         .without_auth()
@@ -102,29 +177,43 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
         .build()
         .map_err(|e| RecordingError::Malformed(format!("cannot make an HTTP client: {e}")))?;
     for interaction in last_of_each(&recording.interactions) {
-        let line = interaction.request_line();
-        if not_reproducible(interaction.status) {
-            report.skipped.push((line, interaction.status));
+        let mut checked = Checked {
+            request: interaction.request_line(),
+            recorded_status: interaction.status,
+            served_status: None,
+            outcome: Outcome::Agrees,
+        };
+        if let Some(why) = not_reproducible(interaction.status) {
+            checked.outcome = Outcome::Skipped {
+                reason: format!("recorded {}: {why}", interaction.status),
+            };
+            report.requests.push(checked);
             continue;
         }
-        report.checked += 1;
         let method = nixbuild::reexports::reqwest::Method::from_bytes(interaction.method.as_bytes())
             .unwrap_or(nixbuild::reexports::reqwest::Method::GET);
         let mut url = format!("{}{}", mock.uri(), interaction.path);
         if !interaction.query.is_empty() {
             url = format!("{url}?{}", interaction.query);
         }
-        let lines = match client.request(method, url).send().await {
-            Err(e) => vec![format!("the mock did not answer: {}", e.without_url())],
+        checked.outcome = match client.request(method, url).send().await {
+            Err(e) => Outcome::Skipped {
+                reason: format!("the mock did not answer: {}", e.without_url()),
+            },
             Ok(answer) => {
                 let status = answer.status().as_u16();
+                checked.served_status = Some(status);
+                let content_type = answer
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
                 let body = answer.bytes().await.unwrap_or_default();
-                compare(interaction, status, &body)
+                let covered = covered(&interaction.parsed_query(), &recording.interactions);
+                compare(interaction, status, content_type.as_deref(), &body, covered)
             }
         };
-        if !lines.is_empty() {
-            report.differences.push(Difference { request: line, lines });
-        }
+        report.requests.push(checked);
     }
     Ok(report)
 }
@@ -150,25 +239,92 @@ fn last_of_each(interactions: &[Interaction]) -> Vec<&Interaction> {
     last
 }
 
-fn compare(recorded: &Interaction, status: u16, body: &[u8]) -> Vec<String> {
+/// Whether the recording's list answers hold every build that a summary or usage request
+/// with `query` counts: a `GET /builds` with the same filter that came back whole (no
+/// `limit`, which means no ceiling; fewer builds than its `limit`; or the request's own
+/// `limit`), or the last, short page of a walk over that filter (`nixbuild builds --all`
+/// pages back by `create_time_to`).
+fn covered(query: &Query, interactions: &[Interaction]) -> bool {
+    let filter = query.without(&["limit"]);
+    let may_be_walked = query.value("create_time_to").is_none();
+    interactions
+        .iter()
+        .filter(|i| i.method == "GET" && i.path == "/builds" && i.status == 200)
+        .any(|list| {
+            let listed = list.parsed_query();
+            let returned = list.body_json().and_then(|body| body.as_array().map(Vec::len));
+            let limit = listed.value("limit").and_then(|l| l.parse::<usize>().ok());
+            let whole = match (limit, returned) {
+                (None, Some(_)) => true,
+                (Some(limit), Some(returned)) => returned < limit,
+                (_, None) => false,
+            };
+            let same_ceiling = limit.is_some() && listed.value("limit") == query.value("limit");
+            (listed.without(&["limit"]) == filter && (whole || same_ceiling))
+                || (may_be_walked && whole && listed.without(&["limit", "create_time_to"]) == filter)
+        })
+}
+
+fn compare(
+    recorded: &Interaction,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    covered: bool,
+) -> Outcome {
+    let differs = |differences: Vec<Finding>, more: usize| Outcome::Differs { differences, more };
     if status != recorded.status {
-        return vec![format!("status: recorded {}, served {status}", recorded.status)];
+        return differs(vec![Finding::status(recorded.status, status)], 0);
     }
     if !(200..300).contains(&status) {
-        return Vec::new();
+        return Outcome::Agrees;
     }
-    match (
-        recorded.body_json(),
-        serde_json::from_slice::<serde_json::Value>(body),
-    ) {
-        (Some(recorded), Ok(served)) => json_differences(&recorded, &served),
-        _ if recorded.body() == body => Vec::new(),
-        _ => vec![format!(
-            "body: recorded {} bytes, served {} bytes, not both JSON",
-            recorded.body().len(),
-            body.len()
-        )],
+    let mut findings = Vec::new();
+    // Of the headers a recording keeps, Content-Type is the one every answer has (a client
+    // decides by it how to read the body); Retry-After comes with skipped statuses only.
+    for name in KEPT_ANSWER_HEADERS.iter().filter(|name| **name == "content-type") {
+        let recorded_value = recorded.headers.get(*name).map(String::as_str);
+        if recorded_value.is_some() && recorded_value != content_type {
+            findings.push(Finding::header(name, recorded_value, content_type));
+        }
     }
+    match (recorded.body_json(), serde_json::from_slice::<Value>(body)) {
+        (Some(recorded_json), Ok(served)) => {
+            if !covered && let Some(reason) = not_comparable(&recorded.path, &recorded_json, &served) {
+                return Outcome::Skipped { reason };
+            }
+            let found = json_differences(&recorded_json, &served);
+            findings.extend(found.listed);
+            match findings.is_empty() {
+                true => Outcome::Agrees,
+                false => differs(findings, found.more),
+            }
+        }
+        _ if recorded.body() == body && findings.is_empty() => Outcome::Agrees,
+        _ if recorded.body() == body => differs(findings, 0),
+        _ => {
+            findings.push(Finding::body(recorded.body().len(), body.len()));
+            differs(findings, 0)
+        }
+    }
+}
+
+/// Why a summary or usage answer whose builds no recorded list covers cannot be compared,
+/// if it cannot: the mock, over the recorded builds, counts fewer builds than the recorded
+/// answer (the recording holds what the recorder's list queries returned, not all).
+fn not_comparable(path: &str, recorded: &Value, served: &Value) -> Option<String> {
+    let (field, what, scope) = match path {
+        "/builds/summary" => ("build_count", "this summary counts", "with the same filter"),
+        "/usage" => ("billable_build_count", "this usage counts", "over the same window"),
+        _ => return None,
+    };
+    let (held, counted) = (served.get(field)?.as_u64()?, recorded.get(field)?.as_u64()?);
+    (held < counted).then(|| {
+        format!(
+            "not comparable: the recording holds {held} of the {counted} builds {what}; \
+             record `nixbuild builds --all` {scope} to compare it"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -177,12 +333,16 @@ mod tests {
 
     #[test]
     fn the_last_line_counts_in_words_a_person_reads() {
-        let report = |checked, builds| {
+        let report = |agreeing: usize, builds| {
+            let request = |n: usize| Checked {
+                request: format!("GET /builds?limit={n}"),
+                recorded_status: 200,
+                served_status: Some(200),
+                outcome: Outcome::Agrees,
+            };
             CheckReport {
                 builds,
-                checked,
-                skipped: Vec::new(),
-                differences: Vec::new(),
+                requests: (0..agreeing).map(request).collect(),
             }
             .to_string()
         };
@@ -194,5 +354,20 @@ mod tests {
             report(2, 0),
             "2 requests checked over 0 builds: 2 agree, 0 differ, 0 skipped"
         );
+    }
+
+    #[test]
+    fn a_summary_over_builds_the_recording_lacks_is_not_comparable() {
+        let recorded = serde_json::json!({"build_count": 3000});
+        let served = serde_json::json!({"build_count": 80});
+        assert_eq!(
+            not_comparable("/builds/summary", &recorded, &served).as_deref(),
+            Some(
+                "not comparable: the recording holds 80 of the 3000 builds this summary counts; \
+                 record `nixbuild builds --all` with the same filter to compare it"
+            )
+        );
+        assert_eq!(not_comparable("/builds/summary", &served, &served), None);
+        assert_eq!(not_comparable("/builds", &recorded, &served), None);
     }
 }
