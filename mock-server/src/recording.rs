@@ -37,12 +37,12 @@
 // The public face of recordings: the file format and its recorder (`recording_format`), and
 // the tools that run a mock or a front around one (`standalone`), gathered under one path.
 
+pub use crate::recording_format::diff::{Finding, FindingKind};
 pub use crate::recording_format::{
     FORMAT, Interaction, KEPT_ANSWER_HEADERS, MAX_RECORDED_ANSWER_BYTES, MAX_RECORDED_INTERACTIONS, Recorder,
     Recording, RecordingError, read_builds,
 };
 pub use crate::redaction::{MAX_LEARNED_SECRETS, MAX_SECRETS_PER_HEADER};
-pub use crate::recording_format::diff::{Finding, FindingKind};
 pub use crate::standalone::check::{CheckReport, Checked, Outcome, check};
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]

@@ -428,10 +428,7 @@ async fn recorded_answers_are_replayed_byte_for_byte_and_the_mock_agrees_with_th
         "{report}"
     );
     assert!(
-        report.contains(&format!(
-            "  build_count: recorded {}, served {count}",
-            count + 1
-        )),
+        report.contains(&format!("  build_count: recorded {}, served {count}", count + 1)),
         "{report}"
     );
     assert!(report.contains("2 differ"), "{report}");

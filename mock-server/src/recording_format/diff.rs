@@ -108,7 +108,11 @@ impl Finding {
             build_id: None,
             recorded: recorded.map(Value::from),
             served: served.map(Value::from),
-            says: format!("header {name}: recorded {}, served {}", shown(recorded), shown(served)),
+            says: format!(
+                "header {name}: recorded {}, served {}",
+                shown(recorded),
+                shown(served)
+            ),
         }
     }
 
@@ -121,7 +125,9 @@ impl Finding {
             build_id: None,
             recorded: Some(recorded_bytes.into()),
             served: Some(served_bytes.into()),
-            says: format!("body: recorded {recorded_bytes} bytes, served {served_bytes} bytes, not both JSON"),
+            says: format!(
+                "body: recorded {recorded_bytes} bytes, served {served_bytes} bytes, not both JSON"
+            ),
         }
     }
 }
@@ -176,7 +182,8 @@ impl Place {
     fn within(&mut self, token: &str, build_id: Option<u64>, inside: impl FnOnce(&mut Place)) {
         let (length, outer) = (self.pointer.len(), self.build_id);
         self.pointer.push('/');
-        self.pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        self.pointer
+            .push_str(&token.replace('~', "~0").replace('/', "~1"));
         self.build_id = build_id.or(outer);
         inside(self);
         self.pointer.truncate(length);
@@ -296,7 +303,12 @@ fn sentence(
     served: Option<&Value>,
 ) -> String {
     let shown = |value: Option<&Value>| value.map_or_else(|| "nothing".to_owned(), short);
-    let field = pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
+    let field = pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .replace("~1", "/")
+        .replace("~0", "~");
     let at = match build_id {
         // Inside a build: the field's path within it.
         Some(id) => {
@@ -319,14 +331,30 @@ fn sentence(
             type_name(served.unwrap_or(&Value::Null)),
             shown(served)
         ),
-        FindingKind::NotServed => format!("{at}: the service sends `{field}`, the mock does not (recorded {})", shown(recorded)),
-        FindingKind::NotRecorded => format!("{at}: the mock sends `{field}`, the service did not (served {})", shown(served)),
+        FindingKind::NotServed => format!(
+            "{at}: the service sends `{field}`, the mock does not (recorded {})",
+            shown(recorded)
+        ),
+        FindingKind::NotRecorded => format!(
+            "{at}: the mock sends `{field}`, the service did not (served {})",
+            shown(served)
+        ),
         FindingKind::MissingBuild => format!("{at}: recorded, not served"),
         FindingKind::ExtraBuild => format!("{at}: served, not recorded"),
-        FindingKind::Order => format!("{at}: builds in another order: recorded {}, served {}", shown(recorded), shown(served)),
-        FindingKind::Length => format!("{at}: recorded {} elements, served {}", shown(recorded), shown(served)),
+        FindingKind::Order => format!(
+            "{at}: builds in another order: recorded {}, served {}",
+            shown(recorded),
+            shown(served)
+        ),
+        FindingKind::Length => format!(
+            "{at}: recorded {} elements, served {}",
+            shown(recorded),
+            shown(served)
+        ),
         // Written by their own constructors, which know more than a pointer says.
-        FindingKind::Header | FindingKind::Body => format!("{at}: recorded {}, served {}", shown(recorded), shown(served)),
+        FindingKind::Header | FindingKind::Body => {
+            format!("{at}: recorded {}, served {}", shown(recorded), shown(served))
+        }
     }
 }
 

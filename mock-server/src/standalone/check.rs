@@ -69,7 +69,10 @@ fn is_zero(n: &usize) -> bool {
 impl CheckReport {
     /// Whether every compared answer agreed (skipped ones do not count against it).
     pub fn agrees(&self) -> bool {
-        !self.requests.iter().any(|r| matches!(r.outcome, Outcome::Differs { .. }))
+        !self
+            .requests
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Differs { .. }))
     }
 
     /// How many requests were compared (not skipped).
@@ -79,12 +82,16 @@ impl CheckReport {
 
     /// The requests whose answers differ.
     pub fn differing(&self) -> impl Iterator<Item = &Checked> {
-        self.requests.iter().filter(|r| matches!(r.outcome, Outcome::Differs { .. }))
+        self.requests
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Differs { .. }))
     }
 
     /// The requests not compared.
     pub fn skipped(&self) -> impl Iterator<Item = &Checked> {
-        self.requests.iter().filter(|r| matches!(r.outcome, Outcome::Skipped { .. }))
+        self.requests
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Skipped { .. }))
     }
 
     /// The report as one JSON document: the counts, and an object per request (its
@@ -315,7 +322,11 @@ fn compare(
 fn not_comparable(path: &str, recorded: &Value, served: &Value) -> Option<String> {
     let (field, what, scope) = match path {
         "/builds/summary" => ("build_count", "this summary counts", "with the same filter"),
-        "/usage" => ("billable_build_count", "this usage counts", "over the same window"),
+        "/usage" => (
+            "billable_build_count",
+            "this usage counts",
+            "over the same window",
+        ),
         _ => return None,
     };
     let (held, counted) = (served.get(field)?.as_u64()?, recorded.get(field)?.as_u64()?);
