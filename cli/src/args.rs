@@ -170,10 +170,11 @@ pub struct FilterArgs {
 /// A creation-time window.
 #[derive(Debug, Args)]
 pub struct WindowArgs {
-    /// Created at or after: a date (2024-05-01), an RFC 3339 time, or an age (90m, 7d).
+    /// Created at or after: a date (2024-05-01), an RFC 3339 time, or an age (90m, 7d: from
+    /// now rounded down to the minute, so that a recorded request replays within it).
     #[arg(long, value_name = "TIME", value_parser = parse::time_bound)]
     pub since: Option<TimeBound>,
-    /// Created before: a date, an RFC 3339 time, or an age.
+    /// Created before: a date, an RFC 3339 time, or an age (rounded down to the minute).
     #[arg(long, value_name = "TIME", value_parser = parse::time_bound)]
     pub until: Option<TimeBound>,
 }
@@ -224,7 +225,8 @@ pub struct WaitArgs {
     /// Wait for the builds with this tag; repeat for several.
     #[arg(long = "tag", value_name = "NAME=VALUE", value_parser = parse::tag)]
     pub tags: Vec<(String, String)>,
-    /// Only builds created since: a date, an RFC 3339 time, or an age. The default, 6h, is
+    /// Only builds created since: a date, an RFC 3339 time, or an age (from now rounded
+    /// down to the minute, so that a recorded wait replays within it). The default, 6h, is
     /// the longest a GitHub Actions job runs: the builds of this CI run count, last week's
     /// success of the same derivation does not. Give an older date to count those too.
     #[arg(long, value_name = "TIME", default_value = "6h", value_parser = parse::time_bound)]

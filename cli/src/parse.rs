@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use nixbuild::{BuildStatus, TimeBound};
 
@@ -141,7 +140,7 @@ pub fn duration(text: &str) -> Result<Duration, String> {
 }
 
 /// A time: a date (`2024-05-01`), an RFC 3339 date-time, or an age (`90m`, `7d`: that long
-/// before now).
+/// before now, rounded down to the minute, `TimeBound::ago`).
 pub fn time_bound(text: &str) -> Result<TimeBound, String> {
     if let Ok(bound) = text.parse::<TimeBound>() {
         return Ok(bound);
@@ -152,8 +151,7 @@ pub fn time_bound(text: &str) -> Result<TimeBound, String> {
             shown(text)
         )
     })?;
-    let age = TimeDelta::from_std(age).map_err(|e| e.to_string())?;
-    Ok(TimeBound::DateTime(Utc::now() - age))
+    Ok(TimeBound::ago(age))
 }
 
 /// `text` as an error may show it: its first 80 characters, control characters escaped.
@@ -214,7 +212,12 @@ mod tests {
             assert!(duration(bad).is_err(), "{bad}");
         }
         assert!(matches!(time_bound("2024-05-01").unwrap(), TimeBound::Date(_)));
-        assert!(matches!(time_bound("7d").unwrap(), TimeBound::DateTime(t) if t < Utc::now()));
+        // An age is from now, rounded down to the minute: the same query within a minute.
+        let week_ago = time_bound("7d").unwrap().instant();
+        let exact = chrono::Utc::now() - chrono::TimeDelta::days(7);
+        assert!(week_ago <= exact && exact - week_ago < chrono::TimeDelta::minutes(1));
+        assert_eq!(week_ago.timestamp() % 60, 0);
+        assert_eq!(week_ago.timestamp_subsec_nanos(), 0);
         let error = time_bound("yesterday\u{1b}[2J").unwrap_err();
         assert!(!error.contains('\u{1b}'), "{error}");
     }

@@ -1103,3 +1103,31 @@ fn completions_say_where_their_script_goes() {
         "the top-level help points at it"
     );
 }
+
+/// A relative time is sent rounded down to the minute, so that the same command within a
+/// minute sends the same query (and a recording of it replays).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relative_time_is_sent_to_the_minute() {
+    let mock = MockNixbuild::start().await;
+    for args in [
+        vec!["builds", "--since", "7d"],
+        vec!["usage", "--since", "30d"],
+        vec!["wait", "--tag", "CI_JOB_ID=none", "--timeout", "1s"],
+    ] {
+        nixbuild(Some(&mock), None, &args, "").await;
+    }
+    let sent: Vec<String> = mock
+        .received_requests()
+        .iter()
+        .filter_map(|r| r.query.clone())
+        .collect();
+    assert!(sent.len() >= 3, "{sent:?}");
+    for query in &sent {
+        let from = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("create_time_from="))
+            .unwrap_or_else(|| panic!("a window: {query}"))
+            .replace("%3A", ":");
+        assert!(from.ends_with(":00Z"), "to the minute: {from}");
+    }
+}

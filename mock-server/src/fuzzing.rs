@@ -248,7 +248,7 @@ pub fn recording(data: &[u8]) {
             .map(|i| (i.method.clone(), i.path.clone(), i.query.clone()))
             .collect();
         let _ = recording.builds();
-        let mut replayer = Replayer::new(recording);
+        let mut replayer = Replayer::new(recording, Vec::new());
         for (method, path, query) in requests {
             assert!(
                 replayer.answer(&method, &path, &query).is_ok(),

@@ -18,7 +18,7 @@ use crate::fixtures::build_fixture::IntoBuild;
 use crate::instruments::expectation::{Expectation, UnmetExpectations};
 use crate::instruments::faults::Fault;
 use crate::instruments::journal::RecordedRequest;
-use crate::recording_format::Recording;
+use crate::recording_format::{Recording, Replayer};
 use crate::world::clock::ClockOverflow;
 use crate::world::lifecycle::{NoSuchBuild, StatusChangeError};
 
@@ -384,6 +384,7 @@ pub struct MockNixbuildBuilder {
     journal_capacity: Option<usize>,
     admin_token: Option<Secret>,
     replay: Option<Recording>,
+    ignored_params: Vec<String>,
 }
 
 impl fmt::Debug for MockNixbuildBuilder {
@@ -465,6 +466,19 @@ impl MockNixbuildBuilder {
         self
     }
 
+    /// With [`replay`](Self::replay): a request matches its recorded one whatever these
+    /// query parameters hold, and whether or not either sends them: for a parameter your
+    /// own client makes unique to each request (a timestamp, a nonce), which would
+    /// otherwise never replay. Its nearest-miss message leaves them out too.
+    pub fn ignore_params<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ignored_params.extend(names.into_iter().map(Into::into));
+        self
+    }
+
     /// Starts the server.
     pub async fn start(self) -> MockNixbuild {
         let listener = self.listener;
@@ -476,7 +490,9 @@ impl MockNixbuildBuilder {
             observer: self.observer,
             journal_capacity: self.journal_capacity.unwrap_or(DEFAULT_JOURNAL_CAPACITY),
             admin_token: self.admin_token.unwrap_or_else(admin::generate),
-            replay: self.replay,
+            replay: self
+                .replay
+                .map(|recording| Replayer::new(recording, self.ignored_params)),
         }));
         // The mock keeps its own bounded journal; wiremock's would grow without end.
         let builder = MockServer::builder().disable_request_recording();

@@ -327,3 +327,34 @@ async fn every_edit_a_drifting_service_could_make_is_caught_and_named() {
     }
     assert_eq!(caught, all.len(), "every edit caught");
 }
+
+/// `replay --ignore-param NAME`: a recorded request whose parameter a client makes unique
+/// (a timestamp to the microsecond) replays whatever that parameter holds.
+#[tokio::test(flavor = "multi_thread")]
+async fn replay_ignore_param_replays_a_request_whose_parameter_changed() {
+    let dir = TempDir::new("check-ignore-param");
+    let recording = record(
+        &dir,
+        "50",
+        &["/usage?create_time_from=2024-05-01T10:15:42.123456Z"],
+    )
+    .await;
+    let replaying = Standalone::start(&[
+        "replay",
+        recording.to_str().unwrap(),
+        "--ignore-param",
+        "create_time_from",
+    ]);
+    let answer = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!(
+            "{}/usage?create_time_from=2024-05-01T10:16:03.000001Z",
+            replaying.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+}

@@ -622,3 +622,38 @@ async fn a_replaying_mock_in_process_keeps_faults_expectations_and_the_journal()
         .collect();
     assert_eq!(unmatched, ["/builds", "/nope"]);
 }
+
+/// `ignore_params` (the binary's `replay --ignore-param`): a parameter a client makes unique
+/// to each request matches whatever it holds, or its absence; others still must match.
+#[tokio::test]
+async fn a_replay_ignores_the_parameters_it_is_told_to() {
+    use nixbuild_mock::MockNixbuild;
+    use nixbuild_mock::recording::{Interaction, Recording};
+
+    let mut recording = Recording::new(false);
+    recording.interactions.push(Interaction::new(
+        "GET",
+        "/usage",
+        "create_time_from=2026-12-01T10:15:42.123456Z&nonce=abc",
+        200,
+        [("content-type".to_owned(), "application/json".to_owned())].into(),
+        br#"{"billable_cpu_seconds":1,"billable_build_count":1}"#,
+    ));
+    let strict = MockNixbuild::builder().replay(recording.clone()).start().await;
+    let lenient = MockNixbuild::builder()
+        .replay(recording)
+        .ignore_params(["create_time_from", "nonce"])
+        .start()
+        .await;
+    let later = "?create_time_from=2026-12-01T10:16:01.000001Z&nonce=xyz";
+    assert_eq!(
+        get(&format!("{}/usage", strict.uri()), later, &[]).await.status,
+        404
+    );
+    for query in [later, "?nonce=other", ""] {
+        let answer = get(&format!("{}/usage", lenient.uri()), query, &[]).await;
+        assert_eq!(answer.status, 200, "{query}");
+    }
+    let other_path = get(&format!("{}/builds", lenient.uri()), later, &[]).await;
+    assert_eq!(other_path.status, 404, "the path still matters");
+}

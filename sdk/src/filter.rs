@@ -20,7 +20,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, DurationRound, NaiveDate, NaiveTime, TimeZone, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use crate::models::{Build, BuildStatus, timestamp};
@@ -151,6 +151,28 @@ pub enum TimeBound {
 }
 
 impl TimeBound {
+    /// The instant `age` before now, rounded down to the minute: the same relative time
+    /// (`7d`) asked twice within a minute is the same query, so that a recorded request
+    /// replays (a timestamp to the microsecond never would) and a cache may answer it. An
+    /// age past the calendar's start is its first instant.
+    ///
+    /// ```
+    /// use chrono::Timelike;
+    /// use nixbuild::TimeBound;
+    ///
+    /// let week_ago = TimeBound::ago(std::time::Duration::from_secs(7 * 24 * 3600)).instant();
+    /// assert_eq!((week_ago.second(), week_ago.nanosecond()), (0, 0));
+    /// ```
+    pub fn ago(age: std::time::Duration) -> TimeBound {
+        let now = Utc::now();
+        let then = chrono::TimeDelta::from_std(age)
+            .ok()
+            .and_then(|age| now.checked_sub_signed(age))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let minute = then.duration_trunc(chrono::TimeDelta::minutes(1)).unwrap_or(then);
+        TimeBound::DateTime(minute)
+    }
+
     /// The instant the bound stands for.
     pub fn instant(&self) -> DateTime<Utc> {
         match self {

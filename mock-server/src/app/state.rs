@@ -18,7 +18,7 @@ use crate::fixtures::build_fixture::IntoBuild;
 use crate::instruments::expectation::{self, Counted, Expectation};
 use crate::instruments::faults::{Fault, FaultQueue};
 use crate::instruments::journal::{Journal, RecordedRequest};
-use crate::recording_format::{Recording, Replayer};
+use crate::recording_format::Replayer;
 use crate::sync::lock;
 use crate::world::clock::{Clock, ClockOverflow};
 use crate::world::lifecycle::{self, NoSuchBuild, StatusChangeError};
@@ -41,7 +41,7 @@ pub(crate) struct StateConfig {
     pub(crate) observer: Option<RequestObserver>,
     pub(crate) journal_capacity: usize,
     pub(crate) admin_token: Secret,
-    pub(crate) replay: Option<Recording>,
+    pub(crate) replay: Option<Replayer>,
 }
 
 /// Everything a mock knows.
@@ -88,9 +88,7 @@ impl State {
             admin_token: config.admin_token,
             expectations: Mutex::new(Vec::new()),
             answers: Mutex::new(AnswerCache::default()),
-            replay: config
-                .replay
-                .map(|recording| Mutex::new(Replayer::new(recording))),
+            replay: config.replay.map(Mutex::new),
             dashboard: Mutex::new(DashboardLogins::default()),
             changes: tokio::sync::watch::Sender::new(0),
         }

@@ -30,6 +30,8 @@ pub(crate) struct Replayer {
     /// The requests whose query holds a value the recording redacted, which match any value
     /// sent in its place, so are tried one by one after an exact match was not found.
     with_redacted: Vec<usize>,
+    /// The query parameters left out of every match (`replay --ignore-param`).
+    ignored: Vec<String>,
 }
 
 /// A request the recording does not hold, and the message that says what is nearest.
@@ -42,12 +44,15 @@ impl Replayer {
         self.interactions.len()
     }
 
-    pub(crate) fn new(recording: Recording) -> Replayer {
+    /// A replayer of `recording` whose requests match whatever the query parameters named
+    /// in `ignored` hold.
+    pub(crate) fn new(recording: Recording, ignored: Vec<String>) -> Replayer {
+        let ignored_names: Vec<&str> = ignored.iter().map(String::as_str).collect();
         let mut recorded: Vec<Recorded> = Vec::new();
         let mut exact: HashMap<(String, String, Query), usize> = HashMap::new();
         let mut with_redacted = Vec::new();
         for (index, interaction) in recording.interactions.iter().enumerate() {
-            let query = interaction.parsed_query();
+            let query = interaction.parsed_query().without(&ignored_names);
             let key = (interaction.method.clone(), interaction.path.clone(), query);
             match exact.get(&key) {
                 Some(&same) => recorded[same].answers.push(index),
@@ -72,12 +77,14 @@ impl Replayer {
             recorded,
             exact,
             with_redacted,
+            ignored,
         }
     }
 
     /// The recorded answer to `method path?query`, or what is nearest.
     pub(crate) fn answer(&mut self, method: &str, path: &str, query: &str) -> Result<&Interaction, Miss> {
-        let sent = Query::parse(query);
+        let ignored: Vec<&str> = self.ignored.iter().map(String::as_str).collect();
+        let sent = Query::parse(query).without(&ignored);
         let key = (method.to_owned(), path.to_owned(), sent);
         let place = self.exact.get(&key).copied().or_else(|| {
             self.with_redacted.iter().copied().find(|&place| {
@@ -141,11 +148,14 @@ mod tests {
 
     #[test]
     fn repeated_requests_get_their_answers_in_turn_then_the_last_again() {
-        let mut replayer = Replayer::new(recording(&[
-            ("/builds", "status=running", b"[1]"),
-            ("/usage", "", b"{}"),
-            ("/builds", "status=running", b"[2]"),
-        ]));
+        let mut replayer = Replayer::new(
+            recording(&[
+                ("/builds", "status=running", b"[1]"),
+                ("/usage", "", b"{}"),
+                ("/builds", "status=running", b"[2]"),
+            ]),
+            Vec::new(),
+        );
         let mut answer = |query| replayer.answer("GET", "/builds", query).unwrap().body().to_vec();
         assert_eq!(answer("status=running"), b"[1]");
         assert_eq!(answer("status=running"), b"[2]");
@@ -154,11 +164,14 @@ mod tests {
 
     #[test]
     fn a_miss_names_the_nearest_request_and_how_it_differs() {
-        let mut replayer = Replayer::new(recording(&[
-            ("/builds", "status=built&limit=10", b"[]"),
-            ("/builds/summary", "status=built&limit=5", b"{}"),
-            ("/usage", "", b"{}"),
-        ]));
+        let mut replayer = Replayer::new(
+            recording(&[
+                ("/builds", "status=built&limit=10", b"[]"),
+                ("/builds/summary", "status=built&limit=5", b"{}"),
+                ("/usage", "", b"{}"),
+            ]),
+            Vec::new(),
+        );
         let Miss(message) = replayer
             .answer("GET", "/builds", "limit=5&status=built")
             .unwrap_err();
@@ -172,7 +185,7 @@ mod tests {
             message.ends_with("differs in the method (recorded GET, sent POST)"),
             "{message}"
         );
-        let Miss(message) = Replayer::new(recording(&[]))
+        let Miss(message) = Replayer::new(recording(&[]), Vec::new())
             .answer("GET", "/usage", "")
             .unwrap_err();
         assert!(message.contains("holds no request"), "{message}");

@@ -85,6 +85,11 @@ struct ReplayArgs {
     /// The recording (`record --out`).
     #[arg(value_name = "FILE")]
     recording: PathBuf,
+    /// A query parameter a request matches its recorded one whatever it holds (or whether it
+    /// is sent at all): one your own client makes unique to each request, a timestamp or a
+    /// nonce. Repeatable. (`nixbuild`'s relative times are rounded to the minute already.)
+    #[arg(long = "ignore-param", value_name = "NAME")]
+    ignore_params: Vec<String>,
     #[command(flatten)]
     serve: serve::ServeArgs,
 }
@@ -135,7 +140,10 @@ async fn main() -> ExitCode {
             }
         }
         Some(Command::Replay(replay)) => match nixbuild_mock::recording::Recording::read(&replay.recording) {
-            Ok(recording) => serve::run(&replay.serve, serve::Serving::Replay(recording)).await,
+            Ok(recording) => {
+                let serving = serve::Serving::Replay(recording, replay.ignore_params);
+                serve::run(&replay.serve, serving).await
+            }
             Err(e) => Err(e.to_string()),
         },
         Some(Command::Record(record)) => record::run(record).await,

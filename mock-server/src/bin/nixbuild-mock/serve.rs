@@ -47,8 +47,9 @@ pub(crate) struct ServeArgs {
 pub(crate) enum Serving {
     /// A store of builds, changing as the control API says.
     Builds(Vec<Build>),
-    /// A recording's answers, as recorded.
-    Replay(Recording),
+    /// A recording's answers, as recorded; a request matches whatever the named query
+    /// parameters hold.
+    Replay(Recording, Vec<String>),
 }
 
 pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String> {
@@ -74,12 +75,12 @@ pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String
             builder = builder.builds(builds);
             what
         }
-        Serving::Replay(recording) => {
+        Serving::Replay(recording, ignored) => {
             let what = format!(
                 "replaying {}",
                 nixbuild::report::human::count(recording.interactions.len() as u64, "recorded request")
             );
-            builder = builder.replay(recording);
+            builder = builder.replay(recording).ignore_params(ignored);
             what
         }
     };
