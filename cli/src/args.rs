@@ -265,5 +265,10 @@ pub enum TokenCommand {
         /// Only for this build.
         #[arg(long, value_name = "ID")]
         build: Option<u64>,
+        /// Only beside a CI job's OIDC ID token (NIXBUILDNET-OIDC-ID-TOKEN) whose claim NAME
+        /// is VALUE, such as repository=acme/web; repeat for several. Checks the
+        /// `jwt_claim(NAME, VALUE)` fact (the mock's and this tool's contract; see the guide).
+        #[arg(long = "oidc-claim", value_name = "NAME=VALUE", value_parser = parse::oidc_claim)]
+        oidc_claims: Vec<(String, String)>,
     },
 }

@@ -139,6 +139,20 @@ pub fn duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{}` is longer than ten years", shown(text)))
 }
 
+/// `NAME=VALUE` of `--oidc-claim`: a claim's name (no `=`, not empty) and the value it must
+/// have (any text, `=` included; not empty).
+pub fn oidc_claim(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() && !value.is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!(
+            "`{}` is not NAME=VALUE with both given (repository=acme/web)",
+            shown(text)
+        )),
+    }
+}
+
 /// A time: a date (`2024-05-01`), an RFC 3339 date-time, or an age (`90m`, `7d`: that long
 /// before now, rounded down to the minute, `TimeBound::ago`).
 pub fn time_bound(text: &str) -> Result<TimeBound, String> {

@@ -1131,3 +1131,60 @@ async fn a_relative_time_is_sent_to_the_minute() {
         assert!(from.ends_with(":00Z"), "to the minute: {from}");
     }
 }
+
+/// `token attenuate --oidc-claim NAME=VALUE`: the token works against the mock only beside
+/// a matching ID token, `token inspect` shows the requirement, and a malformed claim is a
+/// usage error naming the form.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_bound_to_a_repository_by_oidc_claim() {
+    let mock = MockNixbuild::start().await;
+    let token = mock.tokens().rights(["build:read"]).mint();
+    let bound = nixbuild(
+        Some(&mock),
+        Some(token.expose_secret()),
+        &["token", "attenuate", "--oidc-claim", "repository=acme/web"],
+        "",
+    )
+    .await;
+    assert_eq!(bound.code, 0, "{}", bound.stderr);
+    let inspected = nixbuild(None, None, &["token", "inspect", "-"], &bound.stdout).await;
+    assert!(
+        inspected
+            .stdout
+            .contains("requires: an OIDC ID token whose \"repository\" is \"acme/web\" (block 1)"),
+        "{}",
+        inspected.stdout
+    );
+    let json = nixbuild(
+        None,
+        None,
+        &["token", "inspect", "-", "--format", "json"],
+        &bound.stdout,
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        json["oidc_requirements"],
+        serde_json::json!([{"block": 1, "claim": "repository", "value": "acme/web"}])
+    );
+    // Without an ID token the mock refuses it (the CLI sends none): 403, exit 1.
+    let refused = nixbuild(Some(&mock), Some(bound.stdout.trim()), &["builds"], "").await;
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("403") || refused.stderr.contains("forbidden"),
+        "{}",
+        refused.stderr
+    );
+
+    for hostile in ["repository", "=acme/web", "repository=", ""] {
+        let run = nixbuild(
+            Some(&mock),
+            Some(token.expose_secret()),
+            &["token", "attenuate", "--oidc-claim", hostile],
+            "",
+        )
+        .await;
+        assert_eq!(run.code, 2, "{hostile:?}: {}", run.stderr);
+        assert!(run.stderr.contains("NAME=VALUE"), "{}", run.stderr);
+    }
+}

@@ -32,9 +32,12 @@ pub fn run(command: TokenCommand, origin: &Origin) -> Result<(), Failure> {
             ttl,
             only,
             build,
+            oidc_claims,
         } => {
-            if ttl.is_none() && only.is_empty() && build.is_none() {
-                return Err(Failure::usage("nothing to narrow: give --ttl, --only or --build"));
+            if ttl.is_none() && only.is_empty() && build.is_none() && oidc_claims.is_empty() {
+                return Err(Failure::usage(
+                    "nothing to narrow: give --ttl, --only, --build or --oidc-claim",
+                ));
             }
             let token = origin.token(source.as_deref())?;
             let mut attenuation = token.attenuate();
@@ -46,6 +49,9 @@ pub fn run(command: TokenCommand, origin: &Origin) -> Result<(), Failure> {
             }
             if let Some(build) = build {
                 attenuation = attenuation.only_build(build);
+            }
+            for (claim, value) in oidc_claims {
+                attenuation = attenuation.oidc_claim(claim, value);
             }
             let narrowed = attenuation
                 .finish()

@@ -10,6 +10,7 @@ use crate::auth::VerifiedToken;
 
 mod builds;
 mod exchange;
+pub(crate) mod oidc;
 mod processes;
 pub(crate) mod replay;
 mod request;

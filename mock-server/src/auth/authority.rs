@@ -10,6 +10,7 @@ use biscuit_auth::builder::{Term, fact, string};
 use biscuit_auth::error::{FailedCheck, Logic, Token as BiscuitError};
 use biscuit_auth::{AuthorizerBuilder, Biscuit, KeyPair, PrivateKey, PublicKey};
 use nixbuild::api::operation::Permission;
+use nixbuild::token::JWT_CLAIM_FACT;
 use nixbuild::{Token, TokenError};
 
 use super::bearer::bearer_token;
@@ -140,29 +141,39 @@ impl Authority {
         permission: Permission,
         now: SystemTime,
     ) -> AuthOutcome {
-        match self.verify_and_authorize(authorization, permission, now) {
+        match self.verify_and_authorize(authorization, permission, now, &[]) {
             Ok(_) => AuthOutcome::Allowed,
             Err(refusal) => refusal.into(),
         }
     }
 
-    /// The token of a request that [`authorize`](Self::authorize) allows, verified.
+    /// The token of a request that [`authorize`](Self::authorize) allows, verified; the
+    /// claims of an OIDC ID token the request carried are `jwt_claim(name, value)` facts
+    /// for the authorizer (see `api::oidc`).
     pub(crate) fn verify_and_authorize(
         &self,
         authorization: Option<&str>,
         permission: Permission,
         now: SystemTime,
+        claims: &[(String, Term)],
     ) -> Result<Arc<VerifiedToken>, Refusal> {
         let token = bearer_token(authorization).map_err(Refusal::Unauthorized)?;
         let verified = self.verify(token).map_err(Refusal::Unauthorized)?;
         if self.is_revoked(&verified) {
             return Err(Refusal::Unauthorized("the token has been revoked".into()));
         }
+        // A verdict is remembered for the token alone: one given with claims holds only
+        // for those claims, so it is neither remembered nor taken from memory.
+        if !claims.is_empty() {
+            return self
+                .run_authorizer(&verified, permission, now, claims)
+                .map(|()| verified);
+        }
         let second = unix_seconds(now);
         let verdict = match verified.verdict(permission, second) {
             Some(verdict) => verdict,
             None => {
-                let verdict = self.run_authorizer(&verified, permission, now);
+                let verdict = self.run_authorizer(&verified, permission, now, &[]);
                 verified.remember(permission, second, verdict.clone());
                 verdict
             }
@@ -170,18 +181,25 @@ impl Authority {
         verdict.map(|()| verified)
     }
 
-    /// The authorizer's verdict on `verified` for `permission` at `now`.
+    /// The authorizer's verdict on `verified` for `permission` at `now`, with `claims` as
+    /// `jwt_claim` facts.
     fn run_authorizer(
         &self,
         verified: &VerifiedToken,
         permission: Permission,
         now: SystemTime,
+        claims: &[(String, Term)],
     ) -> Result<(), Refusal> {
         let prepared = self.inner.authorizers.iter().find(|(p, _)| *p == permission);
-        let builder = prepared
+        let mut builder = prepared
             .map_or_else(|| authorizer(permission), |(_, builder)| builder.clone())
             .fact(fact("time", &[date_term(now)]))
             .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))?;
+        for (name, value) in claims {
+            builder = builder
+                .fact(fact(JWT_CLAIM_FACT, &[string(name), value.clone()]))
+                .map_err(|e| Refusal::Forbidden(refusal(&e, permission)))?;
+        }
         builder
             .build(&verified.biscuit)
             .and_then(|mut authorizer| authorizer.authorize())

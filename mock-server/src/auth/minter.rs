@@ -133,7 +133,7 @@ impl TokenMinter {
         // their number whatever they hold.
         let claims = claims
             .into_iter()
-            .map(|(name, value)| fact("jwt_claim", &[string(&name), value]));
+            .map(|(name, value)| fact(nixbuild::token::JWT_CLAIM_FACT, &[string(&name), value]));
         self.sign_with_facts(&code, params, claims)
     }
 

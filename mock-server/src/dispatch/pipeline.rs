@@ -81,10 +81,21 @@ fn serve(
         );
     }
     let verified = if state.auth_enabled() {
-        match state
-            .authority()
-            .verify_and_authorize(authorization, operation.permission, state.system_now())
-        {
+        // An OIDC ID token beside the token: its claims are facts for the authorizer, so
+        // that a token bound to a repository works beside that repository's ID token.
+        let claims = match api::oidc::claims_of(request) {
+            Ok(claims) => claims.unwrap_or_default(),
+            Err(answer) => {
+                record.auth = AuthStatus::Refused;
+                return answer;
+            }
+        };
+        match state.authority().verify_and_authorize(
+            authorization,
+            operation.permission,
+            state.system_now(),
+            &claims,
+        ) {
             Ok(verified) => Some(verified),
             Err(refusal) => {
                 record.auth = AuthStatus::Refused;

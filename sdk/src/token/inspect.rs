@@ -12,6 +12,7 @@ use super::datalog::{Binary, Check, CheckKind, Op, Predicate, Rule, Term, Unary}
 use super::decode::decode;
 use super::error::TokenError;
 use super::narrowing::{LEGACY_READ, Narrowing, narrowings};
+use super::oidc::{OidcRequirement, requirements};
 
 /// What a token holds, as [`Token::inspect`] reads it: read from the token's encoding, block
 /// by block, without checking its signature.
@@ -35,6 +36,10 @@ pub struct TokenInfo {
     pub effective_rights: Vec<String>,
     /// Each attenuation block's check that allows only some operations.
     pub narrowed_by: Vec<Narrowing>,
+    /// Each attenuation block's check on an OIDC ID token's claim
+    /// ([`Attenuation::oidc_claim`](super::Attenuation::oidc_claim)): the token works only
+    /// beside an ID token that has them all.
+    pub oidc_requirements: Vec<OidcRequirement>,
     /// The earliest instant after which some `check if` or `check all` on `time`, in any
     /// block, can no longer pass. `reject if` checks never set it.
     pub expires_at: Option<DateTime<Utc>>,
@@ -89,6 +94,15 @@ impl fmt::Display for TokenInfo {
                 "          (\"{LEGACY_READ}\" is the 2022 tokens' name for \"build:read\")"
             )?;
         }
+        for required in &self.oidc_requirements {
+            writeln!(
+                f,
+                "requires: an OIDC ID token whose {} is {} (block {})",
+                Term::Str(required.claim.clone()),
+                Term::Str(required.value.clone()),
+                required.block
+            )?;
+        }
         let expiry = self.expires_at.map_or("never".to_owned(), |t| t.to_rfc3339());
         let expired = if self.is_expired() { " (expired)" } else { "" };
         writeln!(f, "expires:  {expiry}{expired}")?;
@@ -120,7 +134,8 @@ fn rights_list(rights: &[String]) -> String {
 
 impl Serialize for TokenInfo {
     /// The figures [`Display`](fmt::Display) shows, as JSON: `account`, `rights` (effective),
-    /// `granted_rights`, `narrowed_by`, `expires_at`, `expired`, `sealed`, and `blocks`
+    /// `granted_rights`, `narrowed_by`, `oidc_requirements`, `expires_at`, `expired`,
+    /// `sealed`, and `blocks`
     /// (each with its Datalog as text).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
@@ -129,6 +144,7 @@ impl Serialize for TokenInfo {
             rights: &'a [String],
             granted_rights: &'a [String],
             narrowed_by: &'a [Narrowing],
+            oidc_requirements: &'a [OidcRequirement],
             expires_at: Option<String>,
             expired: bool,
             sealed: bool,
@@ -145,6 +161,7 @@ impl Serialize for TokenInfo {
             rights: &self.effective_rights,
             granted_rights: &self.rights,
             narrowed_by: &self.narrowed_by,
+            oidc_requirements: &self.oidc_requirements,
             expires_at: self.expires_at.map(|t| t.to_rfc3339()),
             expired: self.is_expired(),
             sealed: self.sealed,
@@ -220,6 +237,7 @@ fn read(token: &Token) -> Result<TokenInfo, TokenError> {
         rights,
         effective_rights,
         narrowed_by,
+        oidc_requirements: requirements(&decoded.blocks),
         expires_at,
         sealed: decoded.sealed,
         blocks: decoded.blocks,

@@ -16,6 +16,8 @@ pub(crate) mod error;
 mod inspect;
 #[cfg(feature = "biscuit")]
 mod narrowing;
+#[cfg(feature = "biscuit")]
+mod oidc;
 
 #[cfg(feature = "biscuit")]
 pub use attenuate::{Attenuation, DatalogValue};
@@ -27,6 +29,8 @@ pub(crate) use error::TokenError;
 pub use inspect::TokenInfo;
 #[cfg(feature = "biscuit")]
 pub use narrowing::Narrowing;
+#[cfg(feature = "biscuit")]
+pub use oidc::{JWT_CLAIM_FACT, OidcRequirement};
 
 pub(crate) use bearer::Token;
 
