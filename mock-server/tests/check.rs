@@ -358,3 +358,62 @@ async fn replay_ignore_param_replays_a_request_whose_parameter_changed() {
         .unwrap();
     assert_eq!(answer.status(), 200);
 }
+
+/// `record --refresh`: each request of a recording asked again of another upstream (with the
+/// token in NIXBUILD_TOKEN), written as a new recording of that upstream's answers, which
+/// the mock then agrees with; without the token it says what it needs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recording_is_refreshed_from_the_upstream_and_checks_against_its_new_answers() {
+    let dir = TempDir::new("check-refresh");
+    let old = record(
+        &dir,
+        "120",
+        &["/builds?limit=5", "/builds/summary?limit=5", "/usage"],
+    )
+    .await;
+    let upstream = Standalone::start(&["--generate", "200", "--seed", "21"]);
+    let fresh = dir.join("fresh.json");
+    let refresh = |token: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nixbuild-mock"));
+        command
+            .args(["record", "--refresh"])
+            .arg(&old)
+            .args(["--upstream", upstream.url(), "--out"])
+            .arg(&fresh)
+            .env_remove("NIXBUILD_TOKEN")
+            .env("http_proxy", "http://127.0.0.1:9");
+        if let Some(token) = token {
+            command.env("NIXBUILD_TOKEN", token);
+        }
+        command.output().unwrap()
+    };
+    let without = refresh(None);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&without.stderr).contains("NIXBUILD_TOKEN"));
+
+    let refreshed = refresh(Some(upstream.token()));
+    let log = String::from_utf8_lossy(&refreshed.stderr);
+    assert!(refreshed.status.success(), "{log}");
+    assert!(log.contains("refreshed 3 requests"), "{log}");
+    assert!(!log.contains(upstream.token()), "the token is never logged");
+    let text = std::fs::read_to_string(&fresh).unwrap();
+    assert!(!text.contains(upstream.token()), "nor written");
+    let requests = |text: &str| -> Vec<String> {
+        let recording: Value = serde_json::from_str(text).unwrap();
+        recording["interactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| format!("{} {}", i["path"], i["query"]))
+            .collect()
+    };
+    assert_eq!(requests(&text), requests(&std::fs::read_to_string(&old).unwrap()));
+    let newest = upstream.client().builds().list().limit(5).send().await.unwrap();
+    let fresh_recording: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        fresh_recording["interactions"][0]["body"][0]["build_id"], newest[0].build_id.0,
+        "the new upstream's answers"
+    );
+    let (code, report) = check(&fresh);
+    assert_eq!(code, 0, "{report:#}");
+}

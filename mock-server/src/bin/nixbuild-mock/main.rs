@@ -23,8 +23,9 @@
 //! ```text
 //! nixbuild-mock record --out rec.json [--upstream URL] [--anonymise]   # a recording proxy
 //! nixbuild-mock --builds rec.json                                     # its builds, stateful
-//! nixbuild-mock replay rec.json                                       # its answers, as recorded
-//! nixbuild-mock check rec.json                                        # the mock against them
+//! nixbuild-mock replay rec.json [--ignore-param NAME]                 # its answers, as recorded
+//! nixbuild-mock check rec.json [--format json]                        # the mock against them
+//! nixbuild-mock record --refresh rec.json --out new.json              # asked again (NIXBUILD_TOKEN)
 //! ```
 //!
 //! The port it prints is its front's (`nixbuild_mock::front`), which bounds headers, bodies
@@ -34,6 +35,7 @@
 mod check;
 mod process;
 mod record;
+mod refresh;
 mod serve;
 
 use std::path::PathBuf;

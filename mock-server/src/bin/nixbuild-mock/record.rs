@@ -25,6 +25,12 @@ pub(crate) struct RecordArgs {
     /// exit).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Refresh this recording instead of serving: ask the upstream each of its read
+    /// requests again, in the order they first came, with the token in NIXBUILD_TOKEN (never
+    /// on the command line), record the answers into --out by the same rules as a live
+    /// recording, and exit. A request whose query the recording redacted is not asked.
+    #[arg(long, value_name = "FILE")]
+    refresh: Option<PathBuf>,
     /// Map store-path hashes and names, tag values, NAR hashes and account ids to stand-ins,
     /// the same one for the same input (see `nixbuild_mock::recording::anonymise`).
     #[arg(long, visible_alias = "anonymize")]
@@ -34,6 +40,10 @@ pub(crate) struct RecordArgs {
 }
 
 pub(crate) async fn run(args: RecordArgs) -> Result<(), String> {
+    if let Some(old) = &args.refresh {
+        let read_timeout = args.listen.read_timeout();
+        return crate::refresh::run(old, &args.upstream, &args.out, args.anonymise, read_timeout).await;
+    }
     let recorder = Arc::new(Recorder::new(args.anonymise));
     let proxy =
         RecordingProxy::new(&args.upstream, Arc::clone(&recorder))?.on_request(|line| eprintln!("{line}"));
