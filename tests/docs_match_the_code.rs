@@ -132,7 +132,10 @@ fn the_readme_s_demo_lines_are_the_demo_s_builds() {
         .find(|build| build.name() == nixbuild_mock::fixtures::DEMO_RUNNING)
         .expect("the demo has a running build");
     for line in [
-        format!("nixbuild --demo summary --tag GITHUB_RUN_ID={}", nixbuild_mock::fixtures::DEMO_RUN_ID),
+        format!(
+            "nixbuild --demo summary --tag GITHUB_RUN_ID={}",
+            nixbuild_mock::fixtures::DEMO_RUN_ID
+        ),
         format!("nixbuild --demo wait {}", running.derivation_path),
     ] {
         assert!(readme.contains(&line), "README.md should show `{line}`");

@@ -157,12 +157,13 @@ fn not_reproducible(status: u16) -> Option<&'static str> {
 /// Starts a mock (auth off) serving the recording's builds, asks it each distinct recorded
 /// request, and compares its answer with the last one recorded for that request (the
 /// builds are the last seen, too): the status, then for a success the kept headers and the
-/// JSON ([`json_differences`]: lists of builds by id, other arrays by position). For a
+/// JSON (lists of builds by id, other arrays by position; see [`Finding`]). For a
 /// client error (400, 404, 405) only the status is compared: the messages are each
 /// service's own prose.
 ///
 /// A summary or usage answer counts builds the recording may not hold (it lists only what
-/// was asked for). When no recorded list answer covers its filter ([`covered`]) and the
+/// was asked for). When no recorded list answer covers its filter (one with the same
+/// filter that came back whole) and the
 /// mock, over the recorded builds, counts fewer than the recorded answer does, the request
 /// is skipped as not comparable, saying how many it holds; when one does, it is compared,
 /// and a count that differs is a difference.
