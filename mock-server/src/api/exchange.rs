@@ -10,7 +10,6 @@ use nixbuild::token::datalog::{self, Binary, CheckKind, Op};
 use wiremock::Request;
 
 use super::oidc;
-use super::request::id_token;
 use crate::answer::Answer;
 use crate::app::State;
 use crate::auth::{Authority, VerifiedToken};
@@ -21,10 +20,8 @@ pub const EXCHANGED_TOKEN_LIFETIME: Duration = Duration::from_secs(6 * 3600);
 
 /// The handler.
 pub(crate) fn handle(state: &State, request: &Request, verified: Option<&VerifiedToken>) -> Answer {
-    let claims = match oidc::claims_of(request) {
-        Ok(Some(claims)) => claims,
-        // The exchange needs one: said as a missing header always was.
-        Ok(None) => return Answer::error(400, id_token(request).err().unwrap_or_default()),
+    let claims = match oidc::required_claims(request) {
+        Ok(claims) => claims,
         Err(answer) => return answer,
     };
     let Some(presented) = verified else {

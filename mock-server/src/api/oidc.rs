@@ -17,8 +17,8 @@ use super::request::id_token;
 use crate::answer::Answer;
 use crate::limits::{MAX_ID_TOKEN_BYTES, MAX_JWT_CLAIM_NAME_BYTES, MAX_JWT_CLAIMS, MAX_STRING_BYTES};
 
-/// The claims of the ID token `request` carries; `None` when it carries none. An ID token
-/// larger than [`MAX_ID_TOKEN_BYTES`] is a 431, an empty one or one past a claim cap a 400.
+/// The claims of the ID token `request` carries; `None` when it carries none (see
+/// [`required_claims`] for what is refused).
 pub(crate) fn claims_of(request: &Request) -> Result<Option<Vec<(String, Term)>>, Answer> {
     if !request
         .headers
@@ -26,6 +26,12 @@ pub(crate) fn claims_of(request: &Request) -> Result<Option<Vec<(String, Term)>>
     {
         return Ok(None);
     }
+    required_claims(request).map(Some)
+}
+
+/// The claims of the ID token an operation needs (the exchange): a missing or empty one is
+/// a 400, one larger than [`MAX_ID_TOKEN_BYTES`] a 431, one past a claim cap a 400.
+pub(crate) fn required_claims(request: &Request) -> Result<Vec<(String, Term)>, Answer> {
     let jwt = id_token(request).map_err(|message| Answer::error(400, message))?;
     if jwt.len() > MAX_ID_TOKEN_BYTES {
         return Err(Answer::error(
@@ -36,9 +42,7 @@ pub(crate) fn claims_of(request: &Request) -> Result<Option<Vec<(String, Term)>>
             ),
         ));
     }
-    jwt_claims(jwt)
-        .map(Some)
-        .map_err(|message| Answer::error(400, message))
+    jwt_claims(jwt).map_err(|message| Answer::error(400, message))
 }
 
 /// The claims of a JWT's payload, unverified: strings, integers and booleans as such, other

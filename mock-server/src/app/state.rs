@@ -177,7 +177,7 @@ impl State {
     }
 
     /// Adds builds, each replacing any with the same id; a fixture without an id takes the
-    /// next free one, and one without a creation time the mock's now.
+    /// next free one, and one without a creation time reached its status at the mock's now.
     pub(crate) fn add_builds<B: IntoBuild>(&self, builds: impl IntoIterator<Item = B>) -> Vec<BuildId> {
         self.change(|| {
             let now = self.clock.now();

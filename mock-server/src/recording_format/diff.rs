@@ -38,6 +38,8 @@ pub enum FindingKind {
     Length,
     /// A body that is not JSON, or not on both sides.
     Body,
+    /// The mock gave no answer at all.
+    NoAnswer,
 }
 
 /// One place where the answers differ.
@@ -113,6 +115,19 @@ impl Finding {
                 shown(recorded),
                 shown(served)
             ),
+        }
+    }
+
+    /// The mock gave no answer: `why`, the client's error.
+    pub(crate) fn no_answer(why: &str) -> Finding {
+        Finding {
+            pointer: String::new(),
+            header: None,
+            kind: FindingKind::NoAnswer,
+            build_id: None,
+            recorded: None,
+            served: None,
+            says: format!("the mock did not answer: {why}"),
         }
     }
 
@@ -323,7 +338,11 @@ fn sentence(
     };
     match kind {
         FindingKind::Status => format!("status: recorded {}, served {}", shown(recorded), shown(served)),
-        FindingKind::Changed => format!("{at}: recorded {}, served {}", shown(recorded), shown(served)),
+        // Headers, bodies and no answer at all are written by their own constructors,
+        // which know more than a pointer says; this is only their fallback.
+        FindingKind::Changed | FindingKind::Header | FindingKind::Body | FindingKind::NoAnswer => {
+            format!("{at}: recorded {}, served {}", shown(recorded), shown(served))
+        }
         FindingKind::Retyped => format!(
             "{at}: recorded {} ({}), served {} ({})",
             type_name(recorded.unwrap_or(&Value::Null)),
@@ -351,10 +370,6 @@ fn sentence(
             shown(recorded),
             shown(served)
         ),
-        // Written by their own constructors, which know more than a pointer says.
-        FindingKind::Header | FindingKind::Body => {
-            format!("{at}: recorded {}, served {}", shown(recorded), shown(served))
-        }
     }
 }
 

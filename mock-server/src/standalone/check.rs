@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::mock::MockNixbuild;
 use crate::recording_format::diff::{Finding, json_differences};
-use crate::recording_format::{Interaction, KEPT_ANSWER_HEADERS, Query, Recording, RecordingError};
+use crate::recording_format::{Interaction, Query, Recording, RecordingError};
 
 /// What [`check()`] found, request by request (`--format json` writes it as it is).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -184,6 +184,7 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
         .no_proxy()
         .build()
         .map_err(|e| RecordingError::Malformed(format!("cannot make an HTTP client: {e}")))?;
+    let lists = ListAnswers::of(&recording.interactions);
     for interaction in last_of_each(&recording.interactions) {
         let mut checked = Checked {
             request: interaction.request_line(),
@@ -205,8 +206,10 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
             url = format!("{url}?{}", interaction.query);
         }
         checked.outcome = match client.request(method, url).send().await {
-            Err(e) => Outcome::Skipped {
-                reason: format!("the mock did not answer: {}", e.without_url()),
+            // The mock failing to answer is the mock's fault: a difference, never a skip.
+            Err(e) => Outcome::Differs {
+                differences: vec![Finding::no_answer(&e.without_url().to_string())],
+                more: 0,
             },
             Ok(answer) => {
                 let status = answer.status().as_u16();
@@ -217,7 +220,7 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
                 let body = answer.bytes().await.unwrap_or_default();
-                let covered = covered(&interaction.parsed_query(), &recording.interactions);
+                let covered = counts_builds(&interaction.path) && lists.cover(&interaction.parsed_query());
                 compare(interaction, status, content_type.as_deref(), &body, covered)
             }
         };
@@ -247,30 +250,64 @@ fn last_of_each(interactions: &[Interaction]) -> Vec<&Interaction> {
     last
 }
 
-/// Whether the recording's list answers hold every build that a summary or usage request
-/// with `query` counts: a `GET /builds` with the same filter that came back whole (no
-/// `limit`, which means no ceiling; fewer builds than its `limit`; or the request's own
-/// `limit`), or the last, short page of a walk over that filter (`nixbuild builds --all`
-/// pages back by `create_time_to`).
-fn covered(query: &Query, interactions: &[Interaction]) -> bool {
-    let filter = query.without(&["limit"]);
-    let may_be_walked = query.value("create_time_to").is_none();
-    interactions
-        .iter()
-        .filter(|i| i.method == "GET" && i.path == "/builds" && i.status == 200)
-        .any(|list| {
-            let listed = list.parsed_query();
-            let returned = list.body_json().and_then(|body| body.as_array().map(Vec::len));
-            let limit = listed.value("limit").and_then(|l| l.parse::<usize>().ok());
-            let whole = match (limit, returned) {
-                (None, Some(_)) => true,
-                (Some(limit), Some(returned)) => returned < limit,
-                (_, None) => false,
-            };
-            let same_ceiling = limit.is_some() && listed.value("limit") == query.value("limit");
-            (listed.without(&["limit"]) == filter && (whole || same_ceiling))
-                || (may_be_walked && whole && listed.without(&["limit", "create_time_to"]) == filter)
+/// Whether an answer to `path` counts builds (a summary, usage): one the recording may not
+/// hold every build of.
+fn counts_builds(path: &str) -> bool {
+    matches!(path, "/builds/summary" | "/usage")
+}
+
+/// The recording's successful `GET /builds` answers, each read once: its filter (the query
+/// without `limit`), that filter without `create_time_to` too (a page of a walk), its
+/// `limit`, and whether it came back whole (no `limit`, which means no ceiling, or fewer
+/// builds than its `limit`).
+struct ListAnswers(Vec<ListAnswer>);
+
+struct ListAnswer {
+    filter: Query,
+    walked_filter: Query,
+    limit: Option<String>,
+    whole: bool,
+}
+
+impl ListAnswers {
+    fn of(interactions: &[Interaction]) -> ListAnswers {
+        let lists = interactions
+            .iter()
+            .filter(|i| i.method == "GET" && i.path == "/builds" && i.status == 200)
+            .map(|list| {
+                let query = list.parsed_query();
+                let limit = query.value("limit").map(str::to_owned);
+                let returned = list.body_json().and_then(|body| body.as_array().map(Vec::len));
+                let whole = match (limit.as_deref().map(str::parse::<usize>), returned) {
+                    (None, Some(_)) => true,
+                    (Some(Ok(limit)), Some(returned)) => returned < limit,
+                    _ => false,
+                };
+                ListAnswer {
+                    filter: query.without(&["limit"]),
+                    walked_filter: query.without(&["limit", "create_time_to"]),
+                    limit,
+                    whole,
+                }
+            })
+            .collect();
+        ListAnswers(lists)
+    }
+
+    /// Whether they hold every build a summary or usage request with `query` counts: a list
+    /// with the same filter that came back whole or had the request's own `limit`, or the
+    /// last, short page of a walk over that filter (`nixbuild builds --all` pages back by
+    /// `create_time_to`).
+    fn cover(&self, query: &Query) -> bool {
+        let filter = query.without(&["limit"]);
+        let may_be_walked = query.value("create_time_to").is_none();
+        let ceiling = query.value("limit");
+        self.0.iter().any(|list| {
+            let same_ceiling = list.limit.is_some() && list.limit.as_deref() == ceiling;
+            (list.filter == filter && (list.whole || same_ceiling))
+                || (may_be_walked && list.whole && list.walked_filter == filter)
         })
+    }
 }
 
 fn compare(
@@ -290,11 +327,9 @@ fn compare(
     let mut findings = Vec::new();
     // Of the headers a recording keeps, Content-Type is the one every answer has (a client
     // decides by it how to read the body); Retry-After comes with skipped statuses only.
-    for name in KEPT_ANSWER_HEADERS.iter().filter(|name| **name == "content-type") {
-        let recorded_value = recorded.headers.get(*name).map(String::as_str);
-        if recorded_value.is_some() && recorded_value != content_type {
-            findings.push(Finding::header(name, recorded_value, content_type));
-        }
+    let recorded_type = recorded.headers.get("content-type").map(String::as_str);
+    if recorded_type.is_some() && recorded_type != content_type {
+        findings.push(Finding::header("content-type", recorded_type, content_type));
     }
     match (recorded.body_json(), serde_json::from_slice::<Value>(body)) {
         (Some(recorded_json), Ok(served)) => {
