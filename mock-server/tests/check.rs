@@ -416,4 +416,15 @@ async fn a_recording_is_refreshed_from_the_upstream_and_checks_against_its_new_a
     );
     let (code, report) = check(&fresh);
     assert_eq!(code, 0, "{report:#}");
+
+    // A recording's text on the terminal is shown, never obeyed: an escape sequence in a
+    // query is written out in the log.
+    let mut hostile: Value = serde_json::from_str(&text).unwrap();
+    hostile["interactions"][0]["query"] = "limit=5&x=\u{1b}[2J\u{202e}".into();
+    std::fs::write(&old, hostile.to_string()).unwrap();
+    let refreshed = refresh(Some(upstream.token()));
+    let log = String::from_utf8_lossy(&refreshed.stderr);
+    assert!(refreshed.status.success(), "{log}");
+    assert!(!log.contains('\u{1b}') && !log.contains('\u{202e}'), "{log:?}");
+    assert!(log.contains("x=\\u{1b}[2J"), "{log:?}");
 }

@@ -59,8 +59,10 @@ pub(crate) async fn run(
         if !seen.insert(line.clone()) {
             continue;
         }
+        // The file's text, shown on a terminal: its control characters written out, never obeyed.
+        let shown = nixbuild::printable::escape_controls(&line);
         if interaction.query.contains(REDACTED) {
-            eprintln!("not asked (the recording redacted a value of its query): {line}");
+            eprintln!("not asked (the recording redacted a value of its query): {shown}");
             not_asked += 1;
             continue;
         }
@@ -79,7 +81,7 @@ pub(crate) async fn run(
             .bytes()
             .await
             .map_err(|e| format!("{line}: {}", e.without_url()))?;
-        eprintln!("{line} -> {status}");
+        eprintln!("{shown} -> {status}");
         asked += 1;
     }
     serving.abort();
