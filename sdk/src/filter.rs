@@ -199,7 +199,7 @@ impl fmt::Display for TimeBound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TimeBound::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
-            TimeBound::DateTime(t) => f.write_str(&timestamp::format(t)),
+            TimeBound::DateTime(t) => timestamp::write(t, f),
         }
     }
 }

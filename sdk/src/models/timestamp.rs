@@ -10,12 +10,63 @@ use serde::{Deserialize, Deserializer, Serializer};
 
 /// Writes `t` in UTC with `Z` and the shortest fraction that keeps every nanosecond.
 pub(crate) fn format(t: &DateTime<Utc>) -> String {
-    let full = t.to_rfc3339_opts(SecondsFormat::Nanos, true);
-    // `full` ends in `.NNNNNNNNNZ`: drop the fraction's trailing zeros, and the dot with them
-    // when nothing is left.
-    let without_z = &full[..full.len() - 1];
-    let trimmed = without_z.trim_end_matches('0').trim_end_matches('.');
-    format!("{trimmed}Z")
+    let mut text = String::with_capacity(MAX_FAST_LEN);
+    // Writing into a String cannot fail.
+    let _ = write(t, &mut text);
+    text
+}
+
+/// `2024-01-01T00:00:00.123456789Z`: the longest timestamp [`write`] spells by hand.
+const MAX_FAST_LEN: usize = 30;
+
+/// Writes `t` as [`format`] does, without allocating: every build a mock serves carries two
+/// timestamps, and chrono's general formatter (two strings a timestamp) cost more than the
+/// rest of a build's JSON. Years 0–9999 and ordinary seconds are spelled by hand; the rest
+/// (a leap second, a year of five digits or before Christ) go through chrono.
+pub(crate) fn write(t: &DateTime<Utc>, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+    use chrono::{Datelike, Timelike};
+    let nanos = t.timestamp_subsec_nanos();
+    let year = t.year();
+    if nanos >= 1_000_000_000 || !(0..=9999).contains(&year) {
+        let full = t.to_rfc3339_opts(SecondsFormat::Nanos, true);
+        // `full` ends in `.NNNNNNNNNZ`: drop the fraction's trailing zeros, and the dot with
+        // them when nothing is left.
+        let without_z = &full[..full.len() - 1];
+        let trimmed = without_z.trim_end_matches('0').trim_end_matches('.');
+        out.write_str(trimmed)?;
+        return out.write_char('Z');
+    }
+    let mut text = [0u8; MAX_FAST_LEN];
+    let digits = |into: &mut [u8], mut value: u32| {
+        for place in into.iter_mut().rev() {
+            *place = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    // The year is within 0..=9999 and every other field within its calendar range.
+    digits(&mut text[0..4], year.unsigned_abs());
+    text[4] = b'-';
+    digits(&mut text[5..7], t.month());
+    text[7] = b'-';
+    digits(&mut text[8..10], t.day());
+    text[10] = b'T';
+    digits(&mut text[11..13], t.hour());
+    text[13] = b':';
+    digits(&mut text[14..16], t.minute());
+    text[16] = b':';
+    digits(&mut text[17..19], t.second());
+    let mut end = 19;
+    if nanos > 0 {
+        text[19] = b'.';
+        digits(&mut text[20..29], nanos);
+        end = 29;
+        while text[end - 1] == b'0' {
+            end -= 1;
+        }
+    }
+    text[end] = b'Z';
+    // Only ASCII digits and punctuation were written.
+    out.write_str(std::str::from_utf8(&text[..=end]).map_err(|_| std::fmt::Error)?)
 }
 
 /// Reads an RFC 3339 date-time with any offset and any number of fraction digits.
@@ -24,7 +75,17 @@ pub(crate) fn parse(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
 }
 
 pub(crate) fn serialize<S: Serializer>(t: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&format(t))
+    // Written straight into the serializer's output: no string between.
+    serializer.collect_str(&Spelled(t))
+}
+
+/// A timestamp that displays as [`format`] writes it.
+struct Spelled<'a>(&'a DateTime<Utc>);
+
+impl std::fmt::Display for Spelled<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write(self.0, f)
+    }
 }
 
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
@@ -79,6 +140,40 @@ mod tests {
         // Digits past the nanosecond cannot be kept, but must not be refused.
         let t = parse("2022-08-19T07:33:17.1234567891234Z").unwrap();
         assert_eq!(t.timestamp_subsec_nanos(), 123_456_789);
+    }
+
+    #[test]
+    fn the_hand_written_form_is_chronos_with_the_fraction_trimmed() {
+        use chrono::TimeZone;
+        let chrono_form = |t: &DateTime<Utc>| {
+            let full = t.to_rfc3339_opts(SecondsFormat::Nanos, true);
+            let without_z = &full[..full.len() - 1];
+            format!("{}Z", without_z.trim_end_matches('0').trim_end_matches('.'))
+        };
+        let mut rng = fastrand::Rng::with_seed(7);
+        let edges = [
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(-1, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            // A leap second: chrono keeps it as 59 seconds and more than 10⁹ nanoseconds.
+            parse("2016-12-31T23:59:60.5Z").unwrap(),
+        ];
+        let random = (0..20_000).map(|_| {
+            let seconds = rng.i64(-62_167_219_200..253_402_300_800);
+            let nanos = match rng.u8(..4) {
+                0 => 0,
+                1 => rng.u32(0..1000) * 1_000_000,
+                2 => rng.u32(0..1_000_000) * 1000,
+                _ => rng.u32(0..1_000_000_000),
+            };
+            DateTime::from_timestamp(seconds, nanos).unwrap()
+        });
+        for t in edges.into_iter().chain(random) {
+            assert_eq!(format(&t), chrono_form(&t), "{t:?}");
+        }
     }
 
     #[test]
