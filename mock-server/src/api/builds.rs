@@ -24,14 +24,14 @@ pub(super) fn list(state: &State, operation: &Operation, request: &Request) -> A
 /// The summary of the matching builds.
 pub(super) fn summary(state: &State, operation: &Operation, request: &Request) -> Answer {
     cached(state, operation, request, |store, filter| {
-        encode(&summary::summarize(store.select(filter)))
+        encode(&summary::summarize(&store.select(filter)))
     })
 }
 
 /// The billable usage of the builds in the window.
 pub(super) fn usage(state: &State, operation: &Operation, request: &Request) -> Answer {
     cached(state, operation, request, |store, filter| {
-        encode(&summary::usage(store.select(filter)))
+        encode(&summary::usage(&store.select(filter)))
     })
 }
 

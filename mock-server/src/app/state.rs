@@ -228,12 +228,12 @@ impl State {
     }
 
     pub(crate) fn build(&self, id: BuildId) -> Option<Build> {
-        self.store().get(id).cloned()
+        self.store().get(id)
     }
 
     /// Every stored build, newest first.
     pub(crate) fn builds(&self) -> Vec<Build> {
-        self.store().all().cloned().collect()
+        self.store().all().collect()
     }
 
     pub(crate) fn build_count(&self) -> usize {

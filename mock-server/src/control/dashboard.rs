@@ -310,8 +310,8 @@ fn overview(state: &State) -> Answer {
 /// summary `GET /builds/summary` would, for the same query (a bad one is the API's 400).
 fn builds(state: &State, request: &Request) -> Answer {
     #[derive(Serialize)]
-    struct Filtered<'a> {
-        builds: Vec<&'a nixbuild::Build>,
+    struct Filtered {
+        builds: Vec<nixbuild::Build>,
         summary: nixbuild::BuildsSummary,
     }
     let params = nixbuild::api::operation::OperationId::ListBuilds
@@ -323,7 +323,7 @@ fn builds(state: &State, request: &Request) -> Answer {
     };
     let store = state.store();
     let builds = store.select(&filter);
-    let summary = summary::summarize(builds.iter().copied());
+    let summary = summary::summarize(&builds);
     Answer::json(200, &Filtered { builds, summary })
 }
 

@@ -6,15 +6,64 @@
 //! most of its time allocating 125,000 tree nodes for as many CI runs; a sorted vector of a
 //! few keys costs one allocation, is searched by bisection, and inserts by moving a few keys.
 
-use std::cmp::Reverse;
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ops::{Bound, RangeBounds};
 
 use chrono::{DateTime, Utc};
 use nixbuild::BuildId;
 
-/// A build's place in the API's order: sorting keys ascending lists builds newest first.
-pub(crate) type Key = (Reverse<DateTime<Utc>>, Reverse<BuildId>);
+/// A build's place in the API's order (sorting keys ascending lists builds newest first),
+/// and where the store keeps it: a walk of an index reaches each build directly.
+///
+/// The creation time is kept as integers (seconds, then nanoseconds, which chrono's own order
+/// agrees with, leap seconds included), so that ordering two keys compares three integers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key {
+    seconds: i64,
+    id: u64,
+    nanos: u32,
+    /// The build's place in the store; not part of the order (a build has one place).
+    pub(crate) slot: u32,
+}
+
+impl Key {
+    pub(crate) fn new(created: DateTime<Utc>, id: BuildId, slot: u32) -> Key {
+        Key {
+            seconds: created.timestamp(),
+            nanos: created.timestamp_subsec_nanos(),
+            id: id.0,
+            slot,
+        }
+    }
+
+    /// The last key of instant `t` in the order: every build created at `t` sorts before
+    /// it or is it (build id 0), every build created before `t` after it.
+    pub(crate) fn last_at(t: DateTime<Utc>) -> Key {
+        Key::new(t, BuildId(0), 0)
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Key) -> Ordering {
+        // Newest first, then highest id first.
+        (other.seconds, other.nanos, other.id).cmp(&(self.seconds, self.nanos, self.id))
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Key) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Key {}
 
 /// The most keys kept in a sorted vector; one more and the set becomes a tree (so that an
 /// insert never moves more than this many keys).
@@ -131,18 +180,39 @@ impl<'a> Iterator for KeyRange<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::cmp::Reverse;
-
     use chrono::{TimeZone, Utc};
     use nixbuild::BuildId;
 
     use super::*;
 
     fn key(second: u32, id: u64) -> Key {
-        (
-            Reverse(Utc.timestamp_opt(i64::from(second), 0).unwrap()),
-            Reverse(BuildId(id)),
-        )
+        Key::new(Utc.timestamp_opt(i64::from(second), 0).unwrap(), BuildId(id), 0)
+    }
+
+    #[test]
+    fn keys_sort_as_chronos_times_do_newest_first() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let times: Vec<DateTime<Utc>> = (0..2000)
+            .map(|i| {
+                let seconds = rng.i64(-100_000_000_000..100_000_000_000) / rng.i64(1..1000);
+                // Many share a second, some a nanosecond, and one in fifty sits in a leap
+                // second (the 59th second, with more than 10⁹ nanoseconds).
+                if i % 50 == 0 {
+                    let minute_end = seconds - seconds.rem_euclid(60) + 59;
+                    return DateTime::from_timestamp(minute_end, 1_000_000_000 + rng.u32(0..2)).unwrap();
+                }
+                let nanos = rng.u32(0..4) * 250_000_000 + rng.u32(0..2);
+                DateTime::from_timestamp(seconds, nanos).unwrap()
+            })
+            .collect();
+        for (i, a) in times.iter().enumerate() {
+            let b = &times[(i * 7919) % times.len()];
+            let ka = Key::new(*a, BuildId(i as u64 % 3), 1);
+            let kb = Key::new(*b, BuildId(i as u64 % 5), 2);
+            let expected = (std::cmp::Reverse(*a), std::cmp::Reverse(i as u64 % 3))
+                .cmp(&(std::cmp::Reverse(*b), std::cmp::Reverse(i as u64 % 5)));
+            assert_eq!(ka.cmp(&kb), expected, "{a:?} {b:?}");
+        }
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! add up to (summary), its clock, and the processes it was sent.
 
 pub(crate) mod clock;
+mod interner;
 mod key_set;
 pub(crate) mod lifecycle;
 pub(crate) mod process_log;
+mod record;
 pub(crate) mod store;
 pub mod summary;

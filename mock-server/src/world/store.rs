@@ -1,31 +1,25 @@
 //! [`BuildStore`]: the mock's builds, indexed so that a query's cost follows the size of its
 //! answer, not of the store.
 //!
-//! Builds are kept in the API's order (newest `create_time` first, then highest `build_id`),
-//! and each derivation path, tag and status has an index of the builds that carry it, in the
-//! same order. A query walks the most selective index that applies, within the creation-time
-//! window, and stops at `limit`.
+//! Builds are kept as compact [`Record`]s in slots, their repeated strings interned. Every
+//! build, and each derivation path, tag and status, has an index of [`Key`]s in the API's
+//! order (newest `create_time` first, then highest `build_id`); a key names its build's slot,
+//! so a walk reaches each build directly. A query walks the most selective index that
+//! applies, within the creation-time window, and stops at `limit`.
 
-use std::borrow::Cow;
-use std::cmp::Reverse;
-use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use chrono::{DateTime, Utc};
-// hashbrown for its default hasher (foldhash: several times faster than SipHash on the
-// derivation paths and tags every build is indexed by, and seeded per process) and for
-// `entry_ref`, which clones a key only when it is new.
+// hashbrown for its default hasher (foldhash: several times faster than SipHash, and seeded
+// per process) and for `entry_ref`, which clones a key only when it is new.
 use hashbrown::HashMap;
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 
+use super::interner::{Interner, Sym};
 use super::key_set::{Key, KeySet};
+use super::record::Record;
 use crate::limits::MAX_CACHED_JSON_BYTES;
-
-fn key(build: &Build) -> Key {
-    (Reverse(build.create_time), Reverse(build.build_id))
-}
 
 /// Builds kept in the API's order and indexed by derivation, tag and status: the store
 /// behind [`MockNixbuild`](crate::MockNixbuild), usable on its own.
@@ -41,12 +35,20 @@ fn key(build: &Build) -> Key {
 /// ```
 #[derive(Debug, Default)]
 pub struct BuildStore {
-    builds: BTreeMap<Key, Stored>,
-    /// Each build's creation time by id: with the id, its key.
-    keys: HashMap<BuildId, DateTime<Utc>>,
-    by_derivation: HashMap<String, KeySet>,
-    /// By tag name, then value (nested, so that a lookup borrows both).
-    by_tag: HashMap<String, HashMap<String, KeySet>>,
+    /// The builds by slot; a removed build's slot is empty until the next insert takes it.
+    slots: Vec<Option<Stored>>,
+    /// Empty slots.
+    free: Vec<u32>,
+    /// The derivation paths, systems, tag names and values, status messages and output
+    /// names of the builds, each kept once.
+    strings: Interner,
+    /// Every build, in the API's order.
+    order: KeySet,
+    /// Each build's slot by id.
+    slot_of: HashMap<BuildId, u32>,
+    by_derivation: HashMap<Sym, KeySet>,
+    /// By tag name and value.
+    by_tag: HashMap<(Sym, Sym), KeySet>,
     by_status: HashMap<BuildStatus, KeySet>,
     /// The highest id stored, kept as builds come and go so that a mock's next free id is
     /// found without a scan.
@@ -68,143 +70,115 @@ fn next_generation() -> u64 {
 /// A build, and its JSON once it has been served.
 #[derive(Debug)]
 struct Stored {
-    /// Boxed: the trees hold small entries, which a walk reads faster and a bulk build moves
-    /// once.
-    build: Box<Build>,
-    /// Encoded on first use; a changed build is a new `Stored`.
+    record: Record,
+    /// Kept the first time it is served, if the budget has room; a changed build is a new
+    /// `Stored`.
     json: OnceLock<Box<[u8]>>,
 }
 
 impl Stored {
-    fn new(build: Box<Build>) -> Stored {
-        Stored {
-            build,
-            json: OnceLock::new(),
-        }
-    }
-
-    /// Its JSON: kept from an earlier time, or encoded now and kept if `budget` has room.
-    fn json(&self, budget: &AtomicUsize) -> Cow<'_, [u8]> {
+    /// Appends its JSON to `out`: the bytes kept from an earlier time, or written now (and
+    /// kept if `budget` has room).
+    fn write_json(&self, strings: &Interner, budget: &AtomicUsize, out: &mut Vec<u8>) {
         if let Some(json) = self.json.get() {
-            return Cow::Borrowed(json);
+            out.extend_from_slice(json);
+            return;
         }
-        // A Build's fields are strings, numbers and maps with string keys: it always encodes.
-        let json = serde_json::to_vec(&self.build).unwrap_or_else(|_| b"null".to_vec());
+        let start = out.len();
+        self.record.write_json(strings, out);
+        let written = &out[start..];
         let room = budget
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-                used.checked_add(json.len())
+                used.checked_add(written.len())
                     .filter(|total| *total <= MAX_CACHED_JSON_BYTES)
             })
             .is_ok();
-        if !room {
-            return Cow::Owned(json);
-        }
-        match self.json.set(json.into_boxed_slice()) {
-            Ok(()) => self
-                .json
-                .get()
-                .map_or(Cow::Borrowed(&[][..]), |json| Cow::Borrowed(json)),
-            // Another request encoded it first: its bytes are kept, these were not.
-            Err(json) => {
-                budget.fetch_sub(json.len(), Ordering::Relaxed);
-                Cow::Owned(json.into_vec())
-            }
+        if room && self.json.set(written.into()).is_err() {
+            // Another request kept it first: these bytes were not kept.
+            budget.fetch_sub(written.len(), Ordering::Relaxed);
         }
     }
 }
 
 impl FromIterator<Build> for BuildStore {
-    /// Builds the store in bulk: sorted once, every tree built from sorted keys (several
-    /// times faster than inserting one by one, and denser). A later build replaces an
-    /// earlier one with the same id, as [`insert`](BuildStore::insert) does.
+    /// Builds the store in bulk: every build made a record, the keys sorted once, and every
+    /// index filled in one pass over them, from sorted keys (several times faster than
+    /// inserting one by one, and denser). A later build replaces an earlier one with the
+    /// same id, as [`insert`](BuildStore::insert) does.
     fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
-        let mut builds: Vec<Option<Box<Build>>> = builds.into_iter().map(|b| Some(Box::new(b))).collect();
-        // The id map, built as the builds are read (the last with an id is the one kept).
-        let mut keys: HashMap<BuildId, DateTime<Utc>> = HashMap::with_capacity(builds.len());
-        // Sorted as small (key, place) pairs: a build is moved once, into its tree.
-        let mut order: Vec<(Key, usize)> = builds
-            .iter()
-            .enumerate()
-            .rev()
-            .filter_map(|(i, build)| {
-                let build = build.as_ref()?;
-                match keys.entry(build.build_id) {
-                    hashbrown::hash_map::Entry::Vacant(vacant) => {
-                        vacant.insert(build.create_time);
-                        Some((key(build), i))
-                    }
-                    hashbrown::hash_map::Entry::Occupied(_) => None,
-                }
-            })
-            .collect();
-        order.sort_unstable_by_key(|a| a.0);
-        let keyed: Vec<(Key, Box<Build>)> = order
-            .into_iter()
-            .filter_map(|(key, i)| Some((key, builds.get_mut(i)?.take()?)))
-            .collect();
-        drop(builds);
-        let by_derivation = derivation_index(&keyed);
-        let by_tag = tag_index(&keyed);
-        let by_status = status_index(&keyed);
-        let highest = keys.keys().max().copied();
-        BuildStore {
+        let builds: Vec<Build> = builds.into_iter().collect();
+        let mut store = BuildStore {
             generation: next_generation(),
-            keys,
-            by_derivation,
-            by_tag,
-            by_status,
-            highest,
-            builds: keyed
-                .into_iter()
-                .map(|(key, build)| (key, Stored::new(build)))
-                .collect(),
             ..BuildStore::default()
+        };
+        store.slot_of.reserve(builds.len());
+        store.slots.reserve(builds.len());
+        let mut keys: Vec<Key> = Vec::with_capacity(builds.len());
+        // The last build with an id is the one kept: read from the end, a seen id is skipped.
+        for build in builds.into_iter().rev() {
+            let hashbrown::hash_map::Entry::Vacant(vacant) = store.slot_of.entry(build.build_id) else {
+                continue;
+            };
+            let Ok(slot) = u32::try_from(store.slots.len()) else {
+                break;
+            };
+            vacant.insert(slot);
+            keys.push(Key::new(build.create_time, build.build_id, slot));
+            store.highest = store.highest.max(Some(build.build_id));
+            let record = Record::new(&build, &mut store.strings);
+            store.slots.push(Some(Stored {
+                record,
+                json: OnceLock::new(),
+            }));
         }
+        keys.sort_unstable();
+        store.index_in_one_pass(&keys);
+        store.order = KeySet::from_sorted(keys);
+        store
     }
 }
 
-fn derivation_index(keyed: &[(Key, Box<Build>)]) -> HashMap<String, KeySet> {
-    let mut by_derivation: HashMap<String, Vec<Key>> = HashMap::new();
-    for (key, build) in keyed {
-        entry(&mut by_derivation, &build.derivation_path).push(*key);
-    }
-    settled(by_derivation)
-}
-
-fn tag_index(keyed: &[(Key, Box<Build>)]) -> HashMap<String, HashMap<String, KeySet>> {
-    let mut by_tag: HashMap<String, HashMap<String, Vec<Key>>> = HashMap::new();
-    for (key, build) in keyed {
-        for (name, value) in &build.tags {
-            entry(entry(&mut by_tag, name), value).push(*key);
+impl BuildStore {
+    /// Fills the derivation, tag and status indexes from `keys`, in order, in one pass.
+    fn index_in_one_pass(&mut self, keys: &[Key]) {
+        let mut by_derivation: HashMap<Sym, Vec<Key>> = HashMap::new();
+        let mut by_tag: HashMap<(Sym, Sym), Vec<Key>> = HashMap::new();
+        let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
+        for key in keys {
+            let Some(record) = self.record(key.slot) else {
+                continue;
+            };
+            by_derivation
+                .entry(record.derivation_path)
+                .or_default()
+                .push(*key);
+            for &tag in &*record.tags {
+                by_tag.entry(tag).or_default().push(*key);
+            }
+            by_status.entry_ref(&record.status).or_default().push(*key);
         }
+        self.by_derivation = settled(by_derivation);
+        self.by_tag = settled(by_tag);
+        self.by_status = settled(by_status);
     }
-    by_tag
-        .into_iter()
-        .map(|(name, values)| (name, settled(values)))
-        .collect()
-}
 
-fn status_index(keyed: &[(Key, Box<Build>)]) -> HashMap<BuildStatus, KeySet> {
-    let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
-    for (key, build) in keyed {
-        by_status.entry_ref(&build.status).or_default().push(*key);
+    fn record(&self, slot: u32) -> Option<&Record> {
+        let stored = self.slots.get(slot as usize)?.as_ref()?;
+        Some(&stored.record)
     }
-    settled(by_status)
+
+    fn stored(&self, key: &Key) -> Option<&Stored> {
+        self.slots.get(key.slot as usize)?.as_ref()
+    }
 }
 
 /// An index of keys gathered in order, each entry made a [`KeySet`] where it lies (the
 /// table is not rebuilt).
 fn settled<K: std::hash::Hash + Eq>(index: HashMap<K, Vec<Key>>) -> HashMap<K, KeySet> {
-    // hashbrown's tables keep their layout through a map of the values.
     index
         .into_iter()
         .map(|(at, keys)| (at, KeySet::from_sorted(keys)))
         .collect()
-}
-
-/// The entry of `map` at `at`, made empty if need be (the key is cloned only then).
-fn entry<'a, V: Default>(map: &'a mut HashMap<String, V>, at: &str) -> &'a mut V {
-    map.entry_ref(at).or_default()
 }
 
 impl BuildStore {
@@ -212,41 +186,58 @@ impl BuildStore {
     pub fn insert(&mut self, build: Build) {
         self.remove(build.build_id);
         self.generation = next_generation();
-        let key = key(&build);
-        self.keys.insert(build.build_id, build.create_time);
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => match u32::try_from(self.slots.len()) {
+                Ok(slot) => {
+                    self.slots.push(None);
+                    slot
+                }
+                // 2³² builds are far past what the mock's limits let in.
+                Err(_) => return,
+            },
+        };
+        let key = Key::new(build.create_time, build.build_id, slot);
+        let record = Record::new(&build, &mut self.strings);
+        self.slot_of.insert(build.build_id, slot);
         self.highest = self.highest.max(Some(build.build_id));
-        entry(&mut self.by_derivation, &build.derivation_path).insert(key);
-        for (name, value) in &build.tags {
-            entry(entry(&mut self.by_tag, name), value).insert(key);
+        self.order.insert(key);
+        self.by_derivation
+            .entry(record.derivation_path)
+            .or_default()
+            .insert(key);
+        for &tag in &*record.tags {
+            self.by_tag.entry(tag).or_default().insert(key);
         }
-        self.by_status.entry_ref(&build.status).or_default().insert(key);
-        self.builds.insert(key, Stored::new(Box::new(build)));
+        self.by_status.entry_ref(&record.status).or_default().insert(key);
+        self.slots[slot as usize] = Some(Stored {
+            record,
+            json: OnceLock::new(),
+        });
     }
 
     /// Removes and returns the build with this id.
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
-        let key = (Reverse(self.keys.remove(&id)?), Reverse(id));
+        let slot = self.slot_of.remove(&id)?;
         self.generation = next_generation();
-        let stored = self.builds.remove(&key)?;
+        let stored = self.slots.get_mut(slot as usize)?.take()?;
+        self.free.push(slot);
         if let Some(json) = stored.json.get() {
             self.cached_json_bytes.fetch_sub(json.len(), Ordering::Relaxed);
         }
-        let build = *stored.build;
-        unindex(&mut self.by_derivation, build.derivation_path.as_str(), &key);
-        for (name, value) in &build.tags {
-            if let Some(values) = self.by_tag.get_mut(name.as_str()) {
-                unindex(values, value.as_str(), &key);
-                if values.is_empty() {
-                    self.by_tag.remove(name.as_str());
-                }
-            }
+        let record = stored.record;
+        let key = Key::new(record.create_time, id, slot);
+        self.order.remove(&key);
+        unindex(&mut self.by_derivation, &record.derivation_path, &key);
+        for tag in &*record.tags {
+            unindex(&mut self.by_tag, tag, &key);
         }
-        unindex(&mut self.by_status, &build.status, &key);
+        unindex(&mut self.by_status, &record.status, &key);
         if self.highest == Some(id) {
             // Only removing the highest id costs a scan.
-            self.highest = self.keys.keys().max().copied();
+            self.highest = self.slot_of.keys().max().copied();
         }
-        Some(build)
+        Some(record.build(&self.strings))
     }
 
     /// Removes every build.
@@ -264,11 +255,9 @@ impl BuildStore {
     }
 
     /// The build with this id.
-    pub fn get(&self, id: BuildId) -> Option<&Build> {
-        let created = *self.keys.get(&id)?;
-        self.builds
-            .get(&(Reverse(created), Reverse(id)))
-            .map(|stored| &*stored.build)
+    pub fn get(&self, id: BuildId) -> Option<Build> {
+        let slot = *self.slot_of.get(&id)?;
+        Some(self.record(slot)?.build(&self.strings))
     }
 
     /// Changes the build with this id (its indexes follow); `None` when there is none.
@@ -282,12 +271,12 @@ impl BuildStore {
 
     /// How many builds there are.
     pub fn len(&self) -> usize {
-        self.builds.len()
+        self.slot_of.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.builds.is_empty()
+        self.slot_of.is_empty()
     }
 
     /// The highest build id, if any.
@@ -295,33 +284,39 @@ impl BuildStore {
         self.highest
     }
 
-    /// Every build, newest first.
-    pub fn all(&self) -> impl Iterator<Item = &Build> {
-        self.builds.values().map(|stored| &*stored.build)
+    /// Every build, newest first (each made from its record as the walk reaches it).
+    pub fn all(&self) -> impl Iterator<Item = Build> + '_ {
+        self.order
+            .range(..)
+            .filter_map(|key| self.record(key.slot))
+            .map(|record| record.build(&self.strings))
     }
 
     /// The builds `filter` selects, newest first, at most `filter.limit` of them.
-    pub fn select(&self, filter: &BuildFilter) -> Vec<&Build> {
-        self.selected(filter).map(|stored| &*stored.build).collect()
+    pub fn select(&self, filter: &BuildFilter) -> Vec<Build> {
+        self.selected(filter)
+            .map(|stored| stored.record.build(&self.strings))
+            .collect()
     }
 
-    /// The JSON array of the builds `filter` selects, as `GET /builds` answers it: each
-    /// build's JSON is encoded once, the first time it is served, and copied after that.
+    /// The JSON array of the builds `filter` selects, as `GET /builds` answers it, written
+    /// once into one buffer: each build's JSON is written from its record the first time it
+    /// is served (and kept, within a budget), and copied after that.
     pub fn select_json(&self, filter: &BuildFilter) -> Vec<u8> {
-        // Each build's bytes first, then one buffer of the exact size: the answer is written
-        // once, never moved by a growing buffer.
-        let parts: Vec<Cow<'_, [u8]>> = self
-            .selected(filter)
-            .map(|stored| stored.json(&self.cached_json_bytes))
-            .collect();
-        let size = 2 + parts.iter().map(|part| part.len() + 1).sum::<usize>();
+        /// A build's JSON is about 700 bytes; a guess too small only grows the buffer.
+        const GUESS: usize = 1024;
+        let selected: Vec<&Stored> = self.selected(filter).collect();
+        let size = 2 + selected
+            .iter()
+            .map(|stored| stored.json.get().map_or(GUESS, |json| json.len()) + 1)
+            .sum::<usize>();
         let mut json = Vec::with_capacity(size);
         json.push(b'[');
-        for (i, part) in parts.iter().enumerate() {
+        for (i, stored) in selected.into_iter().enumerate() {
             if i > 0 {
                 json.push(b',');
             }
-            json.extend_from_slice(part);
+            stored.write_json(&self.strings, &self.cached_json_bytes, &mut json);
         }
         json.push(b']');
         json
@@ -335,26 +330,27 @@ impl BuildStore {
         let limit = filter
             .limit
             .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-        let candidates: Box<dyn Iterator<Item = &'a Key> + 'f> = if window.is_empty() {
-            Box::new(std::iter::empty())
-        } else {
-            match self.narrowest_index(filter) {
-                Narrowest::Store => Box::new(self.builds.range(window).map(|(key, _)| key)),
+        // A derivation or tag no build has: nothing matches.
+        let wanted = Wanted::of(filter, &self.strings);
+        let candidates: Box<dyn Iterator<Item = &'a Key> + 'f> = match &wanted {
+            Some(wanted) if !window.is_empty() => match self.narrowest_index(wanted) {
+                Narrowest::Store => Box::new(self.order.range(window)),
                 Narrowest::One(set) => Box::new(set.range(window)),
                 Narrowest::Merged(sets) => {
                     Box::new(Newest::merge(sets.into_iter().map(|set| set.range(window))))
                 }
-            }
+            },
+            _ => Box::new(std::iter::empty()),
         };
         candidates
-            .filter_map(|key| self.builds.get(key))
-            .filter(move |stored| filter.matches(&stored.build))
+            .filter_map(|key| self.stored(key))
+            .filter(move |stored| wanted.as_ref().is_some_and(|w| w.matches(&stored.record)))
             .take(limit)
     }
 
     /// The smallest index every selected build must be in (or the statuses' indexes, merged),
     /// or the whole store when no index narrows the search.
-    fn narrowest_index<'a>(&'a self, filter: &BuildFilter) -> Narrowest<'a> {
+    fn narrowest_index<'a>(&'a self, wanted: &Wanted<'_>) -> Narrowest<'a> {
         static EMPTY: KeySet = KeySet::EMPTY;
         let mut narrowest: Option<&KeySet> = None;
         let mut consider = |set: &'a KeySet| {
@@ -362,20 +358,16 @@ impl BuildStore {
                 narrowest = Some(set);
             }
         };
-        if let Some(drv) = &filter.derivation_path {
+        if let Some(drv) = &wanted.derivation_path {
             consider(self.by_derivation.get(drv).unwrap_or(&EMPTY));
         }
-        for (name, value) in &filter.tags {
-            let set = self
-                .by_tag
-                .get(name.as_str())
-                .and_then(|values| values.get(value.as_str()));
-            consider(set.unwrap_or(&EMPTY));
+        for tag in &wanted.tags {
+            consider(self.by_tag.get(tag).unwrap_or(&EMPTY));
         }
-        if filter.statuses.is_empty() {
+        if wanted.statuses.is_empty() {
             return narrowest.map_or(Narrowest::Store, Narrowest::One);
         }
-        let status_sets: Vec<&KeySet> = filter
+        let status_sets: Vec<&KeySet> = wanted
             .statuses
             .iter()
             .filter_map(|status| self.by_status.get(status))
@@ -385,6 +377,46 @@ impl BuildStore {
             Some(set) if set.len() <= status_total => Narrowest::One(set),
             _ => Narrowest::Merged(status_sets),
         }
+    }
+}
+
+/// What a filter asks of a build's fields, with its strings as the store's symbols: a
+/// candidate is matched by comparing integers.
+struct Wanted<'f> {
+    derivation_path: Option<Sym>,
+    tags: Vec<(Sym, Sym)>,
+    statuses: &'f [BuildStatus],
+}
+
+impl<'f> Wanted<'f> {
+    /// `None` when the filter names a string no build has, which no build can match.
+    fn of(filter: &'f BuildFilter, strings: &Interner) -> Option<Wanted<'f>> {
+        let derivation_path = match &filter.derivation_path {
+            Some(drv) => Some(strings.get(drv)?),
+            None => None,
+        };
+        let tags = filter
+            .tags
+            .iter()
+            .map(|(name, value)| Some((strings.get(name)?, strings.get(value)?)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Wanted {
+            derivation_path,
+            tags,
+            statuses: &filter.statuses,
+        })
+    }
+
+    /// Whether `record` has the derivation, tags and status asked for (the time window is
+    /// the walk's).
+    fn matches(&self, record: &Record) -> bool {
+        self.derivation_path
+            .is_none_or(|drv| drv == record.derivation_path)
+            && self
+                .tags
+                .iter()
+                .all(|&(name, value)| record.tag(name) == Some(value))
+            && (self.statuses.is_empty() || self.statuses.contains(&record.status))
     }
 }
 
@@ -471,17 +503,16 @@ impl std::ops::RangeBounds<Key> for Window {
 }
 
 fn window(filter: &BuildFilter) -> Window {
-    // Keys sort newest first, and `Reverse(BuildId(0))` is the last key of its instant: a
-    // window "before `to`" starts after every key at `to`, and "from `from`" ends with every
-    // key at `from`.
-    let last_at = |t: DateTime<Utc>| (Reverse(t), Reverse(BuildId(0)));
+    // Keys sort newest first, and build id 0 is the last key of its instant: a window
+    // "before `to`" starts after every key at `to`, and "from `from`" ends with every key
+    // at `from`.
     Window {
         start: filter
             .created_before
-            .map_or(Bound::Unbounded, |to| Bound::Excluded(last_at(to.instant()))),
-        end: filter
-            .created_from
-            .map_or(Bound::Unbounded, |from| Bound::Included(last_at(from.instant()))),
+            .map_or(Bound::Unbounded, |to| Bound::Excluded(Key::last_at(to.instant()))),
+        end: filter.created_from.map_or(Bound::Unbounded, |from| {
+            Bound::Included(Key::last_at(from.instant()))
+        }),
     }
 }
 
@@ -489,7 +520,7 @@ fn window(filter: &BuildFilter) -> Window {
 mod tests {
     use super::*;
     use crate::fixtures::generate;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
     use nixbuild::TimeBound;
 
     fn store(builds: &[Build]) -> BuildStore {

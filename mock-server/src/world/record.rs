@@ -1,0 +1,254 @@
+//! [`Record`]: a build as the store keeps it, its repeated strings interned, and written as
+//! JSON straight from there.
+//!
+//! A [`Build`] holds ten strings of its own; a million of them are mostly copies of a few
+//! hundred derivation paths, systems, tag names and values. A record holds those as
+//! [`Sym`]s, and only its outputs' paths and hashes (which are its own) as strings.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use nixbuild::{Build, BuildId, BuildStatus, Output, Tags, TimeBound};
+
+use super::interner::{Interner, Sym};
+
+/// A build, compact: see the module's documentation.
+#[derive(Debug)]
+pub(crate) struct Record {
+    pub(crate) build_id: BuildId,
+    pub(crate) create_time: DateTime<Utc>,
+    start_time: Option<DateTime<Utc>>,
+    queue_time_seconds: Option<f64>,
+    duration_seconds: Option<f64>,
+    pub(crate) status: BuildStatus,
+    status_message: Option<Sym>,
+    cpu_count: u32,
+    allocated_megabytes: u64,
+    cpu_seconds: u64,
+    peak_memory_use_kilobytes: Option<u64>,
+    peak_storage_use_kilobytes: Option<u64>,
+    pub(crate) derivation_path: Sym,
+    outputs: Box<[RecordOutput]>,
+    system: Sym,
+    /// In the order of the build's [`Tags`] (by name).
+    pub(crate) tags: Box<[(Sym, Sym)]>,
+    restart_of_build_id: Option<BuildId>,
+    restarted_as_build_id: Option<BuildId>,
+}
+
+#[derive(Debug)]
+struct RecordOutput {
+    name: Sym,
+    path: Box<str>,
+    nar_hash: Box<str>,
+    nar_size_bytes: u64,
+}
+
+impl Record {
+    /// `build`, its repeated strings interned in `strings`.
+    pub(crate) fn new(build: &Build, strings: &mut Interner) -> Record {
+        Record {
+            build_id: build.build_id,
+            create_time: build.create_time,
+            start_time: build.start_time,
+            queue_time_seconds: build.queue_time_seconds,
+            duration_seconds: build.duration_seconds,
+            status: build.status.clone(),
+            status_message: build.status_message.as_deref().map(|m| strings.intern(m)),
+            cpu_count: build.cpu_count,
+            allocated_megabytes: build.allocated_megabytes,
+            cpu_seconds: build.cpu_seconds,
+            peak_memory_use_kilobytes: build.peak_memory_use_kilobytes,
+            peak_storage_use_kilobytes: build.peak_storage_use_kilobytes,
+            derivation_path: strings.intern(&build.derivation_path),
+            outputs: build
+                .outputs
+                .iter()
+                .map(|output| RecordOutput {
+                    name: strings.intern(&output.name),
+                    path: output.path.as_str().into(),
+                    nar_hash: output.nar_hash.as_str().into(),
+                    nar_size_bytes: output.nar_size_bytes,
+                })
+                .collect(),
+            system: strings.intern(&build.system),
+            tags: build
+                .tags
+                .iter()
+                .map(|(name, value)| (strings.intern(name), strings.intern(value)))
+                .collect(),
+            restart_of_build_id: build.restart_of_build_id,
+            restarted_as_build_id: build.restarted_as_build_id,
+        }
+    }
+
+    /// The build this record keeps.
+    pub(crate) fn build(&self, strings: &Interner) -> Build {
+        let mut build = Build::new(
+            self.build_id,
+            strings.text(self.derivation_path),
+            strings.text(self.system),
+            self.create_time,
+        );
+        build.start_time = self.start_time;
+        build.queue_time_seconds = self.queue_time_seconds;
+        build.duration_seconds = self.duration_seconds;
+        build.status = self.status.clone();
+        build.status_message = self.status_message.map(|m| strings.text(m).to_owned());
+        build.cpu_count = self.cpu_count;
+        build.allocated_megabytes = self.allocated_megabytes;
+        build.cpu_seconds = self.cpu_seconds;
+        build.peak_memory_use_kilobytes = self.peak_memory_use_kilobytes;
+        build.peak_storage_use_kilobytes = self.peak_storage_use_kilobytes;
+        build.outputs = self
+            .outputs
+            .iter()
+            .map(|output| {
+                Output::new(
+                    strings.text(output.name),
+                    &*output.path,
+                    &*output.nar_hash,
+                    output.nar_size_bytes,
+                )
+            })
+            .collect();
+        build.tags = self
+            .tags
+            .iter()
+            .map(|&(name, value)| (strings.text(name), strings.text(value)))
+            .collect::<Tags>();
+        build.restart_of_build_id = self.restart_of_build_id;
+        build.restarted_as_build_id = self.restarted_as_build_id;
+        build
+    }
+
+    /// The value of tag `name`, if the record has it.
+    pub(crate) fn tag(&self, name: Sym) -> Option<Sym> {
+        self.tags
+            .iter()
+            .find(|(have, _)| *have == name)
+            .map(|&(_, value)| value)
+    }
+
+    /// Appends the build's JSON to `out`, byte for byte as `serde_json` writes the [`Build`]
+    /// (a test holds the two together), without making the build first.
+    pub(crate) fn write_json(&self, strings: &Interner, out: &mut Vec<u8>) {
+        // Writing into a Vec cannot fail, and every value here encodes.
+        let _ = self.try_write_json(strings, out);
+    }
+
+    fn try_write_json(&self, strings: &Interner, out: &mut Vec<u8>) -> std::io::Result<()> {
+        let text = |sym: Sym| strings.text(sym);
+        write!(out, "{{\"build_id\":{}", self.build_id.0)?;
+        write!(
+            out,
+            ",\"create_time\":\"{}\"",
+            TimeBound::DateTime(self.create_time)
+        )?;
+        out.extend_from_slice(b",\"start_time\":");
+        match self.start_time {
+            Some(t) => write!(out, "\"{}\"", TimeBound::DateTime(t))?,
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"queue_time_seconds\":");
+        serde_json::to_writer(&mut *out, &self.queue_time_seconds)?;
+        out.extend_from_slice(b",\"duration_seconds\":");
+        serde_json::to_writer(&mut *out, &self.duration_seconds)?;
+        out.extend_from_slice(b",\"status\":");
+        serde_json::to_writer(&mut *out, self.status.as_str())?;
+        out.extend_from_slice(b",\"status_message\":");
+        serde_json::to_writer(&mut *out, &self.status_message.map(text))?;
+        write!(
+            out,
+            ",\"cpu_count\":{},\"allocated_megabytes\":{},\"cpu_seconds\":{}",
+            self.cpu_count, self.allocated_megabytes, self.cpu_seconds
+        )?;
+        out.extend_from_slice(b",\"peak_memory_use_kilobytes\":");
+        serde_json::to_writer(&mut *out, &self.peak_memory_use_kilobytes)?;
+        out.extend_from_slice(b",\"peak_storage_use_kilobytes\":");
+        serde_json::to_writer(&mut *out, &self.peak_storage_use_kilobytes)?;
+        out.extend_from_slice(b",\"derivation_path\":");
+        serde_json::to_writer(&mut *out, text(self.derivation_path))?;
+        out.extend_from_slice(b",\"outputs\":[");
+        for (i, output) in self.outputs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"name\":");
+            serde_json::to_writer(&mut *out, text(output.name))?;
+            out.extend_from_slice(b",\"path\":");
+            serde_json::to_writer(&mut *out, &*output.path)?;
+            out.extend_from_slice(b",\"nar_hash\":");
+            serde_json::to_writer(&mut *out, &*output.nar_hash)?;
+            write!(out, ",\"nar_size_bytes\":{}}}", output.nar_size_bytes)?;
+        }
+        out.extend_from_slice(b"],\"system\":");
+        serde_json::to_writer(&mut *out, text(self.system))?;
+        out.extend_from_slice(b",\"tags\":{");
+        for (i, &(name, value)) in self.tags.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut *out, text(name))?;
+            out.push(b':');
+            serde_json::to_writer(&mut *out, text(value))?;
+        }
+        out.push(b'}');
+        if let Some(id) = self.restart_of_build_id {
+            write!(out, ",\"restart_of_build_id\":{}", id.0)?;
+        }
+        if let Some(id) = self.restarted_as_build_id {
+            write!(out, ",\"restarted_as_build_id\":{}", id.0)?;
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::generate;
+
+    /// Builds that reach every field and every escape: the generated ones, and hostile ones.
+    fn builds() -> Vec<Build> {
+        let mut builds = generate(2000, 9);
+        let mut odd = crate::BuildFixture::built("quote\"back\\slash\u{7}bell-ünï-🦀")
+            .tag("name \"with\" quotes", "line\nbreak\u{0}")
+            .tag("", "")
+            .build();
+        odd.status = BuildStatus::Unknown("quarantined\t".into());
+        odd.status_message = Some("\u{1b}[31mred".into());
+        odd.queue_time_seconds = Some(f64::NAN);
+        odd.duration_seconds = Some(f64::INFINITY);
+        odd.peak_memory_use_kilobytes = None;
+        odd.restart_of_build_id = Some(BuildId(u64::MAX));
+        odd.restarted_as_build_id = Some(BuildId(0));
+        odd.system = String::new();
+        odd.create_time = DateTime::<Utc>::MIN_UTC;
+        odd.start_time = Some(DateTime::<Utc>::MAX_UTC);
+        builds.push(odd);
+        builds
+    }
+
+    #[test]
+    fn a_record_keeps_its_build_and_writes_serdes_json() {
+        let mut strings = Interner::default();
+        for build in builds() {
+            let record = Record::new(&build, &mut strings);
+            let kept = record.build(&strings);
+            let expected = serde_json::to_vec(&build).unwrap();
+            let mut written = Vec::new();
+            record.write_json(&strings, &mut written);
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&expected)
+            );
+            // NaN is not equal to itself: compare the JSON of the build kept instead.
+            assert_eq!(serde_json::to_vec(&kept).unwrap(), expected);
+            if build.queue_time_seconds.is_none_or(|q| !q.is_nan()) {
+                assert_eq!(kept, build);
+            }
+        }
+    }
+}
