@@ -26,7 +26,11 @@ async fn conforming_get(
     path_and_query: &str,
     token: Option<&nixbuild::Token>,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new().get(format!("{}{path_and_query}", mock.uri()));
+    let mut request = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .get(format!("{}{path_and_query}", mock.uri()));
     if let Some(token) = token {
         request = request.bearer_auth(token.expose_secret());
     }
@@ -236,7 +240,7 @@ async fn every_operation_of_the_table_is_served_and_documented() {
     use nixbuild::api::operation::{OIDC_ID_TOKEN_HEADER, OPERATIONS};
     let mock = MockNixbuild::builder().builds(fixtures::seed()).start().await;
     let token = mock.tokens().rights(["build:read", "build:write"]).mint();
-    let http = reqwest::Client::new();
+    let http = nixbuild::http_client_builder().unwrap().build().unwrap();
     for op in OPERATIONS {
         let mut request = http
             .request(op.method.clone(), format!("{}{}", mock.uri(), op.path))

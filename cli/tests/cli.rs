@@ -995,7 +995,8 @@ fn the_demo_s_dashboard_stays_open_after_the_command() {
         .expect("a dashboard URL");
     let opened = tokio::runtime::Runtime::new().unwrap().block_on(async {
         use nixbuild::reexports::reqwest;
-        let browser = reqwest::Client::builder()
+        let browser = nixbuild::http_client_builder()
+            .unwrap()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .build()

@@ -208,7 +208,10 @@ fn request_benches(c: &mut Criterion) {
                 .await,
         )
     });
-    let http = reqwest::Client::new();
+    let http = nixbuild::http_client_builder()
+        .expect("TLS")
+        .build()
+        .expect("a client");
     let token = header(&on.tokens().expires_in(Duration::from_secs(24 * 3600)).mint());
     let get = |url: String, authorization: Option<String>| {
         let http = http.clone();

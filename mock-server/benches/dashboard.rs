@@ -50,7 +50,11 @@ async fn burst(http: &reqwest::Client, url: &str) -> usize {
 /// event the overview and the journal's new entries, until `stop`. Returns how many events
 /// it followed.
 async fn dashboard(host: String, cookie: String, stop: Arc<AtomicBool>, followed: Arc<AtomicU64>) {
-    let http = reqwest::Client::builder().no_proxy().build().expect("a client");
+    let http = nixbuild::http_client_builder()
+        .expect("TLS")
+        .no_proxy()
+        .build()
+        .expect("a client");
     let page = |path: String| {
         http.get(format!("http://{host}{path}"))
             .header("cookie", &cookie)
@@ -130,7 +134,8 @@ fn serving_front(rt: &tokio::runtime::Runtime, http: &reqwest::Client) -> (MockN
 
 fn dashboard_cost(c: &mut Criterion) {
     let rt = runtime::runtime();
-    let http = reqwest::Client::builder()
+    let http = nixbuild::http_client_builder()
+        .expect("TLS")
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .build()

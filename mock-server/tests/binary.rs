@@ -154,7 +154,7 @@ async fn prints_an_admin_token_that_opens_the_control_api_and_takes_one_from_the
     let admin = mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"].clone();
     assert!(admin.starts_with(nixbuild_mock::ADMIN_TOKEN_PREFIX) && admin.len() > 60);
     let root = mock.vars["NIXBUILD_MOCK_URL"].clone();
-    let http = reqwest::Client::new();
+    let http = nixbuild::http_client_builder().unwrap().build().unwrap();
     let added = http
         .post(format!("{root}/_mock/builds"))
         .bearer_auth(&admin)
@@ -235,7 +235,7 @@ async fn a_token_under_an_ordinary_name_reaches_neither_the_log_nor_the_journal(
     let mock = Standalone::start(&["--empty"]);
     let token = mock.token().to_owned();
     let admin = mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"].clone();
-    let http = reqwest::Client::new();
+    let http = nixbuild::http_client_builder().unwrap().build().unwrap();
     let padded_away = token.trim_end_matches('=');
     for query in [
         format!("t={token}"),

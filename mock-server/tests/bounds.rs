@@ -10,7 +10,10 @@ use nixbuild_mock::limits::{MAX_RECORDED_PATH_BYTES, MAX_RECORDED_QUERY_BYTES, M
 async fn a_body_over_the_cap_is_413_and_not_kept() {
     let mock = MockNixbuild::start().await;
     let token = mock.tokens().rights(["build:write"]).mint();
-    let response = reqwest::Client::new()
+    let response = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/processes", mock.uri()))
         .bearer_auth(token.expose_secret())
         .header("nixbuildnet-oidc-id-token", "a.b.c")

@@ -24,7 +24,11 @@ async fn record(dir: &TempDir, builds: &str, queries: &[&str]) -> PathBuf {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = nixbuild::http_client_builder()
+        .unwrap()
+        .no_proxy()
+        .build()
+        .unwrap();
     for query in queries {
         let answer = http
             .get(format!("{}{query}", recorder.url()))
@@ -345,7 +349,8 @@ async fn replay_ignore_param_replays_a_request_whose_parameter_changed() {
         "--ignore-param",
         "create_time_from",
     ]);
-    let answer = reqwest::Client::builder()
+    let answer = nixbuild::http_client_builder()
+        .unwrap()
         .no_proxy()
         .build()
         .unwrap()

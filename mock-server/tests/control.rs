@@ -35,7 +35,7 @@ impl Control {
         Control {
             root: mock.server().uri(),
             admin: mock.admin_token().expose_secret().to_owned(),
-            http: reqwest::Client::new(),
+            http: nixbuild::http_client_builder().unwrap().build().unwrap(),
         }
     }
 
@@ -515,7 +515,10 @@ async fn the_journal_keeps_headers_redacted_and_bodies() {
     client.builds().list().limit(1).send().await.unwrap();
     let token = mock.tokens().rights(["build:write"]).mint();
     let body = r#"[{"id":"p1"}]"#;
-    let raw = reqwest::Client::new()
+    let raw = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/processes", mock.uri()))
         .header("authorization", format!("Bearer {}", token.expose_secret()))
         .header("content-type", "application/json")
@@ -575,7 +578,10 @@ async fn the_journal_keeps_headers_redacted_and_bodies() {
 async fn a_large_body_is_kept_cut_and_marked() {
     let mock = MockNixbuild::builder().without_auth().start().await;
     let big = format!("[{}]", vec![r#"{"id":"p"}"#; 20_000].join(","));
-    reqwest::Client::new()
+    nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/processes", mock.uri()))
         .header("x-filler", "v".repeat(20_000))
         .body(big.clone())
@@ -877,7 +883,10 @@ async fn headers_and_query_parameters_that_look_secret_are_redacted_in_journal_a
         "pa55-VALUE",
         "c00kie-VALUE",
     ];
-    let answer = reqwest::Client::new()
+    let answer = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(format!(
             "{}/builds?access_token={}&limit=2&Session%5FId={}",
             mock.uri(),

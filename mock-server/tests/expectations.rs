@@ -27,7 +27,10 @@ async fn requests_count_whatever_they_were_answered_and_only_after_expect() {
     let _ = client.builds().list().send().await; // 503, then the retry
     // Even a request refused for its size (413) arrived.
     mock.expect(Expectation::path("/processes").times(1));
-    let too_big = reqwest::Client::new()
+    let too_big = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/processes", mock.uri()))
         .body(vec![b' '; nixbuild_mock::limits::MAX_REQUEST_BODY_BYTES + 1])
         .send()

@@ -196,7 +196,7 @@ async fn faults_retry_after_and_large_answers_pass_through_unchanged() {
     let every = client.builds().list().limit(3000).send().await.unwrap();
     assert_eq!(every.len(), 3000);
 
-    let http = reqwest::Client::new();
+    let http = nixbuild::http_client_builder().unwrap().build().unwrap();
     let control = |path: &str| format!("{}{path}", mock.vars["NIXBUILD_MOCK_URL"]);
     let admin_token = mock.vars["NIXBUILD_MOCK_ADMIN_TOKEN"].clone();
     let inject = |fault: serde_json::Value| {

@@ -18,7 +18,8 @@ const CONCURRENCY: usize = 256;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_requests_at_concurrency_256_all_answered() {
     let mock = Standalone::start(&["--generate", "500", "--seed", "3"]);
-    let http = reqwest::Client::builder()
+    let http = nixbuild::http_client_builder()
+        .unwrap()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()
         .unwrap();

@@ -24,7 +24,10 @@ async fn send(
     token: &Token,
     id_token: Option<&str>,
 ) -> (u16, String) {
-    let mut request = reqwest::Client::new()
+    let mut request = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .request(method.parse().unwrap(), format!("{}{path}", mock.uri()))
         .bearer_auth(token.expose_secret());
     if let Some(id_token) = id_token {

@@ -27,7 +27,11 @@ struct Seen {
 }
 
 async fn get(base: &str, path_and_query: &str, headers: &[(&str, &str)]) -> Seen {
-    let mut request = reqwest::Client::new().get(format!("{base}{path_and_query}"));
+    let mut request = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .get(format!("{base}{path_and_query}"));
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -119,7 +123,10 @@ fn run_check(recording: &Path) -> (i32, String) {
 }
 
 async fn inject(upstream: &Standalone, fault: Value) {
-    let answer = reqwest::Client::new()
+    let answer = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/_mock/faults", upstream.vars["NIXBUILD_MOCK_URL"]))
         .bearer_auth(ADMIN)
         .header("content-type", "application/json")
@@ -240,7 +247,10 @@ async fn recorded_answers_are_replayed_byte_for_byte_and_the_mock_agrees_with_th
     let with_exchanged = client(&through, &exchanged);
     with_exchanged.builds().list().limit(2).send().await.unwrap();
     let processes_secret = "process-body-secret-0123456789";
-    let posted = reqwest::Client::new()
+    let posted = nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{through}/processes"))
         .header("authorization", &auth)
         .header("content-type", "application/json")

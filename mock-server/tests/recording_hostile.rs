@@ -38,7 +38,10 @@ fn build(id: u64, drv: &str, tags: Value, message: &str) -> Value {
 }
 
 async fn get(base: &str, path_and_query: &str) -> u16 {
-    reqwest::Client::new()
+    nixbuild::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(format!("{base}{path_and_query}"))
         .header("authorization", "Bearer a-caller-token-0123456789")
         .send()

@@ -169,7 +169,10 @@ fn list_over_http(c: &mut Criterion) {
     let body_bytes = json.len();
     let server = rt.block_on(static_server(json));
     let client = sdk_client(&server);
-    let http = reqwest::Client::new();
+    let http = nixbuild::http_client_builder()
+        .expect("TLS")
+        .build()
+        .expect("a client");
     let url = format!("{}/builds", server.uri());
 
     let group_name = "list 100k builds over HTTP";
@@ -193,7 +196,10 @@ fn request_overhead(c: &mut Criterion) {
     let one_build = serde_json::to_vec(&nixbuild::examples::seed_builds()[..1]).expect("a build");
     let server = rt.block_on(static_server(one_build));
     let client = sdk_client(&server);
-    let http = reqwest::Client::new();
+    let http = nixbuild::http_client_builder()
+        .expect("TLS")
+        .build()
+        .expect("a client");
     let url = format!("{}/builds", server.uri());
     for concurrency in [1usize, 64] {
         let group_name = format!("one small request, {concurrency} at once");

@@ -256,13 +256,12 @@ impl ClientBuilder {
         };
         let user_agent = HeaderValue::from_str(&user_agent)
             .map_err(|_| Error::Config(format!("`{user_agent}` is not a valid User-Agent")))?;
-        install_crypto_provider();
         let http = match self.http {
             Some(http) => http,
             // No redirect is followed: reqwest strips only `Authorization` when one crosses
             // origins, and the OIDC ID token and a POST body would go along. A 3xx answer
             // becomes `Error::Redirect`, naming where it pointed.
-            None => reqwest::Client::builder()
+            None => crate::tls::http_client_builder()?
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(connect_timeout)
                 .build()
@@ -298,17 +297,6 @@ fn token_expiry(token: &Token) -> Option<chrono::DateTime<chrono::Utc>> {
 #[cfg(not(feature = "biscuit"))]
 fn token_expiry(_token: &Token) -> Option<chrono::DateTime<chrono::Utc>> {
     None
-}
-
-/// With `rustls-ring` alone, reqwest's rustls has no crypto provider of its own and panics
-/// when a client is built without a process-wide one: install ring, unless the program
-/// installed another first.
-fn install_crypto_provider() {
-    #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Another thread may install one meanwhile: then that one serves, as it should.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
 }
 
 /// `nixbuild-rs/<version>`.

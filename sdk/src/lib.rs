@@ -15,6 +15,7 @@ pub mod report;
 mod request;
 mod retry;
 mod secret;
+mod tls;
 pub mod token;
 
 pub use client::{
@@ -31,6 +32,7 @@ pub use models::{Build, BuildId, BuildStatus, BuildsSummary, ErrorBody, Output, 
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use tls::http_client_builder;
 pub use token::bearer::Token;
 #[cfg(feature = "biscuit")]
 pub use token::error::TokenError;

@@ -90,7 +90,7 @@ async fn an_answer_from_another_origin_through_a_callers_client_is_refused() {
     let server = redirecting(302, &format!("{}/builds", target.uri())).await;
     // A caller-supplied client with reqwest's default policy follows the redirect itself.
     let client = common::builder(&server)
-        .http_client(reqwest::Client::new())
+        .http_client(nixbuild::http_client_builder().unwrap().build().unwrap())
         .build()
         .unwrap();
     let err = client.builds().list().send().await.unwrap_err();

@@ -180,7 +180,8 @@ pub async fn check(recording: &Recording) -> Result<CheckReport, RecordingError>
         .await;
     // Straight to the local mock: a proxy from the environment (`http_proxy` on a CI runner)
     // would see every recorded query.
-    let client = nixbuild::reexports::reqwest::Client::builder()
+    let client = nixbuild::http_client_builder()
+        .map_err(|e| RecordingError::Malformed(format!("cannot make an HTTP client: {e}")))?
         .no_proxy()
         .build()
         .map_err(|e| RecordingError::Malformed(format!("cannot make an HTTP client: {e}")))?;

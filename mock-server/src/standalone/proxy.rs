@@ -108,7 +108,9 @@ impl RecordingProxy {
             Some(url::Host::Domain(name)) => name == "localhost",
             None => false,
         };
-        let mut client = reqwest::Client::builder()
+        // The SDK's builder carries the TLS configuration (nothing process-wide is needed).
+        let mut client = nixbuild::http_client_builder()
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))?
             // The caller's client follows redirects, or not, as it would with the service.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)

@@ -40,7 +40,7 @@ pub async fn get(base: &str, path_and_query: &str, token: Option<&Token>) -> Ans
 
 /// A request with a raw `Authorization` header value.
 pub async fn send(method: &str, base: &str, path_and_query: &str, authorization: Option<String>) -> Answer {
-    let client = reqwest::Client::new();
+    let client = nixbuild::http_client_builder().unwrap().build().unwrap();
     let url = format!("{base}{path_and_query}");
     let mut request = client.request(method.parse().unwrap(), &url);
     if let Some(value) = authorization {

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use nixbuild::reexports::reqwest;
 use nixbuild_mock::REDACTED;
 use nixbuild_mock::front::Front;
 use nixbuild_mock::recording::proxy::RecordingProxy;
@@ -48,7 +47,8 @@ pub(crate) async fn run(
     let serving = tokio::spawn(Front::recording(proxy, read_timeout).serve(listener));
     // Straight to the loopback proxy: an `http_proxy` from the environment would otherwise
     // see the token.
-    let client = reqwest::Client::builder()
+    let client = nixbuild::http_client_builder()
+        .map_err(|e| format!("cannot make an HTTP client: {e}"))?
         .no_proxy()
         .build()
         .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
