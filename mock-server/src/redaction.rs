@@ -49,7 +49,13 @@ const SECRET_NAME_PARTS: [&str; 9] = [
 
 /// Whether a header or query parameter named `name` (any case) may hold a secret.
 pub(crate) fn looks_secret(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
+    // Lowered only when it has capitals: this runs for every header and parameter of every
+    // request the journal keeps.
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    };
     SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
 }
 
@@ -72,25 +78,37 @@ pub(crate) fn redact_header(name: &str, value: &str) -> String {
 /// `tags=ci:[redacted]`, so the query still asks what it asked; a value hiding one in its
 /// percent-encoding becomes [`REDACTED`] whole); the rest exactly as sent.
 pub(crate) fn redact_query(query: &str) -> Cow<'_, str> {
-    let decoded = |text: &str| {
-        percent_decode_str(&text.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
+    // Percent-decoded (`+` a space); the text itself when there is nothing to decode.
+    fn decoded(text: &str) -> Cow<'_, str> {
+        if !text.contains(['%', '+']) {
+            return Cow::Borrowed(text);
+        }
+        Cow::Owned(
+            percent_decode_str(&text.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    }
     let redacted_pair = |pair: &str| -> Option<String> {
         let (name, value) = pair.split_once('=').unwrap_or(("", pair));
-        let named = if pair.contains('=') {
-            format!("{name}=")
-        } else {
-            String::new()
+        // The pair rewritten with `value` for its value (made only when it is rewritten).
+        let named = |value: &str| match pair.split_once('=') {
+            Some((name, _)) => format!("{name}={value}"),
+            None => value.to_owned(),
         };
         if pair.contains('=') && looks_secret(&decoded(name)) {
-            return Some(format!("{named}{REDACTED}"));
+            return Some(named(REDACTED));
         }
         if let Cow::Owned(value) = redact_token_shapes(value) {
-            return Some(format!("{named}{value}"));
+            return Some(named(&value));
         }
-        matches!(redact_token_shapes(&decoded(value)), Cow::Owned(_)).then(|| format!("{named}{REDACTED}"))
+        // A value that decodes to another text may hide a token in its encoding.
+        match decoded(value) {
+            Cow::Owned(plain) => {
+                matches!(redact_token_shapes(&plain), Cow::Owned(_)).then(|| named(REDACTED))
+            }
+            Cow::Borrowed(_) => None,
+        }
     };
     // Each pair looked at once: this runs for every request the journal keeps.
     let pairs: Vec<(&str, Option<String>)> =
