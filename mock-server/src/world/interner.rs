@@ -5,13 +5,25 @@
 //! (24 bytes and its own copy on the heap), and its indexes are keyed by integers, which hash
 //! and compare faster than the strings.
 
-use hashbrown::HashTable;
-use hashbrown::hash_table::Entry;
-use std::hash::BuildHasher;
+use std::sync::Arc;
+
+use hashbrown::HashMap;
 
 /// A string of an [`Interner`]: its place in the interner's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Sym(u32);
+
+impl Sym {
+    /// Its number, for a record to keep among its bytes.
+    pub(crate) fn raw(self) -> u32 {
+        self.0
+    }
+
+    /// The symbol of a number [`raw`](Sym::raw) gave.
+    pub(crate) fn from_raw(n: u32) -> Sym {
+        Sym(n)
+    }
+}
 
 /// Distinct strings, each kept once and named by a [`Sym`].
 ///
@@ -20,10 +32,11 @@ pub(crate) struct Sym(u32);
 /// strings).
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    strings: Vec<Box<str>>,
-    /// Places in `strings`, found by the string's hash.
-    places: HashTable<u32>,
-    hasher: hashbrown::DefaultHashBuilder,
+    /// Each string, by symbol, sharing its bytes with the key of `symbols`.
+    strings: Vec<Arc<str>>,
+    /// The symbol of each string: found by hash with the string beside it (no second hop
+    /// through `strings`, which cost a cache miss a lookup at a million builds).
+    symbols: HashMap<Arc<str>, Sym>,
 }
 
 impl Interner {
@@ -33,30 +46,19 @@ impl Interner {
     /// Never for a store of builds: it would take 2³² distinct strings, more than a store
     /// can hold within the mock's limits.
     pub(crate) fn intern(&mut self, text: &str) -> Sym {
-        let hash = self.hasher.hash_one(text);
-        let strings = &self.strings;
-        let hasher = &self.hasher;
-        match self.places.entry(
-            hash,
-            |&place| &*strings[place as usize] == text,
-            |&place| hasher.hash_one(&*strings[place as usize]),
-        ) {
-            Entry::Occupied(found) => Sym(*found.get()),
-            Entry::Vacant(vacant) => {
-                let place = u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings");
-                vacant.insert(place);
-                self.strings.push(text.into());
-                Sym(place)
-            }
+        if let Some(&sym) = self.symbols.get(text) {
+            return sym;
         }
+        let sym = Sym(u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings"));
+        let shared: Arc<str> = Arc::from(text);
+        self.strings.push(Arc::clone(&shared));
+        self.symbols.insert(shared, sym);
+        sym
     }
 
     /// The symbol of `text`, if it has been interned.
     pub(crate) fn get(&self, text: &str) -> Option<Sym> {
-        let hash = self.hasher.hash_one(text);
-        self.places
-            .find(hash, |&place| &*self.strings[place as usize] == text)
-            .map(|&place| Sym(place))
+        self.symbols.get(text).copied()
     }
 
     /// The string of `sym`.

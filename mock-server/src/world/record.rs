@@ -3,7 +3,9 @@
 //!
 //! A [`Build`] holds ten strings of its own; a million of them are mostly copies of a few
 //! hundred derivation paths, systems, tag names and values. A record holds those as
-//! [`Sym`]s, and only its outputs' paths and hashes (which are its own) as strings.
+//! [`Sym`]s, and its variable parts (its tags, and its outputs with their own paths and
+//! hashes) in one allocation: loading a million builds spent most of its time in the
+//! allocator when each of those was a box of its own.
 
 use std::io::Write;
 
@@ -28,20 +30,96 @@ pub(crate) struct Record {
     peak_memory_use_kilobytes: Option<u64>,
     peak_storage_use_kilobytes: Option<u64>,
     pub(crate) derivation_path: Sym,
-    outputs: Box<[RecordOutput]>,
     system: Sym,
-    /// In the order of the build's [`Tags`] (by name).
-    pub(crate) tags: Box<[(Sym, Sym)]>,
     restart_of_build_id: Option<BuildId>,
     restarted_as_build_id: Option<BuildId>,
+    /// The tags and outputs, laid out by [`Extras::write`]; empty (no allocation) when the
+    /// build has neither.
+    extras: Box<[u8]>,
 }
 
-#[derive(Debug)]
-struct RecordOutput {
+/// A build's tags and outputs as one run of bytes, all numbers little-endian `u32` but the
+/// sizes:
+///
+/// `tag count, (name, value)*, output count, (name, NAR size as u64, path length, path,
+/// hash length, hash)*`
+///
+/// Tags come first and have a fixed size, so that matching a filter's tag reads no further.
+struct Extras;
+
+impl Extras {
+    fn write(build: &Build, strings: &mut Interner) -> Box<[u8]> {
+        if build.tags.is_empty() && build.outputs.is_empty() {
+            return Box::default();
+        }
+        let texts: usize = build
+            .outputs
+            .iter()
+            .map(|output| 20 + output.path.len() + output.nar_hash.len())
+            .sum();
+        let mut bytes = Vec::with_capacity(8 + 8 * build.tags.len() + texts);
+        let number = |bytes: &mut Vec<u8>, n: usize| {
+            // Counts and lengths of a build held in memory fit: a string's length past 4 GiB
+            // would be cut, and no request or file the mock reads can carry one.
+            bytes.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+        };
+        number(&mut bytes, build.tags.len());
+        for (name, value) in build.tags.iter() {
+            bytes.extend_from_slice(&strings.intern(name).raw().to_le_bytes());
+            bytes.extend_from_slice(&strings.intern(value).raw().to_le_bytes());
+        }
+        number(&mut bytes, build.outputs.len());
+        for output in &build.outputs {
+            bytes.extend_from_slice(&strings.intern(&output.name).raw().to_le_bytes());
+            bytes.extend_from_slice(&output.nar_size_bytes.to_le_bytes());
+            number(&mut bytes, output.path.len());
+            bytes.extend_from_slice(output.path.as_bytes());
+            number(&mut bytes, output.nar_hash.len());
+            bytes.extend_from_slice(output.nar_hash.as_bytes());
+        }
+        bytes.into_boxed_slice()
+    }
+}
+
+/// Reads the bytes [`Extras::write`] laid out, front to back; a read past the end gives
+/// nothing (never a panic), which only a bug could cause.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let n = n.min(self.bytes.len());
+        let (taken, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        taken
+    }
+
+    fn u32(&mut self) -> u32 {
+        self.take(4).try_into().map_or(0, u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> u64 {
+        self.take(8).try_into().map_or(0, u64::from_le_bytes)
+    }
+
+    fn text(&mut self) -> &'a str {
+        let len = self.u32() as usize;
+        // Written from a `str`: valid UTF-8.
+        std::str::from_utf8(self.take(len)).unwrap_or("")
+    }
+
+    fn sym(&mut self) -> Sym {
+        Sym::from_raw(self.u32())
+    }
+}
+
+/// One output, as read back from the extras.
+struct OutputRef<'a> {
     name: Sym,
-    path: Box<str>,
-    nar_hash: Box<str>,
     nar_size_bytes: u64,
+    path: &'a str,
+    nar_hash: &'a str,
 }
 
 impl Record {
@@ -61,25 +139,32 @@ impl Record {
             peak_memory_use_kilobytes: build.peak_memory_use_kilobytes,
             peak_storage_use_kilobytes: build.peak_storage_use_kilobytes,
             derivation_path: strings.intern(&build.derivation_path),
-            outputs: build
-                .outputs
-                .iter()
-                .map(|output| RecordOutput {
-                    name: strings.intern(&output.name),
-                    path: output.path.as_str().into(),
-                    nar_hash: output.nar_hash.as_str().into(),
-                    nar_size_bytes: output.nar_size_bytes,
-                })
-                .collect(),
             system: strings.intern(&build.system),
-            tags: build
-                .tags
-                .iter()
-                .map(|(name, value)| (strings.intern(name), strings.intern(value)))
-                .collect(),
             restart_of_build_id: build.restart_of_build_id,
             restarted_as_build_id: build.restarted_as_build_id,
+            extras: Extras::write(build, strings),
         }
+    }
+
+    /// The tags, as (name, value), in the build's order (by name).
+    pub(crate) fn tags(&self) -> impl Iterator<Item = (Sym, Sym)> + '_ {
+        let mut reader = Reader { bytes: &self.extras };
+        let count = reader.u32();
+        (0..count).map(move |_| (reader.sym(), reader.sym()))
+    }
+
+    /// The outputs, in the build's order.
+    fn outputs(&self) -> impl Iterator<Item = OutputRef<'_>> + '_ {
+        let mut reader = Reader { bytes: &self.extras };
+        let tags = reader.u32() as usize;
+        reader.take(8 * tags);
+        let count = reader.u32();
+        (0..count).map(move |_| OutputRef {
+            name: reader.sym(),
+            nar_size_bytes: reader.u64(),
+            path: reader.text(),
+            nar_hash: reader.text(),
+        })
     }
 
     /// The build this record keeps.
@@ -101,21 +186,19 @@ impl Record {
         build.peak_memory_use_kilobytes = self.peak_memory_use_kilobytes;
         build.peak_storage_use_kilobytes = self.peak_storage_use_kilobytes;
         build.outputs = self
-            .outputs
-            .iter()
+            .outputs()
             .map(|output| {
                 Output::new(
                     strings.text(output.name),
-                    &*output.path,
-                    &*output.nar_hash,
+                    output.path,
+                    output.nar_hash,
                     output.nar_size_bytes,
                 )
             })
             .collect();
         build.tags = self
-            .tags
-            .iter()
-            .map(|&(name, value)| (strings.text(name), strings.text(value)))
+            .tags()
+            .map(|(name, value)| (strings.text(name), strings.text(value)))
             .collect::<Tags>();
         build.restart_of_build_id = self.restart_of_build_id;
         build.restarted_as_build_id = self.restarted_as_build_id;
@@ -124,10 +207,9 @@ impl Record {
 
     /// The value of tag `name`, if the record has it.
     pub(crate) fn tag(&self, name: Sym) -> Option<Sym> {
-        self.tags
-            .iter()
+        self.tags()
             .find(|(have, _)| *have == name)
-            .map(|&(_, value)| value)
+            .map(|(_, value)| value)
     }
 
     /// Appends the build's JSON to `out`, byte for byte as `serde_json` writes the [`Build`]
@@ -170,22 +252,22 @@ impl Record {
         out.extend_from_slice(b",\"derivation_path\":");
         serde_json::to_writer(&mut *out, text(self.derivation_path))?;
         out.extend_from_slice(b",\"outputs\":[");
-        for (i, output) in self.outputs.iter().enumerate() {
+        for (i, output) in self.outputs().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"name\":");
             serde_json::to_writer(&mut *out, text(output.name))?;
             out.extend_from_slice(b",\"path\":");
-            serde_json::to_writer(&mut *out, &*output.path)?;
+            serde_json::to_writer(&mut *out, output.path)?;
             out.extend_from_slice(b",\"nar_hash\":");
-            serde_json::to_writer(&mut *out, &*output.nar_hash)?;
+            serde_json::to_writer(&mut *out, output.nar_hash)?;
             write!(out, ",\"nar_size_bytes\":{}}}", output.nar_size_bytes)?;
         }
         out.extend_from_slice(b"],\"system\":");
         serde_json::to_writer(&mut *out, text(self.system))?;
         out.extend_from_slice(b",\"tags\":{");
-        for (i, &(name, value)) in self.tags.iter().enumerate() {
+        for (i, (name, value)) in self.tags().enumerate() {
             if i > 0 {
                 out.push(b',');
             }

@@ -115,7 +115,7 @@ impl FromIterator<Build> for BuildStore {
         store.slots.reserve(builds.len());
         let mut keys: Vec<Key> = Vec::with_capacity(builds.len());
         // The last build with an id is the one kept: read from the end, a seen id is skipped.
-        for build in builds.into_iter().rev() {
+        for build in builds.iter().rev() {
             let hashbrown::hash_map::Entry::Vacant(vacant) = store.slot_of.entry(build.build_id) else {
                 continue;
             };
@@ -125,7 +125,7 @@ impl FromIterator<Build> for BuildStore {
             vacant.insert(slot);
             keys.push(Key::new(build.create_time, build.build_id, slot));
             store.highest = store.highest.max(Some(build.build_id));
-            let record = Record::new(&build, &mut store.strings);
+            let record = Record::new(build, &mut store.strings);
             store.slots.push(Some(Stored {
                 record,
                 json: OnceLock::new(),
@@ -134,6 +134,10 @@ impl FromIterator<Build> for BuildStore {
         keys.sort_unstable();
         store.index_in_one_pass(&keys);
         store.order = KeySet::from_sorted(keys);
+        // The builds given are dropped only now: freeing their strings while the records were
+        // made left the allocator sorting millions of small free chunks at each large
+        // allocation after them.
+        drop(builds);
         store
     }
 }
@@ -152,7 +156,7 @@ impl BuildStore {
                 .entry(record.derivation_path)
                 .or_default()
                 .push(*key);
-            for &tag in &*record.tags {
+            for tag in record.tags() {
                 by_tag.entry(tag).or_default().push(*key);
             }
             by_status.entry_ref(&record.status).or_default().push(*key);
@@ -206,7 +210,7 @@ impl BuildStore {
             .entry(record.derivation_path)
             .or_default()
             .insert(key);
-        for &tag in &*record.tags {
+        for tag in record.tags() {
             self.by_tag.entry(tag).or_default().insert(key);
         }
         self.by_status.entry_ref(&record.status).or_default().insert(key);
@@ -229,8 +233,8 @@ impl BuildStore {
         let key = Key::new(record.create_time, id, slot);
         self.order.remove(&key);
         unindex(&mut self.by_derivation, &record.derivation_path, &key);
-        for tag in &*record.tags {
-            unindex(&mut self.by_tag, tag, &key);
+        for tag in record.tags() {
+            unindex(&mut self.by_tag, &tag, &key);
         }
         unindex(&mut self.by_status, &record.status, &key);
         if self.highest == Some(id) {
@@ -306,10 +310,10 @@ impl BuildStore {
         /// A build's JSON is about 700 bytes; a guess too small only grows the buffer.
         const GUESS: usize = 1024;
         let selected: Vec<&Stored> = self.selected(filter).collect();
-        let size = 2 + selected
-            .iter()
-            .map(|stored| stored.json.get().map_or(GUESS, |json| json.len()) + 1)
-            .sum::<usize>();
+        let mut size = 2;
+        for stored in &selected {
+            size += stored.json.get().map_or(GUESS, |json| json.len()) + 1;
+        }
         let mut json = Vec::with_capacity(size);
         json.push(b'[');
         for (i, stored) in selected.into_iter().enumerate() {
