@@ -8,7 +8,8 @@
 //! keeping each of those answers would cost a copy of every body and evict the answers that
 //! are asked again.
 
-use std::collections::{HashMap, HashSet};
+// hashbrown for foldhash: SipHash cost more than the rest of a lookup, for every request.
+use hashbrown::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ pub(crate) struct AnswerCache {
     bytes: usize,
     /// Hashes of the queries asked once and not kept.
     asked_once: HashSet<u64>,
-    hasher: std::collections::hash_map::RandomState,
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl AnswerCache {
