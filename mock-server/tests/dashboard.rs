@@ -8,7 +8,8 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, redirect};
 
 fn browser() -> Client {
-    Client::builder()
+    nixbuild::http_client_builder()
+        .unwrap()
         .redirect(redirect::Policy::none())
         .no_proxy()
         .build()
