@@ -1,9 +1,12 @@
-//! [`Interner`]: each distinct string of the store kept once, named by a small number.
+//! [`Interner`]: each distinct string of the store, and each distinct tag (a name with its
+//! value), kept once and named by a small number.
 //!
 //! A million builds name a few hundred derivations, systems and tag names, and a few tens of
 //! thousands of tag values: kept once each, a build holds four bytes where it held a string
 //! (24 bytes and its own copy on the heap), and its indexes are keyed by integers, which hash
-//! and compare faster than the strings.
+//! and compare faster than the strings. A tag is one lookup of its (name, value) pair, and its
+//! number places it in the tag index directly: at a million builds, each lookup of a rare
+//! string (a CI run's id) is a cache miss, and a tag took three of them.
 
 use std::sync::Arc;
 
@@ -25,7 +28,34 @@ impl Sym {
     }
 }
 
-/// Distinct strings, each kept once and named by a [`Sym`].
+/// A tag of an [`Interner`] (a name with its value): its place in the interner's tag list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct TagId(u32);
+
+impl TagId {
+    /// Its number, for a record to keep among its bytes, and for a tag index's place.
+    pub(crate) fn raw(self) -> u32 {
+        self.0
+    }
+
+    /// The tag of a number [`raw`](TagId::raw) gave.
+    pub(crate) fn from_raw(n: u32) -> TagId {
+        TagId(n)
+    }
+}
+
+/// A tag as asked for: found in the tag table without making its key's two strings.
+#[derive(Hash)]
+struct TagRef<'a>(&'a str, &'a str);
+
+impl hashbrown::Equivalent<(Box<str>, Box<str>)> for TagRef<'_> {
+    fn equivalent(&self, key: &(Box<str>, Box<str>)) -> bool {
+        *key.0 == *self.0 && *key.1 == *self.1
+    }
+}
+
+/// Distinct strings, each kept once and named by a [`Sym`], and distinct tags, named by a
+/// [`TagId`].
 ///
 /// Strings are never taken out: a store that is cleared starts a new interner, and until
 /// then a string stays as long as the store (its builds are bounded, and so are their
@@ -37,6 +67,10 @@ pub(crate) struct Interner {
     /// The symbol of each string: found by hash with the string beside it (no second hop
     /// through `strings`, which cost a cache miss a lookup at a million builds).
     symbols: HashMap<Arc<str>, Sym>,
+    /// Each tag's name and value, by id.
+    tags: Vec<(Sym, Sym)>,
+    /// The id of each tag (its key hashes as the `TagRef` that finds it).
+    tag_ids: HashMap<(Box<str>, Box<str>), TagId>,
 }
 
 impl Interner {
@@ -59,6 +93,36 @@ impl Interner {
     /// The symbol of `text`, if it has been interned.
     pub(crate) fn get(&self, text: &str) -> Option<Sym> {
         self.symbols.get(text).copied()
+    }
+
+    /// The id of tag `name` = `value`, which is added if it is new.
+    pub(crate) fn intern_tag(&mut self, name: &str, value: &str) -> TagId {
+        if let Some(&id) = self.tag_ids.get(&TagRef(name, value)) {
+            return id;
+        }
+        let id = TagId(u32::try_from(self.tags.len()).expect("fewer than 2^32 distinct tags"));
+        let parts = (self.intern(name), self.intern(value));
+        self.tags.push(parts);
+        self.tag_ids.insert((name.into(), value.into()), id);
+        id
+    }
+
+    /// The id of tag `name` = `value`, if it has been interned.
+    pub(crate) fn tag(&self, name: &str, value: &str) -> Option<TagId> {
+        self.tag_ids.get(&TagRef(name, value)).copied()
+    }
+
+    /// The name and value of tag `id`.
+    pub(crate) fn tag_parts(&self, id: TagId) -> (&str, &str) {
+        // Every TagId comes from this interner, which never removes a tag.
+        self.tags
+            .get(id.0 as usize)
+            .map_or(("", ""), |&(name, value)| (self.text(name), self.text(value)))
+    }
+
+    /// How many distinct tags it keeps (each tag's id is below).
+    pub(crate) fn tag_count(&self) -> usize {
+        self.tags.len()
     }
 
     /// The string of `sym`.
@@ -95,5 +159,25 @@ mod tests {
         }
         assert_eq!(interner.text(interner.get("9999").unwrap()), "9999");
         assert_eq!(interner.get("acme/web"), Some(a), "kept through growth");
+    }
+
+    #[test]
+    fn a_tag_is_its_name_and_value_together() {
+        let mut interner = Interner::default();
+        let run = interner.intern_tag("GITHUB_RUN_ID", "42");
+        let other = interner.intern_tag("GITHUB_RUN_ID", "43");
+        // The same two strings, split elsewhere, are another tag.
+        let split = interner.intern_tag("GITHUB_RUN_ID4", "2");
+        assert_ne!(run, other);
+        assert_ne!(run, split);
+        assert_eq!(interner.intern_tag("GITHUB_RUN_ID", "42"), run);
+        assert_eq!(interner.tag("GITHUB_RUN_ID", "43"), Some(other));
+        assert_eq!(interner.tag("GITHUB_RUN_ID", "44"), None);
+        assert_eq!(interner.tag_parts(split), ("GITHUB_RUN_ID4", "2"));
+        assert_eq!(interner.tag_count(), 3);
+        assert_eq!(
+            interner.get("GITHUB_RUN_ID"),
+            Some(interner.intern("GITHUB_RUN_ID"))
+        );
     }
 }

@@ -12,7 +12,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use nixbuild::{Build, BuildId, BuildStatus, Output, Tags, TimeBound};
 
-use super::interner::{Interner, Sym};
+use super::interner::{Interner, Sym, TagId};
 
 /// A build, compact: see the module's documentation.
 #[derive(Debug)]
@@ -41,8 +41,8 @@ pub(crate) struct Record {
 /// A build's tags and outputs as one run of bytes, all numbers little-endian `u32` but the
 /// sizes:
 ///
-/// `tag count, (name, value)*, output count, (name, NAR size as u64, path length, path,
-/// hash length, hash)*`
+/// `tag count, tag*, output count, (name, NAR size as u64, path length, path, hash length,
+/// hash)*`
 ///
 /// Tags come first and have a fixed size, so that matching a filter's tag reads no further.
 struct Extras;
@@ -57,7 +57,7 @@ impl Extras {
             .iter()
             .map(|output| 20 + output.path.len() + output.nar_hash.len())
             .sum();
-        let mut bytes = Vec::with_capacity(8 + 8 * build.tags.len() + texts);
+        let mut bytes = Vec::with_capacity(8 + 4 * build.tags.len() + texts);
         let number = |bytes: &mut Vec<u8>, n: usize| {
             // Counts and lengths of a build held in memory fit: a string's length past 4 GiB
             // would be cut, and no request or file the mock reads can carry one.
@@ -65,8 +65,7 @@ impl Extras {
         };
         number(&mut bytes, build.tags.len());
         for (name, value) in build.tags.iter() {
-            bytes.extend_from_slice(&strings.intern(name).raw().to_le_bytes());
-            bytes.extend_from_slice(&strings.intern(value).raw().to_le_bytes());
+            bytes.extend_from_slice(&strings.intern_tag(name, value).raw().to_le_bytes());
         }
         number(&mut bytes, build.outputs.len());
         for output in &build.outputs {
@@ -146,18 +145,18 @@ impl Record {
         }
     }
 
-    /// The tags, as (name, value), in the build's order (by name).
-    pub(crate) fn tags(&self) -> impl Iterator<Item = (Sym, Sym)> + '_ {
+    /// The tags, in the build's order (by name).
+    pub(crate) fn tags(&self) -> impl Iterator<Item = TagId> + '_ {
         let mut reader = Reader { bytes: &self.extras };
         let count = reader.u32();
-        (0..count).map(move |_| (reader.sym(), reader.sym()))
+        (0..count).map(move |_| TagId::from_raw(reader.u32()))
     }
 
     /// The outputs, in the build's order.
     fn outputs(&self) -> impl Iterator<Item = OutputRef<'_>> + '_ {
         let mut reader = Reader { bytes: &self.extras };
         let tags = reader.u32() as usize;
-        reader.take(8 * tags);
+        reader.take(4 * tags);
         let count = reader.u32();
         (0..count).map(move |_| OutputRef {
             name: reader.sym(),
@@ -196,20 +195,15 @@ impl Record {
                 )
             })
             .collect();
-        build.tags = self
-            .tags()
-            .map(|(name, value)| (strings.text(name), strings.text(value)))
-            .collect::<Tags>();
+        build.tags = self.tags().map(|tag| strings.tag_parts(tag)).collect::<Tags>();
         build.restart_of_build_id = self.restart_of_build_id;
         build.restarted_as_build_id = self.restarted_as_build_id;
         build
     }
 
-    /// The value of tag `name`, if the record has it.
-    pub(crate) fn tag(&self, name: Sym) -> Option<Sym> {
-        self.tags()
-            .find(|(have, _)| *have == name)
-            .map(|(_, value)| value)
+    /// Whether the record has `tag`.
+    pub(crate) fn has_tag(&self, tag: TagId) -> bool {
+        self.tags().any(|have| have == tag)
     }
 
     /// Appends the build's JSON to `out`, byte for byte as `serde_json` writes the [`Build`]
@@ -267,13 +261,14 @@ impl Record {
         out.extend_from_slice(b"],\"system\":");
         serde_json::to_writer(&mut *out, text(self.system))?;
         out.extend_from_slice(b",\"tags\":{");
-        for (i, (name, value)) in self.tags().enumerate() {
+        for (i, tag) in self.tags().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            serde_json::to_writer(&mut *out, text(name))?;
+            let (name, value) = strings.tag_parts(tag);
+            serde_json::to_writer(&mut *out, name)?;
             out.push(b':');
-            serde_json::to_writer(&mut *out, text(value))?;
+            serde_json::to_writer(&mut *out, value)?;
         }
         out.push(b'}');
         if let Some(id) = self.restart_of_build_id {

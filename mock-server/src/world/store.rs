@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use hashbrown::HashMap;
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 
-use super::interner::{Interner, Sym};
+use super::interner::{Interner, Sym, TagId};
 use super::key_set::{Key, KeySet};
 use super::record::Record;
 use crate::limits::MAX_CACHED_JSON_BYTES;
@@ -47,8 +47,8 @@ pub struct BuildStore {
     /// Each build's slot by id.
     slot_of: HashMap<BuildId, u32>,
     by_derivation: HashMap<Sym, KeySet>,
-    /// By tag name and value.
-    by_tag: HashMap<(Sym, Sym), KeySet>,
+    /// By tag, at the tag's id (a tag no build has any more keeps an empty set).
+    by_tag: Vec<KeySet>,
     by_status: HashMap<BuildStatus, KeySet>,
     /// The highest id stored, kept as builds come and go so that a mock's next free id is
     /// found without a scan.
@@ -134,10 +134,7 @@ impl FromIterator<Build> for BuildStore {
         keys.sort_unstable();
         store.index_in_one_pass(&keys);
         store.order = KeySet::from_sorted(keys);
-        // The builds given are dropped only now: freeing their strings while the records were
-        // made left the allocator sorting millions of small free chunks at each large
-        // allocation after them.
-        drop(builds);
+        release(builds);
         store
     }
 }
@@ -146,7 +143,8 @@ impl BuildStore {
     /// Fills the derivation, tag and status indexes from `keys`, in order, in one pass.
     fn index_in_one_pass(&mut self, keys: &[Key]) {
         let mut by_derivation: HashMap<Sym, Vec<Key>> = HashMap::new();
-        let mut by_tag: HashMap<(Sym, Sym), Vec<Key>> = HashMap::new();
+        let mut by_tag: Vec<Vec<Key>> = Vec::new();
+        by_tag.resize_with(self.strings.tag_count(), Vec::new);
         let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
         for key in keys {
             let Some(record) = self.record(key.slot) else {
@@ -157,12 +155,14 @@ impl BuildStore {
                 .or_default()
                 .push(*key);
             for tag in record.tags() {
-                by_tag.entry(tag).or_default().push(*key);
+                if let Some(keys) = by_tag.get_mut(tag.raw() as usize) {
+                    keys.push(*key);
+                }
             }
             by_status.entry_ref(&record.status).or_default().push(*key);
         }
         self.by_derivation = settled(by_derivation);
-        self.by_tag = settled(by_tag);
+        self.by_tag = by_tag.into_iter().map(KeySet::from_sorted).collect();
         self.by_status = settled(by_status);
     }
 
@@ -174,6 +174,25 @@ impl BuildStore {
     fn stored(&self, key: &Key) -> Option<&Stored> {
         self.slots.get(key.slot as usize)?.as_ref()
     }
+}
+
+/// Past this many builds, a bulk load frees the builds it was given on a thread of its own.
+const RELEASED_APART: usize = 10_000;
+
+/// Drops the builds a bulk load was given, once their records are made: on a thread of its
+/// own when there are many (a million builds are ten million small strings to free, as long
+/// as the rest of the load), else here.
+///
+/// They are freed only after the records are made: freed while the records were made, they
+/// left the allocator sorting millions of small free chunks at each large allocation after.
+fn release(builds: Vec<Build>) {
+    if builds.len() <= RELEASED_APART {
+        return;
+    }
+    // If no thread can be made, the closure, and the builds with it, is dropped here.
+    let _ = std::thread::Builder::new()
+        .name("nixbuild-mock-free".into())
+        .spawn(move || drop(builds));
 }
 
 /// An index of keys gathered in order, each entry made a [`KeySet`] where it lies (the
@@ -210,8 +229,11 @@ impl BuildStore {
             .entry(record.derivation_path)
             .or_default()
             .insert(key);
+        self.by_tag.resize_with(self.strings.tag_count(), KeySet::default);
         for tag in record.tags() {
-            self.by_tag.entry(tag).or_default().insert(key);
+            if let Some(set) = self.by_tag.get_mut(tag.raw() as usize) {
+                set.insert(key);
+            }
         }
         self.by_status.entry_ref(&record.status).or_default().insert(key);
         self.slots[slot as usize] = Some(Stored {
@@ -234,7 +256,9 @@ impl BuildStore {
         self.order.remove(&key);
         unindex(&mut self.by_derivation, &record.derivation_path, &key);
         for tag in record.tags() {
-            unindex(&mut self.by_tag, &tag, &key);
+            if let Some(set) = self.by_tag.get_mut(tag.raw() as usize) {
+                set.remove(&key);
+            }
         }
         unindex(&mut self.by_status, &record.status, &key);
         if self.highest == Some(id) {
@@ -366,7 +390,7 @@ impl BuildStore {
             consider(self.by_derivation.get(drv).unwrap_or(&EMPTY));
         }
         for tag in &wanted.tags {
-            consider(self.by_tag.get(tag).unwrap_or(&EMPTY));
+            consider(self.by_tag.get(tag.raw() as usize).unwrap_or(&EMPTY));
         }
         if wanted.statuses.is_empty() {
             return narrowest.map_or(Narrowest::Store, Narrowest::One);
@@ -388,7 +412,7 @@ impl BuildStore {
 /// candidate is matched by comparing integers.
 struct Wanted<'f> {
     derivation_path: Option<Sym>,
-    tags: Vec<(Sym, Sym)>,
+    tags: Vec<TagId>,
     statuses: &'f [BuildStatus],
 }
 
@@ -402,7 +426,7 @@ impl<'f> Wanted<'f> {
         let tags = filter
             .tags
             .iter()
-            .map(|(name, value)| Some((strings.get(name)?, strings.get(value)?)))
+            .map(|(name, value)| strings.tag(name, value))
             .collect::<Option<Vec<_>>>()?;
         Some(Wanted {
             derivation_path,
@@ -416,10 +440,7 @@ impl<'f> Wanted<'f> {
     fn matches(&self, record: &Record) -> bool {
         self.derivation_path
             .is_none_or(|drv| drv == record.derivation_path)
-            && self
-                .tags
-                .iter()
-                .all(|&(name, value)| record.tag(name) == Some(value))
+            && self.tags.iter().all(|&tag| record.has_tag(tag))
             && (self.statuses.is_empty() || self.statuses.contains(&record.status))
     }
 }
