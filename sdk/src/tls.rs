@@ -28,7 +28,7 @@ use crate::error::Result;
 /// ```
 ///
 /// # Errors
-/// [`Error::Config`] when the platform's certificate verifier cannot be set up.
+/// [`Error::Config`](crate::Error::Config) when the platform's certificate verifier cannot be set up.
 ///
 /// [`ClientBuilder::build`]: crate::ClientBuilder::build
 /// [`ClientBuilder::http_client`]: crate::ClientBuilder::http_client
