@@ -132,7 +132,6 @@ impl Interner {
     }
 
     /// How many distinct strings it keeps.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.strings.len()
     }

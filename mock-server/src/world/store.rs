@@ -59,6 +59,10 @@ pub struct BuildStore {
     generation: u64,
     /// Bytes of JSON the builds keep encoded, within [`MAX_CACHED_JSON_BYTES`].
     cached_json_bytes: AtomicUsize,
+    /// How many strings and tags the interner held when the store was last built whole: the
+    /// interner never forgets one, so past twice as many the store is built again from its
+    /// builds (see [`BuildStore::compact_if_sparse`]).
+    vocabulary_when_built: usize,
 }
 
 /// A generation no store has had yet.
@@ -134,6 +138,7 @@ impl FromIterator<Build> for BuildStore {
         keys.sort_unstable();
         store.index_in_one_pass(&keys);
         store.order = KeySet::from_sorted(keys);
+        store.vocabulary_when_built = store.vocabulary();
         release(builds);
         store
     }
@@ -173,6 +178,27 @@ impl BuildStore {
 
     fn stored(&self, key: &Key) -> Option<&Stored> {
         self.slots.get(key.slot as usize)?.as_ref()
+    }
+
+    /// Strings and tags the interner keeps.
+    fn vocabulary(&self) -> usize {
+        self.strings.len() + self.strings.tag_count()
+    }
+
+    /// Builds the store again from its builds when it keeps far more than they need: strings
+    /// and tags no build names any more (a mock sent ever new tags, each build removed after),
+    /// or slots left empty by removals. Memory then follows the builds stored, as the mock's
+    /// limits promise, not every build ever sent. Amortised: it takes as many new strings, or
+    /// removals, as the store already holds to make it sparse again.
+    fn compact_if_sparse(&mut self) {
+        const SLACK: usize = 4096;
+        let live = self.len();
+        let sparse_strings = self.vocabulary() > 2 * self.vocabulary_when_built + SLACK;
+        let sparse_slots = self.slots.len() > 2 * live + SLACK;
+        if sparse_strings || sparse_slots {
+            let builds: Vec<Build> = self.all().collect();
+            *self = builds.into_iter().collect();
+        }
     }
 }
 
@@ -265,7 +291,9 @@ impl BuildStore {
             // Only removing the highest id costs a scan.
             self.highest = self.slot_of.keys().max().copied();
         }
-        Some(record.build(&self.strings))
+        let build = record.build(&self.strings);
+        self.compact_if_sparse();
+        Some(build)
     }
 
     /// Removes every build.
@@ -687,6 +715,44 @@ mod tests {
             .into_iter()
             .collect();
         assert!(on_the_day.iter().all(|b| b.create_time >= day.instant()));
+    }
+
+    #[test]
+    fn memory_follows_the_builds_stored_not_every_build_ever_sent() {
+        let mut store = BuildStore::default();
+        // Ever new tags, each build removed after: the interner would keep them all.
+        for i in 0..50_000u64 {
+            store.insert(
+                crate::BuildFixture::built("churn")
+                    .id(i)
+                    .tag("run", i.to_string())
+                    .build(),
+            );
+            store.remove(BuildId(i));
+        }
+        assert!(store.vocabulary() < 10_000, "{} strings kept", store.vocabulary());
+        // Many builds, then most removed: the empty slots go too.
+        let kept: Vec<Build> = generate(20_000, 5);
+        kept.iter().cloned().for_each(|b| store.insert(b));
+        for build in &kept[100..] {
+            store.remove(build.build_id);
+        }
+        assert!(store.slots.len() < 10_000, "{} slots kept", store.slots.len());
+        let left: Vec<BuildId> = store.all().map(|b| b.build_id).collect();
+        let mut expected: Vec<&Build> = kept[..100].iter().collect();
+        expected.sort_by_key(|b| std::cmp::Reverse((b.create_time, b.build_id)));
+        assert_eq!(left, expected.iter().map(|b| b.build_id).collect::<Vec<_>>());
+        assert_eq!(
+            store
+                .select(&BuildFilter::new().tag("GITHUB_REPOSITORY", "acme/web"))
+                .len(),
+            naive(
+                &kept[..100],
+                &BuildFilter::new().tag("GITHUB_REPOSITORY", "acme/web")
+            )
+            .len(),
+            "the indexes are built again with the store"
+        );
     }
 
     #[test]
