@@ -13,32 +13,20 @@
 //!
 //! Ends with a `ratio […]` line: the 1M mock's time a query over the 10k mock's.
 
+#[path = "support/distinct.rs"]
+mod distinct;
 #[path = "support/ratio.rs"]
 mod ratio;
 #[path = "support/runtime.rs"]
 mod runtime;
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::Criterion;
+use distinct::distinct;
 use nixbuild_mock::{MockNixbuild, fixtures};
 
 const QUERY: &str = "/builds?tags=GITHUB_REPOSITORY:acme/web&limit=50";
-
-static DISTINCT: AtomicU64 = AtomicU64::new(0);
-
-/// `url` with a `create_time_to` no query asked before: somewhere in the builds' month
-/// (stepping a prime number of seconds), at least a day in, so that 50 builds come before.
-fn distinct(url: &str) -> String {
-    const SPAN_SECONDS: u64 = 28 * 24 * 3600;
-    let n = DISTINCT.fetch_add(1, Ordering::Relaxed);
-    let offset = (n.wrapping_mul(6151) % SPAN_SECONDS) as i64;
-    // `fixtures::generate` spreads its builds over the 30 days from 2024-01-01.
-    let month = chrono::DateTime::from_timestamp(1_704_067_200, 0).unwrap_or_default();
-    let to = month + chrono::TimeDelta::days(1) + chrono::TimeDelta::seconds(offset);
-    format!("{url}&create_time_to={}", to.format("%Y-%m-%dT%H:%M:%SZ"))
-}
 
 async fn ask(http: &reqwest::Client, url: &str) -> usize {
     let answer = http.get(distinct(url)).send().await.expect("an answer");

@@ -17,15 +17,17 @@
 //! The group ends with `ratio […]` lines: time per 64 requests over the static server's, and
 //! its inverse, the share of the static server's requests per second.
 
+#[path = "support/distinct.rs"]
+mod distinct;
 #[path = "support/ratio.rs"]
 mod ratio;
 #[path = "support/runtime.rs"]
 mod runtime;
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::Criterion;
+use distinct::distinct;
 use futures::future::join_all;
 use nixbuild_mock::{MockNixbuild, fixtures};
 use wiremock::matchers::any;
@@ -33,21 +35,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const QUERY: &str = "/builds?limit=50";
 const CONCURRENCY: usize = 64;
-
-/// Makes each query of a burst one never asked before: a `create_time_to` somewhere in the
-/// builds' month (stepping by a prime number of seconds, so none repeats for millions of
-/// queries), at least a day in, so that 50 builds come before it.
-static DISTINCT: AtomicU64 = AtomicU64::new(0);
-
-fn distinct(url: &str) -> String {
-    const SPAN_SECONDS: u64 = 28 * 24 * 3600;
-    let n = DISTINCT.fetch_add(1, Ordering::Relaxed);
-    let offset = (n.wrapping_mul(6151) % SPAN_SECONDS) as i64;
-    // `fixtures::generate` spreads its builds over the 30 days from 2024-01-01.
-    let month = chrono::DateTime::from_timestamp(1_704_067_200, 0).unwrap_or_default();
-    let to = month + chrono::TimeDelta::days(1) + chrono::TimeDelta::seconds(offset);
-    format!("{url}&create_time_to={}", to.format("%Y-%m-%dT%H:%M:%SZ"))
-}
 
 /// `CONCURRENCY` requests to `url` at once (each with a query never asked before when
 /// `fresh`); how many were answered 200.
