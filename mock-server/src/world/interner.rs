@@ -8,8 +8,9 @@
 //! number places it in the tag index directly: at a million builds, each lookup of a rare
 //! string (a CI run's id) is a cache miss, and a tag took three of them.
 
-use std::sync::Arc;
-
+// compact_str: strings up to 24 bytes kept inline, so that a table's lookup reads no string
+// elsewhere (see `Interner`).
+use compact_str::CompactString;
 use hashbrown::HashMap;
 
 /// A string of an [`Interner`]: its place in the interner's list.
@@ -44,33 +45,38 @@ impl TagId {
     }
 }
 
-/// A tag as asked for: found in the tag table without making its key's two strings.
+/// A tag as asked for: found in the tag table without making its value's string.
 #[derive(Hash)]
-struct TagRef<'a>(&'a str, &'a str);
+struct TagRef<'a>(Sym, &'a str);
 
-impl hashbrown::Equivalent<(Box<str>, Box<str>)> for TagRef<'_> {
-    fn equivalent(&self, key: &(Box<str>, Box<str>)) -> bool {
-        *key.0 == *self.0 && *key.1 == *self.1
+impl hashbrown::Equivalent<(Sym, CompactString)> for TagRef<'_> {
+    fn equivalent(&self, key: &(Sym, CompactString)) -> bool {
+        key.0 == self.0 && key.1 == self.1
     }
 }
 
 /// Distinct strings, each kept once and named by a [`Sym`], and distinct tags, named by a
 /// [`TagId`].
 ///
+/// The tables keep their strings inline up to 24 bytes (`CompactString`): a lookup reads
+/// the table's slot and no string elsewhere. At a million builds a tag's value is mostly a CI
+/// run's id, rare and short; each string behind a pointer was one more cache miss, and
+/// interning tags was most of a bulk load.
+///
 /// Strings are never taken out: a store that is cleared starts a new interner, and until
 /// then a string stays as long as the store (its builds are bounded, and so are their
 /// strings).
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    /// Each string, by symbol, sharing its bytes with the key of `symbols`.
-    strings: Vec<Arc<str>>,
-    /// The symbol of each string: found by hash with the string beside it (no second hop
-    /// through `strings`, which cost a cache miss a lookup at a million builds).
-    symbols: HashMap<Arc<str>, Sym>,
+    /// Each string, by symbol.
+    strings: Vec<CompactString>,
+    /// The symbol of each string.
+    symbols: HashMap<CompactString, Sym>,
     /// Each tag's name and value, by id.
     tags: Vec<(Sym, Sym)>,
-    /// The id of each tag (its key hashes as the `TagRef` that finds it).
-    tag_ids: HashMap<(Box<str>, Box<str>), TagId>,
+    /// The id of each tag, by its name's symbol and its value (its key hashes as the
+    /// `TagRef` that finds it).
+    tag_ids: HashMap<(Sym, CompactString), TagId>,
 }
 
 impl Interner {
@@ -84,9 +90,8 @@ impl Interner {
             return sym;
         }
         let sym = Sym(u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings"));
-        let shared: Arc<str> = Arc::from(text);
-        self.strings.push(Arc::clone(&shared));
-        self.symbols.insert(shared, sym);
+        self.strings.push(CompactString::from(text));
+        self.symbols.insert(CompactString::from(text), sym);
         sym
     }
 
@@ -97,19 +102,20 @@ impl Interner {
 
     /// The id of tag `name` = `value`, which is added if it is new.
     pub(crate) fn intern_tag(&mut self, name: &str, value: &str) -> TagId {
+        let name = self.intern(name);
         if let Some(&id) = self.tag_ids.get(&TagRef(name, value)) {
             return id;
         }
         let id = TagId(u32::try_from(self.tags.len()).expect("fewer than 2^32 distinct tags"));
-        let parts = (self.intern(name), self.intern(value));
-        self.tags.push(parts);
-        self.tag_ids.insert((name.into(), value.into()), id);
+        let value_sym = self.intern(value);
+        self.tags.push((name, value_sym));
+        self.tag_ids.insert((name, CompactString::from(value)), id);
         id
     }
 
     /// The id of tag `name` = `value`, if it has been interned.
     pub(crate) fn tag(&self, name: &str, value: &str) -> Option<TagId> {
-        self.tag_ids.get(&TagRef(name, value)).copied()
+        self.tag_ids.get(&TagRef(self.get(name)?, value)).copied()
     }
 
     /// The name and value of tag `id`.
@@ -128,7 +134,7 @@ impl Interner {
     /// The string of `sym`.
     pub(crate) fn text(&self, sym: Sym) -> &str {
         // Every Sym comes from this interner, which never removes a string.
-        self.strings.get(sym.0 as usize).map_or("", |text| text)
+        self.strings.get(sym.0 as usize).map_or("", CompactString::as_str)
     }
 
     /// How many distinct strings it keeps.

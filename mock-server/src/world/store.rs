@@ -145,20 +145,47 @@ impl FromIterator<Build> for BuildStore {
 }
 
 impl BuildStore {
-    /// Fills the derivation, tag and status indexes from `keys`, in order, in one pass.
+    /// Fills the derivation, tag and status indexes from `keys`, in order: the builds of each
+    /// index entry are counted first, so that each entry is allocated once at its size, and
+    /// derivations and tags are gathered by their dense numbers, with no hashing.
     fn index_in_one_pass(&mut self, keys: &[Key]) {
-        let mut by_derivation: HashMap<Sym, Vec<Key>> = HashMap::new();
+        let mut derivations: Vec<Vec<Key>> = Vec::new();
+        derivations.resize_with(self.strings.len(), Vec::new);
         let mut by_tag: Vec<Vec<Key>> = Vec::new();
         by_tag.resize_with(self.strings.tag_count(), Vec::new);
         let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
+        {
+            let mut derivation_counts = vec![0usize; derivations.len()];
+            let mut tag_counts = vec![0usize; by_tag.len()];
+            let mut status_counts: HashMap<&BuildStatus, usize> = HashMap::new();
+            for record in self.slots.iter().flatten().map(|stored| &stored.record) {
+                if let Some(count) = derivation_counts.get_mut(record.derivation_path.raw() as usize) {
+                    *count += 1;
+                }
+                for tag in record.tags() {
+                    if let Some(count) = tag_counts.get_mut(tag.raw() as usize) {
+                        *count += 1;
+                    }
+                }
+                *status_counts.entry(&record.status).or_default() += 1;
+            }
+            for (keys, count) in derivations.iter_mut().zip(derivation_counts) {
+                keys.reserve_exact(count);
+            }
+            for (keys, count) in by_tag.iter_mut().zip(tag_counts) {
+                keys.reserve_exact(count);
+            }
+            for (status, count) in status_counts {
+                by_status.insert(status.clone(), Vec::with_capacity(count));
+            }
+        }
         for key in keys {
             let Some(record) = self.record(key.slot) else {
                 continue;
             };
-            by_derivation
-                .entry(record.derivation_path)
-                .or_default()
-                .push(*key);
+            if let Some(keys) = derivations.get_mut(record.derivation_path.raw() as usize) {
+                keys.push(*key);
+            }
             for tag in record.tags() {
                 if let Some(keys) = by_tag.get_mut(tag.raw() as usize) {
                     keys.push(*key);
@@ -166,7 +193,12 @@ impl BuildStore {
             }
             by_status.entry_ref(&record.status).or_default().push(*key);
         }
-        self.by_derivation = settled(by_derivation);
+        self.by_derivation = derivations
+            .into_iter()
+            .enumerate()
+            .filter(|(_, keys)| !keys.is_empty())
+            .map(|(sym, keys)| (Sym::from_raw(sym as u32), KeySet::from_sorted(keys)))
+            .collect();
         self.by_tag = by_tag.into_iter().map(KeySet::from_sorted).collect();
         self.by_status = settled(by_status);
     }
@@ -661,7 +693,9 @@ mod tests {
     #[test]
     fn indexed_selection_equals_the_naive_one_for_many_filters() {
         let builds = generate(3000, 11);
-        let store = store(&builds);
+        // Built one by one, and in bulk (its indexes filled in one pass).
+        let one_by_one = store(&builds);
+        let in_bulk: BuildStore = builds.iter().cloned().collect();
         let mut rng = fastrand::Rng::with_seed(5);
         for _ in 0..400 {
             let mut filter = BuildFilter::new();
@@ -688,8 +722,10 @@ mod tests {
                 filter = filter.limit(rng.u64(1..50));
             }
             let expected: Vec<BuildId> = naive(&builds, &filter).iter().map(|b| b.build_id).collect();
-            let actual: Vec<BuildId> = store.select(&filter).iter().map(|b| b.build_id).collect();
-            assert_eq!(actual, expected, "{filter:?}");
+            for store in [&one_by_one, &in_bulk] {
+                let actual: Vec<BuildId> = store.select(&filter).iter().map(|b| b.build_id).collect();
+                assert_eq!(actual, expected, "{filter:?}");
+            }
         }
     }
 
