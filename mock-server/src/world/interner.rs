@@ -70,6 +70,9 @@ impl hashbrown::Equivalent<(Sym, CompactString)> for TagRef<'_> {
 pub(crate) struct Interner {
     /// Each string, by symbol.
     strings: Vec<CompactString>,
+    /// Each string as JSON (quoted, escaped), by symbol: a build's JSON copies these bytes,
+    /// escaped once per distinct string rather than once per build written.
+    json: Vec<Box<[u8]>>,
     /// The symbol of each string.
     symbols: HashMap<CompactString, Sym>,
     /// Each tag's name and value, by id.
@@ -91,6 +94,9 @@ impl Interner {
         }
         let sym = Sym(u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings"));
         self.strings.push(CompactString::from(text));
+        // A string always encodes.
+        let json = serde_json::to_vec(text).unwrap_or_else(|_| b"\"\"".to_vec());
+        self.json.push(json.into_boxed_slice());
         self.symbols.insert(CompactString::from(text), sym);
         sym
     }
@@ -118,6 +124,16 @@ impl Interner {
         self.tag_ids.get(&TagRef(self.get(name)?, value)).copied()
     }
 
+    /// The symbols of the name and value of tag `id`.
+    pub(crate) fn tag_syms(&self, id: TagId) -> (Sym, Sym) {
+        // Every TagId comes from this interner, which never removes a tag; a symbol past the
+        // end reads as the empty string.
+        self.tags
+            .get(id.0 as usize)
+            .copied()
+            .unwrap_or((Sym(u32::MAX), Sym(u32::MAX)))
+    }
+
     /// The name and value of tag `id`.
     pub(crate) fn tag_parts(&self, id: TagId) -> (&str, &str) {
         // Every TagId comes from this interner, which never removes a tag.
@@ -135,6 +151,11 @@ impl Interner {
     pub(crate) fn text(&self, sym: Sym) -> &str {
         // Every Sym comes from this interner, which never removes a string.
         self.strings.get(sym.0 as usize).map_or("", CompactString::as_str)
+    }
+
+    /// The string of `sym` as JSON: quoted, and escaped as `serde_json` escapes it.
+    pub(crate) fn json(&self, sym: Sym) -> &[u8] {
+        self.json.get(sym.0 as usize).map_or(b"\"\"", |json| json)
     }
 
     /// How many distinct strings it keeps.
@@ -156,9 +177,14 @@ mod tests {
         assert_eq!(interner.intern("acme/web"), a);
         assert_eq!(interner.text(a), "acme/web");
         assert_eq!(interner.text(b), "acme/infra");
+        let odd = interner.intern("quote\"back\\slash\u{7}\nü");
+        assert_eq!(
+            interner.json(odd),
+            serde_json::to_vec(interner.text(odd)).unwrap()
+        );
         assert_eq!(interner.get("acme/infra"), Some(b));
         assert_eq!(interner.get("nobody/nothing"), None);
-        assert_eq!(interner.len(), 2);
+        assert_eq!(interner.len(), 3);
         for i in 0..10_000 {
             interner.intern(&i.to_string());
         }

@@ -214,16 +214,23 @@ impl Record {
     }
 
     fn try_write_json(&self, strings: &Interner, out: &mut Vec<u8>) -> std::io::Result<()> {
-        let text = |sym: Sym| strings.text(sym);
-        write!(out, "{{\"build_id\":{}", self.build_id.0)?;
-        write!(
-            out,
-            ",\"create_time\":\"{}\"",
-            TimeBound::DateTime(self.create_time)
-        )?;
+        // Each field written straight: an integer by itoa, a repeated string from its JSON
+        // kept by the interner; serde_json only for floats and the strings of this build
+        // alone. `write!` and a serializer per field cost as much as the rest in a debug
+        // build, where a test suite first asks for each build.
+        let number =
+            |out: &mut Vec<u8>, n: u64| out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        let optional = |out: &mut Vec<u8>, n: Option<u64>| match n {
+            Some(n) => number(out, n),
+            None => out.extend_from_slice(b"null"),
+        };
+        out.extend_from_slice(b"{\"build_id\":");
+        number(out, self.build_id.0);
+        out.extend_from_slice(b",\"create_time\":");
+        write_time(out, self.create_time)?;
         out.extend_from_slice(b",\"start_time\":");
         match self.start_time {
-            Some(t) => write!(out, "\"{}\"", TimeBound::DateTime(t))?,
+            Some(t) => write_time(out, t)?,
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"queue_time_seconds\":");
@@ -231,55 +238,79 @@ impl Record {
         out.extend_from_slice(b",\"duration_seconds\":");
         serde_json::to_writer(&mut *out, &self.duration_seconds)?;
         out.extend_from_slice(b",\"status\":");
-        serde_json::to_writer(&mut *out, self.status.as_str())?;
+        match &self.status {
+            // A known status is snake_case letters: nothing to escape.
+            BuildStatus::Unknown(text) => serde_json::to_writer(&mut *out, text)?,
+            known => {
+                out.push(b'"');
+                out.extend_from_slice(known.as_str().as_bytes());
+                out.push(b'"');
+            }
+        }
         out.extend_from_slice(b",\"status_message\":");
-        serde_json::to_writer(&mut *out, &self.status_message.map(text))?;
-        write!(
-            out,
-            ",\"cpu_count\":{},\"allocated_megabytes\":{},\"cpu_seconds\":{}",
-            self.cpu_count, self.allocated_megabytes, self.cpu_seconds
-        )?;
+        match self.status_message {
+            Some(message) => out.extend_from_slice(strings.json(message)),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"cpu_count\":");
+        number(out, u64::from(self.cpu_count));
+        out.extend_from_slice(b",\"allocated_megabytes\":");
+        number(out, self.allocated_megabytes);
+        out.extend_from_slice(b",\"cpu_seconds\":");
+        number(out, self.cpu_seconds);
         out.extend_from_slice(b",\"peak_memory_use_kilobytes\":");
-        serde_json::to_writer(&mut *out, &self.peak_memory_use_kilobytes)?;
+        optional(out, self.peak_memory_use_kilobytes);
         out.extend_from_slice(b",\"peak_storage_use_kilobytes\":");
-        serde_json::to_writer(&mut *out, &self.peak_storage_use_kilobytes)?;
+        optional(out, self.peak_storage_use_kilobytes);
         out.extend_from_slice(b",\"derivation_path\":");
-        serde_json::to_writer(&mut *out, text(self.derivation_path))?;
+        out.extend_from_slice(strings.json(self.derivation_path));
         out.extend_from_slice(b",\"outputs\":[");
         for (i, output) in self.outputs().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"name\":");
-            serde_json::to_writer(&mut *out, text(output.name))?;
+            out.extend_from_slice(strings.json(output.name));
             out.extend_from_slice(b",\"path\":");
             serde_json::to_writer(&mut *out, output.path)?;
             out.extend_from_slice(b",\"nar_hash\":");
             serde_json::to_writer(&mut *out, output.nar_hash)?;
-            write!(out, ",\"nar_size_bytes\":{}}}", output.nar_size_bytes)?;
+            out.extend_from_slice(b",\"nar_size_bytes\":");
+            number(out, output.nar_size_bytes);
+            out.push(b'}');
         }
         out.extend_from_slice(b"],\"system\":");
-        serde_json::to_writer(&mut *out, text(self.system))?;
+        out.extend_from_slice(strings.json(self.system));
         out.extend_from_slice(b",\"tags\":{");
         for (i, tag) in self.tags().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let (name, value) = strings.tag_parts(tag);
-            serde_json::to_writer(&mut *out, name)?;
+            let (name, value) = strings.tag_syms(tag);
+            out.extend_from_slice(strings.json(name));
             out.push(b':');
-            serde_json::to_writer(&mut *out, value)?;
+            out.extend_from_slice(strings.json(value));
         }
         out.push(b'}');
         if let Some(id) = self.restart_of_build_id {
-            write!(out, ",\"restart_of_build_id\":{}", id.0)?;
+            out.extend_from_slice(b",\"restart_of_build_id\":");
+            number(out, id.0);
         }
         if let Some(id) = self.restarted_as_build_id {
-            write!(out, ",\"restarted_as_build_id\":{}", id.0)?;
+            out.extend_from_slice(b",\"restarted_as_build_id\":");
+            number(out, id.0);
         }
         out.push(b'}');
         Ok(())
     }
+}
+
+/// `t` as a JSON string, as the SDK spells a timestamp.
+fn write_time(out: &mut Vec<u8>, t: DateTime<Utc>) -> std::io::Result<()> {
+    out.push(b'"');
+    write!(out, "{}", TimeBound::DateTime(t))?;
+    out.push(b'"');
+    Ok(())
 }
 
 #[cfg(test)]

@@ -393,14 +393,13 @@ impl BuildStore {
     pub fn select_json(&self, filter: &BuildFilter) -> Vec<u8> {
         /// A build's JSON is about 700 bytes; a guess too small only grows the buffer.
         const GUESS: usize = 1024;
-        let selected: Vec<&Stored> = self.selected(filter).collect();
-        let mut size = 2;
-        for stored in &selected {
-            size += stored.json.get().map_or(GUESS, |json| json.len()) + 1;
-        }
-        let mut json = Vec::with_capacity(size);
+        /// Room made for this many builds at first when the limit is larger, or none.
+        const FIRST_ROOM: u64 = 64;
+        let room = filter.limit.unwrap_or(FIRST_ROOM).min(FIRST_ROOM) as usize;
+        let mut json = Vec::with_capacity(2 + room * GUESS);
         json.push(b'[');
-        for (i, stored) in selected.into_iter().enumerate() {
+        // Written as the walk finds each build: one pass, no list of the builds between.
+        for (i, stored) in self.selected(filter).enumerate() {
             if i > 0 {
                 json.push(b',');
             }
