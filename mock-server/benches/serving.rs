@@ -15,10 +15,14 @@
 //! ```
 //!
 //! The group ends with `ratio […]` lines: time per 64 requests over the static server's, and
-//! its inverse, the share of the static server's requests per second.
+//! its inverse, the share of the static server's requests per second; then `paired ratio
+//! […]` lines for the first-time queries, each mock and the static server measured in
+//! alternating rounds, which a noisy machine moves far less (the figures the docs give).
 
 #[path = "support/distinct.rs"]
 mod distinct;
+#[path = "support/paired.rs"]
+mod paired;
 #[path = "support/ratio.rs"]
 mod ratio;
 #[path = "support/runtime.rs"]
@@ -179,8 +183,36 @@ fn serving(c: &mut Criterion) {
             ("mock, auth on", "mock, auth off"),
         ],
     );
+    // The first-time queries again, each mock and the static server in alternation (see
+    // support/paired.rs): the figure the docs give.
+    let baseline = format!("{}{QUERY}", stat.0.uri());
+    // Rounds of about a tenth of a second a side: long enough to hold many requests, short
+    // enough that a slow spell spans both sides.
+    let one_burst = {
+        let start = std::time::Instant::now();
+        rt.block_on(burst(&http, &baseline, &bearer, true));
+        start.elapsed()
+    };
+    let bursts_per_round =
+        (ROUND_SIDE.as_secs_f64() / one_burst.as_secs_f64().max(1e-6)).clamp(1.0, 100.0) as usize;
+    for (name, mock) in [("mock, auth off", &without_auth), ("mock, auth on", &with_auth)] {
+        let url = format!("{}{QUERY}", mock.uri());
+        let bursts = |url: &str| {
+            for _ in 0..bursts_per_round {
+                black_box(rt.block_on(burst(&http, url, &bearer, true)));
+            }
+        };
+        paired::ratio(ROUNDS, || bursts(&url), || bursts(&baseline)).print(
+            &format!("{group_name}: {name}, distinct queries / static wiremock, distinct queries (baseline)"),
+            ROUNDS,
+        );
+    }
     drop((with_auth, without_auth, stat));
 }
+
+/// Alternating rounds of the paired ratio, and about how long each side of a round runs.
+const ROUNDS: usize = 41;
+const ROUND_SIDE: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn main() {
     let mut criterion = ratio::criterion();
