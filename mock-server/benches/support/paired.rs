@@ -5,6 +5,8 @@
 //! machine a slow spell of a few seconds falls on one side of a ratio alone (the same
 //! build measured 0.62 and 0.85 of its baseline ten minutes apart). A spell falls on both
 //! sides of a round alike, and the median drops the rounds it split.
+//!
+//! A bench that includes it includes `support/ratio.rs` as `ratio` too.
 
 use std::time::{Duration, Instant};
 
@@ -53,11 +55,7 @@ impl Quartiles {
     /// `paired ratio [profile] what: …` with the median as time and as throughput, and the
     /// quartiles of the throughput ratio.
     pub fn print(&self, what: &str, rounds: usize) {
-        let profile = if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        };
+        let profile = crate::ratio::profile();
         println!(
             "paired ratio [{profile}] {what} = {:.2}x the time, {:.2}x the throughput (median of {rounds} alternating rounds; quartiles {:.2}-{:.2}x the throughput)",
             self.median,

@@ -46,15 +46,20 @@ pub fn of(group: &str, numerator: &str, denominator: &str) -> Option<f64> {
     }
 }
 
+/// The profile this bench was built in, as the `ratio` lines name it.
+pub fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
 /// Prints `group: numerator / denominator = R× the time, 1/R× the throughput` for each pair,
 /// from this run's medians.
 pub fn report(group: &str, pairs: &[(&str, &str)]) {
     let dir = output_directory();
-    let profile = if cfg!(debug_assertions) {
-        "debug"
-    } else {
-        "release"
-    };
+    let profile = profile();
     for (numerator, denominator) in pairs {
         match (median(&dir, group, numerator), median(&dir, group, denominator)) {
             (Some(n), Some(d)) if d > 0.0 && n > 0.0 => println!(

@@ -136,10 +136,8 @@ impl Interner {
 
     /// The name and value of tag `id`.
     pub(crate) fn tag_parts(&self, id: TagId) -> (&str, &str) {
-        // Every TagId comes from this interner, which never removes a tag.
-        self.tags
-            .get(id.0 as usize)
-            .map_or(("", ""), |&(name, value)| (self.text(name), self.text(value)))
+        let (name, value) = self.tag_syms(id);
+        (self.text(name), self.text(value))
     }
 
     /// How many distinct tags it keeps (each tag's id is below).

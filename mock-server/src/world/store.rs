@@ -106,7 +106,7 @@ impl Stored {
 
 impl FromIterator<Build> for BuildStore {
     /// Builds the store in bulk: every build made a record, the keys sorted once, and every
-    /// index filled in one pass over them, from sorted keys (several times faster than
+    /// index counted, then filled in one pass over them, from sorted keys (several times faster than
     /// inserting one by one, and denser). A later build replaces an earlier one with the
     /// same id, as [`insert`](BuildStore::insert) does.
     fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
@@ -136,7 +136,7 @@ impl FromIterator<Build> for BuildStore {
             }));
         }
         keys.sort_unstable();
-        store.index_in_one_pass(&keys);
+        store.index_counted(&keys);
         store.order = KeySet::from_sorted(keys);
         store.vocabulary_when_built = store.vocabulary();
         release(builds);
@@ -148,7 +148,7 @@ impl BuildStore {
     /// Fills the derivation, tag and status indexes from `keys`, in order: the builds of each
     /// index entry are counted first, so that each entry is allocated once at its size, and
     /// derivations and tags are gathered by their dense numbers, with no hashing.
-    fn index_in_one_pass(&mut self, keys: &[Key]) {
+    fn index_counted(&mut self, keys: &[Key]) {
         let mut derivations: Vec<Vec<Key>> = Vec::new();
         derivations.resize_with(self.strings.len(), Vec::new);
         let mut by_tag: Vec<Vec<Key>> = Vec::new();
@@ -713,7 +713,7 @@ mod tests {
     #[test]
     fn indexed_selection_equals_the_naive_one_for_many_filters() {
         let builds = generate(3000, 11);
-        // Built one by one, and in bulk (its indexes filled in one pass).
+        // Built one by one, and in bulk (its indexes counted, then filled from sorted keys).
         let one_by_one = store(&builds);
         let in_bulk: BuildStore = builds.iter().cloned().collect();
         let mut rng = fastrand::Rng::with_seed(5);
