@@ -182,16 +182,20 @@ impl State {
         self.change(|| {
             let now = self.clock.now();
             let mut store = self.store_mut();
-            builds
+            // Each build without an id of its own takes the next after the highest so far.
+            let mut highest = store.max_id();
+            let builds: Vec<Build> = builds
                 .into_iter()
                 .map(|build| {
-                    let next = BuildId(store.max_id().map_or(FIRST_BUILD_ID, |id| id.0.saturating_add(1)));
+                    let next = BuildId(highest.map_or(FIRST_BUILD_ID, |id| id.0.saturating_add(1)));
                     let build = build.into_build(next, now);
-                    let id = build.build_id;
-                    store.insert(build);
-                    id
+                    highest = highest.max(Some(build.build_id));
+                    build
                 })
-                .collect()
+                .collect();
+            let ids = builds.iter().map(|build| build.build_id).collect();
+            store.extend(builds);
+            ids
         })
     }
 

@@ -160,6 +160,37 @@ impl Interner {
     pub(crate) fn len(&self) -> usize {
         self.strings.len()
     }
+
+    /// Takes in every string and tag of `other`: what each of its symbols and tag ids is
+    /// here. Records made with `other` are then made this interner's by [`Renumbering`].
+    pub(crate) fn absorb(&mut self, other: &Interner) -> Renumbering {
+        let syms: Vec<Sym> = other.strings.iter().map(|text| self.intern(text)).collect();
+        let tags = other
+            .tags
+            .iter()
+            .map(|&(name, value)| self.intern_tag(other.text(name), other.text(value)))
+            .collect();
+        Renumbering { syms, tags }
+    }
+}
+
+/// What another interner's symbols and tag ids are in this one (see [`Interner::absorb`]).
+pub(crate) struct Renumbering {
+    syms: Vec<Sym>,
+    tags: Vec<TagId>,
+}
+
+impl Renumbering {
+    /// The symbol here of the other's `sym`.
+    pub(crate) fn sym(&self, sym: Sym) -> Sym {
+        // Every symbol renumbered comes from the absorbed interner, which has it.
+        self.syms.get(sym.0 as usize).copied().unwrap_or(Sym(u32::MAX))
+    }
+
+    /// The tag id here of the other's `tag`.
+    pub(crate) fn tag(&self, tag: TagId) -> TagId {
+        self.tags.get(tag.0 as usize).copied().unwrap_or(TagId(u32::MAX))
+    }
 }
 
 #[cfg(test)]
@@ -208,5 +239,26 @@ mod tests {
             interner.get("GITHUB_RUN_ID"),
             Some(interner.intern("GITHUB_RUN_ID"))
         );
+    }
+
+    #[test]
+    fn an_absorbed_interner_is_renumbered_into_this_one() {
+        let mut mine = Interner::default();
+        let web = mine.intern_tag("GITHUB_REPOSITORY", "acme/web");
+        let hello = mine.intern("hello");
+        let mut other = Interner::default();
+        // Shared strings and tags at other numbers, and new ones.
+        let other_new = other.intern("new");
+        let other_hello = other.intern("hello");
+        let other_run = other.intern_tag("GITHUB_RUN_ID", "7");
+        let other_web = other.intern_tag("GITHUB_REPOSITORY", "acme/web");
+        let renumbering = mine.absorb(&other);
+        assert_eq!(renumbering.sym(other_hello), hello);
+        assert_eq!(mine.text(renumbering.sym(other_new)), "new");
+        assert_eq!(renumbering.tag(other_web), web);
+        assert_eq!(mine.tag_parts(renumbering.tag(other_run)), ("GITHUB_RUN_ID", "7"));
+        assert_eq!(mine.tag_count(), 2);
+        // hello, GITHUB_REPOSITORY, acme/web, new, GITHUB_RUN_ID, 7.
+        assert_eq!(mine.len(), 6);
     }
 }

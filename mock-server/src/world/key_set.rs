@@ -37,6 +37,11 @@ impl Key {
         }
     }
 
+    /// The id of the key's build.
+    pub(crate) fn id(&self) -> BuildId {
+        BuildId(self.id)
+    }
+
     /// The last key of instant `t` in the order: every build created at `t` sorts before
     /// it or is it (build id 0), every build created before `t` after it.
     pub(crate) fn last_at(t: DateTime<Utc>) -> Key {
@@ -95,6 +100,15 @@ impl KeySet {
             KeySet::Small(keys)
         } else {
             KeySet::Large(keys.into_iter().collect())
+        }
+    }
+
+    /// A set of a copy of `keys`, which are sorted and distinct.
+    pub(crate) fn from_sorted_slice(keys: &[Key]) -> KeySet {
+        if keys.len() <= MAX_SMALL {
+            KeySet::Small(keys.to_vec())
+        } else {
+            KeySet::Large(keys.iter().copied().collect())
         }
     }
 

@@ -12,7 +12,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use nixbuild::{Build, BuildId, BuildStatus, Output, Tags, TimeBound};
 
-use super::interner::{Interner, Sym, TagId};
+use super::interner::{Interner, Renumbering, Sym, TagId};
 
 /// A build, compact: see the module's documentation.
 #[derive(Debug)]
@@ -142,6 +142,44 @@ impl Record {
             restart_of_build_id: build.restart_of_build_id,
             restarted_as_build_id: build.restarted_as_build_id,
             extras: Extras::write(build, strings),
+        }
+    }
+
+    /// The record made with another interner, made this one's: its symbols and tag ids
+    /// renumbered as [`Interner::absorb`] found them here.
+    pub(crate) fn renumber(&mut self, renumbering: &Renumbering) {
+        self.derivation_path = renumbering.sym(self.derivation_path);
+        self.system = renumbering.sym(self.system);
+        self.status_message = self.status_message.map(|m| renumbering.sym(m));
+        // Each number rewritten where it lies, the layout walked as `Reader` walks it.
+        let bytes = &mut self.extras[..];
+        let number_at = |bytes: &[u8], at: usize| {
+            bytes
+                .get(at..at + 4)
+                .and_then(|number| number.try_into().ok())
+                .map_or(0, u32::from_le_bytes)
+        };
+        let rewrite = |bytes: &mut [u8], at: usize, renumber: &dyn Fn(u32) -> u32| {
+            let new = renumber(number_at(bytes, at)).to_le_bytes();
+            if let Some(number) = bytes.get_mut(at..at + 4) {
+                number.copy_from_slice(&new);
+            }
+        };
+        let tags = number_at(bytes, 0) as usize;
+        for i in 0..tags {
+            rewrite(bytes, 4 + 4 * i, &|tag| {
+                renumbering.tag(TagId::from_raw(tag)).raw()
+            });
+        }
+        let mut at = 4 + 4 * tags;
+        let outputs = number_at(bytes, at);
+        at += 4;
+        for _ in 0..outputs {
+            rewrite(bytes, at, &|name| renumbering.sym(Sym::from_raw(name)).raw());
+            // The name, the NAR size, then the path and the hash, each after its length.
+            at += 4 + 8;
+            at += 4 + number_at(bytes, at) as usize;
+            at += 4 + number_at(bytes, at) as usize;
         }
     }
 
@@ -357,6 +395,26 @@ mod tests {
             if build.queue_time_seconds.is_none_or(|q| !q.is_nan()) {
                 assert_eq!(kept, build);
             }
+        }
+    }
+
+    #[test]
+    fn a_record_made_with_another_interner_is_renumbered_into_this_one() {
+        let builds = builds();
+        let (older, newer) = builds.split_at(builds.len() / 2);
+        let mut strings = Interner::default();
+        older
+            .iter()
+            .for_each(|build| drop(Record::new(build, &mut strings)));
+        // The other interner numbers the same strings differently: it met them in another order.
+        let mut other = Interner::default();
+        let records: Vec<Record> = newer.iter().rev().map(|b| Record::new(b, &mut other)).collect();
+        let renumbering = strings.absorb(&other);
+        for (mut record, build) in records.into_iter().zip(newer.iter().rev()) {
+            record.renumber(&renumbering);
+            let mut written = Vec::new();
+            record.write_json(&strings, &mut written);
+            assert_eq!(written, serde_json::to_vec(build).unwrap());
         }
     }
 }

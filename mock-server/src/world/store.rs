@@ -21,6 +21,8 @@ use super::key_set::{Key, KeySet};
 use super::record::Record;
 use crate::limits::MAX_CACHED_JSON_BYTES;
 
+mod bulk;
+
 /// Builds kept in the API's order and indexed by derivation, tag and status: the store
 /// behind [`MockNixbuild`](crate::MockNixbuild), usable on its own.
 ///
@@ -104,105 +106,7 @@ impl Stored {
     }
 }
 
-impl FromIterator<Build> for BuildStore {
-    /// Builds the store in bulk: every build made a record, the keys sorted once, and every
-    /// index counted, then filled in one pass over them, from sorted keys (several times faster than
-    /// inserting one by one, and denser). A later build replaces an earlier one with the
-    /// same id, as [`insert`](BuildStore::insert) does.
-    fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
-        let builds: Vec<Build> = builds.into_iter().collect();
-        let mut store = BuildStore {
-            generation: next_generation(),
-            ..BuildStore::default()
-        };
-        store.slot_of.reserve(builds.len());
-        store.slots.reserve(builds.len());
-        let mut keys: Vec<Key> = Vec::with_capacity(builds.len());
-        // The last build with an id is the one kept: read from the end, a seen id is skipped.
-        for build in builds.iter().rev() {
-            let hashbrown::hash_map::Entry::Vacant(vacant) = store.slot_of.entry(build.build_id) else {
-                continue;
-            };
-            let Ok(slot) = u32::try_from(store.slots.len()) else {
-                break;
-            };
-            vacant.insert(slot);
-            keys.push(Key::new(build.create_time, build.build_id, slot));
-            store.highest = store.highest.max(Some(build.build_id));
-            let record = Record::new(build, &mut store.strings);
-            store.slots.push(Some(Stored {
-                record,
-                json: OnceLock::new(),
-            }));
-        }
-        keys.sort_unstable();
-        store.index_counted(&keys);
-        store.order = KeySet::from_sorted(keys);
-        store.vocabulary_when_built = store.vocabulary();
-        release(builds);
-        store
-    }
-}
-
 impl BuildStore {
-    /// Fills the derivation, tag and status indexes from `keys`, in order: the builds of each
-    /// index entry are counted first, so that each entry is allocated once at its size, and
-    /// derivations and tags are gathered by their dense numbers, with no hashing.
-    fn index_counted(&mut self, keys: &[Key]) {
-        let mut derivations: Vec<Vec<Key>> = Vec::new();
-        derivations.resize_with(self.strings.len(), Vec::new);
-        let mut by_tag: Vec<Vec<Key>> = Vec::new();
-        by_tag.resize_with(self.strings.tag_count(), Vec::new);
-        let mut by_status: HashMap<BuildStatus, Vec<Key>> = HashMap::new();
-        {
-            let mut derivation_counts = vec![0usize; derivations.len()];
-            let mut tag_counts = vec![0usize; by_tag.len()];
-            let mut status_counts: HashMap<&BuildStatus, usize> = HashMap::new();
-            for record in self.slots.iter().flatten().map(|stored| &stored.record) {
-                if let Some(count) = derivation_counts.get_mut(record.derivation_path.raw() as usize) {
-                    *count += 1;
-                }
-                for tag in record.tags() {
-                    if let Some(count) = tag_counts.get_mut(tag.raw() as usize) {
-                        *count += 1;
-                    }
-                }
-                *status_counts.entry(&record.status).or_default() += 1;
-            }
-            for (keys, count) in derivations.iter_mut().zip(derivation_counts) {
-                keys.reserve_exact(count);
-            }
-            for (keys, count) in by_tag.iter_mut().zip(tag_counts) {
-                keys.reserve_exact(count);
-            }
-            for (status, count) in status_counts {
-                by_status.insert(status.clone(), Vec::with_capacity(count));
-            }
-        }
-        for key in keys {
-            let Some(record) = self.record(key.slot) else {
-                continue;
-            };
-            if let Some(keys) = derivations.get_mut(record.derivation_path.raw() as usize) {
-                keys.push(*key);
-            }
-            for tag in record.tags() {
-                if let Some(keys) = by_tag.get_mut(tag.raw() as usize) {
-                    keys.push(*key);
-                }
-            }
-            by_status.entry_ref(&record.status).or_default().push(*key);
-        }
-        self.by_derivation = derivations
-            .into_iter()
-            .enumerate()
-            .filter(|(_, keys)| !keys.is_empty())
-            .map(|(sym, keys)| (Sym::from_raw(sym as u32), KeySet::from_sorted(keys)))
-            .collect();
-        self.by_tag = by_tag.into_iter().map(KeySet::from_sorted).collect();
-        self.by_status = settled(by_status);
-    }
-
     fn record(&self, slot: u32) -> Option<&Record> {
         let stored = self.slots.get(slot as usize)?.as_ref()?;
         Some(&stored.record)
@@ -232,34 +136,6 @@ impl BuildStore {
             *self = builds.into_iter().collect();
         }
     }
-}
-
-/// Past this many builds, a bulk load frees the builds it was given on a thread of its own.
-const RELEASED_APART: usize = 10_000;
-
-/// Drops the builds a bulk load was given, once their records are made: on a thread of its
-/// own when there are many (a million builds are ten million small strings to free, as long
-/// as the rest of the load), else here.
-///
-/// They are freed only after the records are made: freed while the records were made, they
-/// left the allocator sorting millions of small free chunks at each large allocation after.
-fn release(builds: Vec<Build>) {
-    if builds.len() <= RELEASED_APART {
-        return;
-    }
-    // If no thread can be made, the closure, and the builds with it, is dropped here.
-    let _ = std::thread::Builder::new()
-        .name("nixbuild-mock-free".into())
-        .spawn(move || drop(builds));
-}
-
-/// An index of keys gathered in order, each entry made a [`KeySet`] where it lies (the
-/// table is not rebuilt).
-fn settled<K: std::hash::Hash + Eq>(index: HashMap<K, Vec<Key>>) -> HashMap<K, KeySet> {
-    index
-        .into_iter()
-        .map(|(at, keys)| (at, KeySet::from_sorted(keys)))
-        .collect()
 }
 
 impl BuildStore {
@@ -626,7 +502,7 @@ mod tests {
     use super::*;
     use crate::fixtures::generate;
     use chrono::{TimeZone, Utc};
-    use nixbuild::TimeBound;
+    use nixbuild::{Tags, TimeBound};
 
     fn store(builds: &[Build]) -> BuildStore {
         let mut store = BuildStore::default();
@@ -716,8 +592,74 @@ mod tests {
         // Built one by one, and in bulk (its indexes counted, then filled from sorted keys).
         let one_by_one = store(&builds);
         let in_bulk: BuildStore = builds.iter().cloned().collect();
+        selections_agree_with_the_naive_one(&builds, &[&one_by_one, &in_bulk], 400);
+    }
+
+    #[test]
+    fn a_bulk_load_shared_by_two_threads_keeps_every_build_and_the_last_of_each_id() {
+        // Past bulk::SHARED_FROM: the records are made by two threads, each with an interner
+        // of its own, and the indexes filled by two.
+        let builds = generate(60_000, 12);
+        let in_bulk: BuildStore = builds.iter().cloned().collect();
+        assert_eq!(in_bulk.len(), builds.len());
+        assert_eq!(in_bulk.max_id(), builds.iter().map(|b| b.build_id).max());
+        for build in builds.iter().step_by(997) {
+            assert_eq!(in_bulk.get(build.build_id).as_ref(), Some(build));
+        }
+        selections_agree_with_the_naive_one(&builds, &[&in_bulk], 60);
+        // Later builds with the ids of earlier ones replace them, as inserts do.
+        let mut with_repeats = builds.clone();
+        let replaced: Vec<Build> = builds
+            .iter()
+            .step_by(1000)
+            .map(|build| {
+                let mut later = build.clone();
+                later.status = BuildStatus::Cancelled;
+                later.tags = Tags::from_iter([("REPLACED", "yes")]);
+                later
+            })
+            .collect();
+        with_repeats.extend(replaced.iter().cloned());
+        let in_bulk: BuildStore = with_repeats.into_iter().collect();
+        assert_eq!(in_bulk.len(), builds.len());
+        for build in &replaced {
+            assert_eq!(in_bulk.get(build.build_id).as_ref(), Some(build));
+        }
+        let tagged = in_bulk.select(&BuildFilter::new().tag("REPLACED", "yes"));
+        assert_eq!(tagged.len(), replaced.len());
+    }
+
+    #[test]
+    fn extending_in_bulk_or_one_by_one_is_inserting_each_build() {
+        let builds = generate(4000, 13);
+        let (first, rest) = builds.split_at(1000);
+        // The larger batch replaces some of the builds already stored.
+        let mut batch: Vec<Build> = rest.to_vec();
+        batch.extend(first.iter().step_by(7).map(|build| {
+            let mut later = build.clone();
+            later.status = BuildStatus::Timeout;
+            later
+        }));
+        let mut inserted = store(first);
+        batch.iter().cloned().for_each(|build| inserted.insert(build));
+        // A batch as large as the store: built again in bulk; a small one: inserted.
+        let mut extended = store(first);
+        extended.extend(batch.iter().cloned());
+        extended.extend(generate(10, 14));
+        inserted.extend(generate(10, 14));
+        let mut expected: Vec<Build> = inserted.all().collect();
+        expected.sort_by_key(|b| b.build_id);
+        let mut actual: Vec<Build> = extended.all().collect();
+        actual.sort_by_key(|b| b.build_id);
+        assert_eq!(actual, expected);
+        selections_agree_with_the_naive_one(&expected, &[&extended, &inserted], 100);
+    }
+
+    /// Random filters (derivations, tags, statuses, windows, limits) select from each of
+    /// `stores` what the naive filter selects from `builds`.
+    fn selections_agree_with_the_naive_one(builds: &[Build], stores: &[&BuildStore], filters: usize) {
         let mut rng = fastrand::Rng::with_seed(5);
-        for _ in 0..400 {
+        for _ in 0..filters {
             let mut filter = BuildFilter::new();
             let pick = &builds[rng.usize(..builds.len())];
             if rng.bool() {
@@ -741,8 +683,8 @@ mod tests {
             if rng.bool() {
                 filter = filter.limit(rng.u64(1..50));
             }
-            let expected: Vec<BuildId> = naive(&builds, &filter).iter().map(|b| b.build_id).collect();
-            for store in [&one_by_one, &in_bulk] {
+            let expected: Vec<BuildId> = naive(builds, &filter).iter().map(|b| b.build_id).collect();
+            for store in stores {
                 let actual: Vec<BuildId> = store.select(&filter).iter().map(|b| b.build_id).collect();
                 assert_eq!(actual, expected, "{filter:?}");
             }

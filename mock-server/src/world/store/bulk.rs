@@ -1,0 +1,282 @@
+//! Building a [`BuildStore`] from many builds at once: a record of each, the keys sorted
+//! once, and each index counted, then filled; shared by two threads when there are many.
+
+use std::sync::OnceLock;
+
+use hashbrown::HashMap;
+use nixbuild::{Build, BuildId, BuildStatus};
+
+use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, next_generation};
+
+impl FromIterator<Build> for BuildStore {
+    /// Builds the store in bulk: every build made a record, the keys sorted once, and every
+    /// index counted, then filled in one pass over them, from sorted keys (several times
+    /// faster than inserting one by one, and denser). A later build replaces an earlier one
+    /// with the same id, as [`insert`](BuildStore::insert) does.
+    fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
+        let builds: Vec<Build> = builds.into_iter().collect();
+        let mut store = BuildStore {
+            generation: next_generation(),
+            ..BuildStore::default()
+        };
+        // Slots are numbered in 32 bits: past that many builds (far past the mock's limits)
+        // the earliest in the list are left out.
+        let kept = &builds[builds.len().saturating_sub(u32::MAX as usize)..];
+        store.slots = records(kept, &mut store.strings);
+        let mut keys: Vec<Key> = (0u32..)
+            .zip(&store.slots)
+            .filter_map(|(slot, stored)| {
+                let record = &stored.as_ref()?.record;
+                Some(Key::new(record.create_time, record.build_id, slot))
+            })
+            .collect();
+        keys.sort_unstable();
+        let ids_distinct = store.index(&keys);
+        if !ids_distinct {
+            // Rare: the builds are made again without the earlier builds of each id.
+            return last_of_each_id(builds).into_iter().collect();
+        }
+        store.vocabulary_when_built = store.vocabulary();
+        let many = builds.len() > RELEASED_APART;
+        release(builds, many);
+        store
+    }
+}
+
+impl Extend<Build> for BuildStore {
+    /// Adds `builds`, each replacing a build with the same id, as [`insert`](BuildStore::insert)
+    /// does: one by one, or, when they are at least as many as the store holds (and many),
+    /// by building the store again in bulk with them, which costs less.
+    fn extend<I: IntoIterator<Item = Build>>(&mut self, builds: I) {
+        let builds: Vec<Build> = builds.into_iter().collect();
+        if builds.len() < BULK_FROM || builds.len() < self.len() {
+            builds.into_iter().for_each(|build| self.insert(build));
+            return;
+        }
+        let mut all: Vec<Build> = Vec::with_capacity(self.len() + builds.len());
+        all.extend(self.all());
+        // After the builds already stored: a later build with an id replaces an earlier one.
+        all.extend(builds);
+        *self = all.into_iter().collect();
+    }
+}
+
+/// Below this many builds, [`BuildStore::extend`] inserts them one by one.
+const BULK_FROM: usize = 1_000;
+
+/// Below this many builds, a bulk load runs on the caller's thread alone: a thread of its
+/// own costs more than it saves.
+const SHARED_FROM: usize = 50_000;
+
+/// Whether a bulk load of `builds` builds is shared with a second thread.
+fn shared(builds: usize) -> bool {
+    builds >= SHARED_FROM && std::thread::available_parallelism().is_ok_and(|threads| threads.get() > 1)
+}
+
+/// Runs `helper` on a thread of its own while `here` runs here, and returns what each
+/// returned; if no thread can be made, `helper` runs here after. A panic in either is the
+/// caller's.
+fn both<H: Send, R>(helper: impl Fn() -> H + Sync, here: impl FnOnce() -> R) -> (H, R) {
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("nixbuild-mock-load".into())
+            .spawn_scoped(scope, &helper);
+        let mine = here();
+        let theirs = match spawned.map(|spawned| spawned.join()) {
+            Ok(Ok(theirs)) => theirs,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => helper(),
+        };
+        (theirs, mine)
+    })
+}
+
+/// A record of each build, the last build first (it takes slot 0).
+///
+/// Many builds are shared by two threads, each with an interner of its own, the second's
+/// then renumbered into `strings`: most of a record's making is looking up its strings and
+/// tags, which at a million builds mostly miss the cache, and two threads wait for two
+/// misses at once.
+fn records(builds: &[Build], strings: &mut Interner) -> Vec<Option<Stored>> {
+    let stored = |record| {
+        Some(Stored {
+            record,
+            json: OnceLock::new(),
+        })
+    };
+    let mut slots = Vec::with_capacity(builds.len());
+    if !shared(builds.len()) {
+        slots.extend(
+            builds
+                .iter()
+                .rev()
+                .map(|build| stored(Record::new(build, strings))),
+        );
+        return slots;
+    }
+    let (newer, older) = builds.split_at(builds.len() / 2);
+    let ((own, newer_records), ()) = both(
+        || {
+            let mut own = Interner::default();
+            let records: Vec<Record> = newer
+                .iter()
+                .rev()
+                .map(|build| Record::new(build, &mut own))
+                .collect();
+            (own, records)
+        },
+        || {
+            slots.extend(
+                older
+                    .iter()
+                    .rev()
+                    .map(|build| stored(Record::new(build, strings))),
+            )
+        },
+    );
+    let renumbering = strings.absorb(&own);
+    slots.extend(newer_records.into_iter().map(|mut record| {
+        record.renumber(&renumbering);
+        stored(record)
+    }));
+    slots
+}
+
+impl BuildStore {
+    /// Fills every index from `keys` (sorted, one per stored build): the tags on a second
+    /// thread when there are many builds, the rest here. False if two builds share an id:
+    /// the indexes are then not the store's.
+    fn index(&mut self, keys: &[Key]) -> bool {
+        let slots = &self.slots;
+        let (tag_count, string_count) = (self.strings.tag_count(), self.strings.len());
+        let tags = || -> Vec<KeySet> {
+            gathered(keys, slots, tag_count, |record, each| {
+                record.tags().for_each(|tag| each(tag.raw() as usize));
+            })
+            .into_iter()
+            .map(KeySet::from_sorted)
+            .collect()
+        };
+        let rest = || {
+            let derivations = gathered(keys, slots, string_count, |record, each| {
+                each(record.derivation_path.raw() as usize);
+            })
+            .into_iter()
+            .enumerate()
+            .filter(|(_, keys)| !keys.is_empty())
+            .map(|(sym, keys)| (Sym::from_raw(sym as u32), KeySet::from_sorted(keys)))
+            .collect();
+            let order = KeySet::from_sorted_slice(keys);
+            (derivations, by_status(keys, slots), slots_by_id(keys), order)
+        };
+        let (by_tag, (by_derivation, by_status, slot_of, order)) = if shared(keys.len()) {
+            both(tags, rest)
+        } else {
+            (tags(), rest())
+        };
+        if slot_of.len() < keys.len() {
+            return false;
+        }
+        self.highest = slot_of.keys().max().copied();
+        self.slot_of = slot_of;
+        self.by_tag = by_tag;
+        self.by_derivation = by_derivation;
+        self.by_status = by_status;
+        self.order = order;
+        true
+    }
+}
+
+/// The keys of each entry of an index numbered densely (below `entries`; `numbers` gives
+/// each of a record's to `each`), in the keys' order. Each entry's builds are counted first, so that each entry
+/// is allocated once at its size, with no hashing and no regrowth.
+fn gathered(
+    keys: &[Key],
+    slots: &[Option<Stored>],
+    entries: usize,
+    numbers: impl Fn(&Record, &mut dyn FnMut(usize)),
+) -> Vec<Vec<Key>> {
+    let mut counts = vec![0usize; entries];
+    for stored in slots.iter().flatten() {
+        numbers(&stored.record, &mut |number| {
+            if let Some(count) = counts.get_mut(number) {
+                *count += 1;
+            }
+        });
+    }
+    let mut gathered: Vec<Vec<Key>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for key in keys {
+        let Some(Some(stored)) = slots.get(key.slot as usize) else {
+            continue;
+        };
+        numbers(&stored.record, &mut |number| {
+            if let Some(keys) = gathered.get_mut(number) {
+                keys.push(*key);
+            }
+        });
+    }
+    gathered
+}
+
+/// The status index: as [`gathered`], by a table of the few statuses there are.
+fn by_status(keys: &[Key], slots: &[Option<Stored>]) -> HashMap<BuildStatus, KeySet> {
+    let mut counts: HashMap<&BuildStatus, usize> = HashMap::new();
+    for stored in slots.iter().flatten() {
+        *counts.entry(&stored.record.status).or_default() += 1;
+    }
+    let mut gathered: HashMap<BuildStatus, Vec<Key>> = counts
+        .into_iter()
+        .map(|(status, count)| (status.clone(), Vec::with_capacity(count)))
+        .collect();
+    for key in keys {
+        if let Some(Some(stored)) = slots.get(key.slot as usize) {
+            gathered.entry_ref(&stored.record.status).or_default().push(*key);
+        }
+    }
+    // Each entry made a set where it lies (the table is not rebuilt).
+    gathered
+        .into_iter()
+        .map(|(status, keys)| (status, KeySet::from_sorted(keys)))
+        .collect()
+}
+
+/// Each build's slot by its id (fewer than `keys` if ids repeat).
+fn slots_by_id(keys: &[Key]) -> HashMap<BuildId, u32> {
+    let mut slot_of = HashMap::with_capacity(keys.len());
+    for key in keys {
+        slot_of.insert(key.id(), key.slot);
+    }
+    slot_of
+}
+
+/// `builds` without the earlier builds of each id, in their order.
+fn last_of_each_id(builds: Vec<Build>) -> Vec<Build> {
+    let mut seen = hashbrown::HashSet::with_capacity(builds.len());
+    let mut kept: Vec<Build> = builds
+        .into_iter()
+        .rev()
+        .filter(|build| seen.insert(build.build_id))
+        .collect();
+    kept.reverse();
+    kept
+}
+
+/// Past this many builds, a bulk load frees the builds it was given on a thread of its own.
+const RELEASED_APART: usize = 10_000;
+
+/// Drops what a bulk load is done with: on a thread of its own when it is `many` small
+/// allocations (a million builds are ten million small strings to free, as long as the rest
+/// of the load), else here.
+///
+/// The builds are freed only after the records are made: freed while the records were made,
+/// they left the allocator sorting millions of small free chunks at each large allocation
+/// after.
+fn release<T: Send + 'static>(garbage: T, many: bool) {
+    if !many {
+        return;
+    }
+    // If no thread can be made, the closure, and the garbage with it, is dropped here.
+    let _ = std::thread::Builder::new()
+        .name("nixbuild-mock-free".into())
+        .spawn(move || drop(garbage));
+}
