@@ -7,11 +7,16 @@
 //! cargo bench -p nixbuild-mock --bench loading
 //! ```
 //!
-//! Ends with `ratio […]` lines (add_builds over the builder, the store over its floor) and
-//! the memory per build.
+//! Ends with `ratio […]` lines (add_builds over the builder, the store over its floor), the
+//! store over its floor again in alternating rounds (`paired ratio`: on a shared machine the
+//! floor alone moved from 110 to 220 ms between runs), and the memory per build.
 
 #[path = "support/heap.rs"]
 mod heap;
+// `ratio` is the serving bench's; this one times its own runs (`ratio_of_timed`).
+#[allow(dead_code)]
+#[path = "support/paired.rs"]
+mod paired;
 #[path = "support/ratio.rs"]
 mod ratio;
 #[path = "support/runtime.rs"]
@@ -66,24 +71,32 @@ fn load_a_million(c: &mut Criterion) {
         )
     });
     group.bench_function("floor (sort by creation time and index by id)", |b| {
-        b.iter_batched(
-            || builds.clone(),
-            |mut builds| {
-                builds.sort_unstable_by_key(|b| {
-                    (std::cmp::Reverse(b.create_time), std::cmp::Reverse(b.build_id))
-                });
-                let by_id: std::collections::HashMap<nixbuild::BuildId, usize> =
-                    builds.iter().enumerate().map(|(i, b)| (b.build_id, i)).collect();
-                (builds, by_id)
-            },
-            BatchSize::PerIteration,
-        )
+        b.iter_batched(|| builds.clone(), floor, BatchSize::PerIteration)
     });
     group.finish();
     ratio::report(
         group_name,
         &[("collect", "floor (sort by creation time and index by id)")],
     );
+    // Each side timed without the copy of its input, and what it made dropped after (a
+    // store's input is freed on a thread of its own: given a moment, as between criterion's
+    // iterations).
+    let timed = |load: &dyn Fn(Vec<Build>) -> Box<dyn std::any::Any>| {
+        let input = builds.clone();
+        let start = std::time::Instant::now();
+        let made = black_box(load(input));
+        let took = start.elapsed();
+        drop(made);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        took
+    };
+    const ROUNDS: usize = 9;
+    paired::ratio_of_timed(
+        ROUNDS,
+        || timed(&|builds| Box::new(builds.into_iter().collect::<BuildStore>())),
+        || timed(&|builds| Box::new(floor(builds))),
+    )
+    .print(&format!("{group_name}: collect / floor"), ROUNDS);
     // Memory: the heap a store of 1M builds holds (the builds, their indexes), then with
     // every build's JSON encoded, as after each was served once.
     drop(builds);
@@ -99,6 +112,13 @@ fn load_a_million(c: &mut Criterion) {
         per_build(loaded),
         per_build(served)
     );
+}
+
+/// The floor of a load: the builds sorted in the API's order and indexed by id, and no more.
+fn floor(mut builds: Vec<Build>) -> (Vec<Build>, std::collections::HashMap<nixbuild::BuildId, usize>) {
+    builds.sort_unstable_by_key(|b| (std::cmp::Reverse(b.create_time), std::cmp::Reverse(b.build_id)));
+    let by_id = builds.iter().enumerate().map(|(i, b)| (b.build_id, i)).collect();
+    (builds, by_id)
 }
 
 /// The heap in use once it stops shrinking: a large bulk load frees the builds it was given
