@@ -1,6 +1,7 @@
 //! The world the mock simulates: its builds (store), how they move (lifecycle), what they
 //! add up to (summary), its clock, and the processes it was sent.
 
+mod chunked;
 pub(crate) mod clock;
 mod interner;
 mod key_set;

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use hashbrown::HashMap;
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 
+use super::chunked::Chunked;
 use super::interner::{Interner, Sym, TagId};
 use super::key_set::{Key, KeySet};
 use super::record::Record;
@@ -38,7 +39,7 @@ mod bulk;
 #[derive(Debug, Default)]
 pub struct BuildStore {
     /// The builds by slot; a removed build's slot is empty until the next insert takes it.
-    slots: Vec<Option<Stored>>,
+    slots: Chunked<Option<Stored>>,
     /// Empty slots.
     free: Vec<u32>,
     /// The derivation paths, systems, tag names and values, status messages and output
@@ -170,10 +171,12 @@ impl BuildStore {
             }
         }
         self.by_status.entry_ref(&record.status).or_default().insert(key);
-        self.slots[slot as usize] = Some(Stored {
-            record,
-            json: OnceLock::new(),
-        });
+        if let Some(empty) = self.slots.get_mut(slot as usize) {
+            *empty = Some(Stored {
+                record,
+                json: OnceLock::new(),
+            });
+        }
     }
 
     /// Removes and returns the build with this id.

@@ -7,6 +7,7 @@ use hashbrown::HashMap;
 use nixbuild::{Build, BuildId, BuildStatus};
 
 use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, next_generation};
+use crate::world::chunked::{CHUNK, Chunked};
 
 impl FromIterator<Build> for BuildStore {
     /// Builds the store in bulk: every build made a record, the keys sorted once, and every
@@ -24,7 +25,7 @@ impl FromIterator<Build> for BuildStore {
         let kept = &builds[builds.len().saturating_sub(u32::MAX as usize)..];
         store.slots = records(kept, &mut store.strings);
         let mut keys: Vec<Key> = (0u32..)
-            .zip(&store.slots)
+            .zip(store.slots.iter())
             .filter_map(|(slot, stored)| {
                 let record = &stored.as_ref()?.record;
                 Some(Key::new(record.create_time, record.build_id, slot))
@@ -96,49 +97,38 @@ fn both<H: Send, R>(helper: impl Fn() -> H + Sync, here: impl FnOnce() -> R) -> 
 /// Many builds are shared by two threads, each with an interner of its own, the second's
 /// then renumbered into `strings`: most of a record's making is looking up its strings and
 /// tags, which at a million builds mostly miss the cache, and two threads wait for two
-/// misses at once.
-fn records(builds: &[Build], strings: &mut Interner) -> Vec<Option<Stored>> {
-    let stored = |record| {
-        Some(Stored {
-            record,
-            json: OnceLock::new(),
-        })
+/// misses at once. The first thread's share is whole chunks, so that the second's slots are
+/// joined to them as they lie.
+fn records(builds: &[Build], strings: &mut Interner) -> Chunked<Option<Stored>> {
+    let made = |builds: &[Build], strings: &mut Interner| {
+        let mut slots = Chunked::default();
+        slots.extend(builds.iter().rev().map(|build| {
+            Some(Stored {
+                record: Record::new(build, strings),
+                json: OnceLock::new(),
+            })
+        }));
+        slots
     };
-    let mut slots = Vec::with_capacity(builds.len());
     if !shared(builds.len()) {
-        slots.extend(
-            builds
-                .iter()
-                .rev()
-                .map(|build| stored(Record::new(build, strings))),
-        );
-        return slots;
+        return made(builds, strings);
     }
-    let (newer, older) = builds.split_at(builds.len() / 2);
-    let ((own, newer_records), ()) = both(
+    // The older builds, at the end, take the first slots.
+    let older_count = (builds.len() / 2) / CHUNK * CHUNK;
+    let (newer, older) = builds.split_at(builds.len() - older_count);
+    let ((own, mut newer_slots), mut slots) = both(
         || {
             let mut own = Interner::default();
-            let records: Vec<Record> = newer
-                .iter()
-                .rev()
-                .map(|build| Record::new(build, &mut own))
-                .collect();
-            (own, records)
+            let slots = made(newer, &mut own);
+            (own, slots)
         },
-        || {
-            slots.extend(
-                older
-                    .iter()
-                    .rev()
-                    .map(|build| stored(Record::new(build, strings))),
-            )
-        },
+        || made(older, strings),
     );
     let renumbering = strings.absorb(&own);
-    slots.extend(newer_records.into_iter().map(|mut record| {
-        record.renumber(&renumbering);
-        stored(record)
-    }));
+    for stored in newer_slots.iter_mut().flatten() {
+        stored.record.renumber(&renumbering);
+    }
+    slots.append(newer_slots);
     slots
 }
 
@@ -192,7 +182,7 @@ impl BuildStore {
 /// is allocated once at its size, with no hashing and no regrowth.
 fn gathered(
     keys: &[Key],
-    slots: &[Option<Stored>],
+    slots: &Chunked<Option<Stored>>,
     entries: usize,
     numbers: impl Fn(&Record, &mut dyn FnMut(usize)),
 ) -> Vec<Vec<Key>> {
@@ -219,7 +209,7 @@ fn gathered(
 }
 
 /// The status index: as [`gathered`], by a table of the few statuses there are.
-fn by_status(keys: &[Key], slots: &[Option<Stored>]) -> HashMap<BuildStatus, KeySet> {
+fn by_status(keys: &[Key], slots: &Chunked<Option<Stored>>) -> HashMap<BuildStatus, KeySet> {
     let mut counts: HashMap<&BuildStatus, usize> = HashMap::new();
     for stored in slots.iter().flatten() {
         *counts.entry(&stored.record.status).or_default() += 1;
