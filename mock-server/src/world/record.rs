@@ -15,27 +15,58 @@ use nixbuild::{Build, BuildId, BuildStatus, Output, Tags, TimeBound};
 use super::interner::{Interner, Renumbering, Sym, TagId};
 
 /// A build, compact: see the module's documentation.
+///
+/// Its optional fields are kept bare, each with a bit in `present`: an `Option` of eight
+/// bytes takes sixteen, and a million records are a million new pages' worth of memory to
+/// fault in when loaded.
 #[derive(Debug)]
 pub(crate) struct Record {
     pub(crate) build_id: BuildId,
     pub(crate) create_time: DateTime<Utc>,
-    start_time: Option<DateTime<Utc>>,
-    queue_time_seconds: Option<f64>,
-    duration_seconds: Option<f64>,
+    start_time: DateTime<Utc>,
+    queue_time_seconds: f64,
+    duration_seconds: f64,
     pub(crate) status: BuildStatus,
-    status_message: Option<Sym>,
+    status_message: Sym,
     cpu_count: u32,
     allocated_megabytes: u64,
     cpu_seconds: u64,
-    peak_memory_use_kilobytes: Option<u64>,
-    peak_storage_use_kilobytes: Option<u64>,
+    peak_memory_use_kilobytes: u64,
+    peak_storage_use_kilobytes: u64,
     pub(crate) derivation_path: Sym,
     system: Sym,
-    restart_of_build_id: Option<BuildId>,
-    restarted_as_build_id: Option<BuildId>,
+    restart_of_build_id: BuildId,
+    restarted_as_build_id: BuildId,
+    /// Which optional fields the build has: the `Present` bits.
+    present: u8,
     /// The tags and outputs, laid out by [`Extras::write`]; empty (no allocation) when the
     /// build has neither.
     extras: Box<[u8]>,
+}
+
+/// The bits of [`Record::present`], one per optional field.
+struct Present;
+
+impl Present {
+    const START_TIME: u8 = 1;
+    const QUEUE_TIME: u8 = 1 << 1;
+    const DURATION: u8 = 1 << 2;
+    const STATUS_MESSAGE: u8 = 1 << 3;
+    const PEAK_MEMORY: u8 = 1 << 4;
+    const PEAK_STORAGE: u8 = 1 << 5;
+    const RESTART_OF: u8 = 1 << 6;
+    const RESTARTED_AS: u8 = 1 << 7;
+
+    /// `value`'s content, or a default, with its bit set in `present` if it has one.
+    fn take<T: Default>(present: &mut u8, bit: u8, value: Option<T>) -> T {
+        match value {
+            Some(value) => {
+                *present |= bit;
+                value
+            }
+            None => T::default(),
+        }
+    }
 }
 
 /// A build's tags and outputs as one run of bytes, all numbers little-endian `u32` but the
@@ -124,25 +155,85 @@ struct OutputRef<'a> {
 impl Record {
     /// `build`, its repeated strings interned in `strings`.
     pub(crate) fn new(build: &Build, strings: &mut Interner) -> Record {
+        let mut present = 0;
+        let status_message = build.status_message.as_deref().map(|m| strings.intern(m));
         Record {
             build_id: build.build_id,
             create_time: build.create_time,
-            start_time: build.start_time,
-            queue_time_seconds: build.queue_time_seconds,
-            duration_seconds: build.duration_seconds,
+            start_time: Present::take(&mut present, Present::START_TIME, build.start_time),
+            queue_time_seconds: Present::take(&mut present, Present::QUEUE_TIME, build.queue_time_seconds),
+            duration_seconds: Present::take(&mut present, Present::DURATION, build.duration_seconds),
             status: build.status.clone(),
-            status_message: build.status_message.as_deref().map(|m| strings.intern(m)),
+            status_message: Sym::from_raw(Present::take(
+                &mut present,
+                Present::STATUS_MESSAGE,
+                status_message.map(Sym::raw),
+            )),
             cpu_count: build.cpu_count,
             allocated_megabytes: build.allocated_megabytes,
             cpu_seconds: build.cpu_seconds,
-            peak_memory_use_kilobytes: build.peak_memory_use_kilobytes,
-            peak_storage_use_kilobytes: build.peak_storage_use_kilobytes,
+            peak_memory_use_kilobytes: Present::take(
+                &mut present,
+                Present::PEAK_MEMORY,
+                build.peak_memory_use_kilobytes,
+            ),
+            peak_storage_use_kilobytes: Present::take(
+                &mut present,
+                Present::PEAK_STORAGE,
+                build.peak_storage_use_kilobytes,
+            ),
             derivation_path: strings.intern(&build.derivation_path),
             system: strings.intern(&build.system),
-            restart_of_build_id: build.restart_of_build_id,
-            restarted_as_build_id: build.restarted_as_build_id,
+            restart_of_build_id: BuildId(Present::take(
+                &mut present,
+                Present::RESTART_OF,
+                build.restart_of_build_id.map(|id| id.0),
+            )),
+            restarted_as_build_id: BuildId(Present::take(
+                &mut present,
+                Present::RESTARTED_AS,
+                build.restarted_as_build_id.map(|id| id.0),
+            )),
             extras: Extras::write(build, strings),
+            present,
         }
+    }
+
+    /// `value` if the build has the field of `bit`.
+    fn optional<T>(&self, bit: u8, value: T) -> Option<T> {
+        (self.present & bit != 0).then_some(value)
+    }
+
+    fn start_time(&self) -> Option<DateTime<Utc>> {
+        self.optional(Present::START_TIME, self.start_time)
+    }
+
+    fn queue_time_seconds(&self) -> Option<f64> {
+        self.optional(Present::QUEUE_TIME, self.queue_time_seconds)
+    }
+
+    fn duration_seconds(&self) -> Option<f64> {
+        self.optional(Present::DURATION, self.duration_seconds)
+    }
+
+    fn status_message(&self) -> Option<Sym> {
+        self.optional(Present::STATUS_MESSAGE, self.status_message)
+    }
+
+    fn peak_memory_use_kilobytes(&self) -> Option<u64> {
+        self.optional(Present::PEAK_MEMORY, self.peak_memory_use_kilobytes)
+    }
+
+    fn peak_storage_use_kilobytes(&self) -> Option<u64> {
+        self.optional(Present::PEAK_STORAGE, self.peak_storage_use_kilobytes)
+    }
+
+    fn restart_of_build_id(&self) -> Option<BuildId> {
+        self.optional(Present::RESTART_OF, self.restart_of_build_id)
+    }
+
+    fn restarted_as_build_id(&self) -> Option<BuildId> {
+        self.optional(Present::RESTARTED_AS, self.restarted_as_build_id)
     }
 
     /// The record made with another interner, made this one's: its symbols and tag ids
@@ -150,7 +241,9 @@ impl Record {
     pub(crate) fn renumber(&mut self, renumbering: &Renumbering) {
         self.derivation_path = renumbering.sym(self.derivation_path);
         self.system = renumbering.sym(self.system);
-        self.status_message = self.status_message.map(|m| renumbering.sym(m));
+        if let Some(message) = self.status_message() {
+            self.status_message = renumbering.sym(message);
+        }
         // Each number rewritten where it lies, the layout walked as `Reader` walks it.
         let bytes = &mut self.extras[..];
         let number_at = |bytes: &[u8], at: usize| {
@@ -212,16 +305,16 @@ impl Record {
             strings.text(self.system),
             self.create_time,
         );
-        build.start_time = self.start_time;
-        build.queue_time_seconds = self.queue_time_seconds;
-        build.duration_seconds = self.duration_seconds;
+        build.start_time = self.start_time();
+        build.queue_time_seconds = self.queue_time_seconds();
+        build.duration_seconds = self.duration_seconds();
         build.status = self.status.clone();
-        build.status_message = self.status_message.map(|m| strings.text(m).to_owned());
+        build.status_message = self.status_message().map(|m| strings.text(m).to_owned());
         build.cpu_count = self.cpu_count;
         build.allocated_megabytes = self.allocated_megabytes;
         build.cpu_seconds = self.cpu_seconds;
-        build.peak_memory_use_kilobytes = self.peak_memory_use_kilobytes;
-        build.peak_storage_use_kilobytes = self.peak_storage_use_kilobytes;
+        build.peak_memory_use_kilobytes = self.peak_memory_use_kilobytes();
+        build.peak_storage_use_kilobytes = self.peak_storage_use_kilobytes();
         build.outputs = self
             .outputs()
             .map(|output| {
@@ -234,8 +327,8 @@ impl Record {
             })
             .collect();
         build.tags = self.tags().map(|tag| strings.tag_parts(tag)).collect::<Tags>();
-        build.restart_of_build_id = self.restart_of_build_id;
-        build.restarted_as_build_id = self.restarted_as_build_id;
+        build.restart_of_build_id = self.restart_of_build_id();
+        build.restarted_as_build_id = self.restarted_as_build_id();
         build
     }
 
@@ -267,14 +360,14 @@ impl Record {
         out.extend_from_slice(b",\"create_time\":");
         write_time(out, self.create_time)?;
         out.extend_from_slice(b",\"start_time\":");
-        match self.start_time {
+        match self.start_time() {
             Some(t) => write_time(out, t)?,
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"queue_time_seconds\":");
-        serde_json::to_writer(&mut *out, &self.queue_time_seconds)?;
+        serde_json::to_writer(&mut *out, &self.queue_time_seconds())?;
         out.extend_from_slice(b",\"duration_seconds\":");
-        serde_json::to_writer(&mut *out, &self.duration_seconds)?;
+        serde_json::to_writer(&mut *out, &self.duration_seconds())?;
         out.extend_from_slice(b",\"status\":");
         match &self.status {
             // A known status is snake_case letters: nothing to escape.
@@ -286,7 +379,7 @@ impl Record {
             }
         }
         out.extend_from_slice(b",\"status_message\":");
-        match self.status_message {
+        match self.status_message() {
             Some(message) => out.extend_from_slice(strings.json(message)),
             None => out.extend_from_slice(b"null"),
         }
@@ -297,9 +390,9 @@ impl Record {
         out.extend_from_slice(b",\"cpu_seconds\":");
         number(out, self.cpu_seconds);
         out.extend_from_slice(b",\"peak_memory_use_kilobytes\":");
-        optional(out, self.peak_memory_use_kilobytes);
+        optional(out, self.peak_memory_use_kilobytes());
         out.extend_from_slice(b",\"peak_storage_use_kilobytes\":");
-        optional(out, self.peak_storage_use_kilobytes);
+        optional(out, self.peak_storage_use_kilobytes());
         out.extend_from_slice(b",\"derivation_path\":");
         out.extend_from_slice(strings.json(self.derivation_path));
         out.extend_from_slice(b",\"outputs\":[");
@@ -330,11 +423,11 @@ impl Record {
             out.extend_from_slice(strings.json(value));
         }
         out.push(b'}');
-        if let Some(id) = self.restart_of_build_id {
+        if let Some(id) = self.restart_of_build_id() {
             out.extend_from_slice(b",\"restart_of_build_id\":");
             number(out, id.0);
         }
-        if let Some(id) = self.restarted_as_build_id {
+        if let Some(id) = self.restarted_as_build_id() {
             out.extend_from_slice(b",\"restarted_as_build_id\":");
             number(out, id.0);
         }
