@@ -3,6 +3,7 @@
 
 mod chunked;
 pub(crate) mod clock;
+mod id_map;
 mod interner;
 mod key_set;
 pub(crate) mod lifecycle;

@@ -17,6 +17,7 @@ use hashbrown::HashMap;
 use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 
 use super::chunked::Chunked;
+use super::id_map::IdMap;
 use super::interner::{Interner, Sym, TagId};
 use super::key_set::{Key, KeySet};
 use super::record::Record;
@@ -48,7 +49,7 @@ pub struct BuildStore {
     /// Every build, in the API's order.
     order: KeySet,
     /// Each build's slot by id.
-    slot_of: HashMap<BuildId, u32>,
+    slot_of: IdMap,
     by_derivation: HashMap<Sym, KeySet>,
     /// By tag, at the tag's id (a tag no build has any more keeps an empty set).
     by_tag: Vec<KeySet>,
@@ -181,7 +182,7 @@ impl BuildStore {
 
     /// Removes and returns the build with this id.
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
-        let slot = self.slot_of.remove(&id)?;
+        let slot = self.slot_of.remove(id)?;
         self.generation = next_generation();
         let stored = self.slots.get_mut(slot as usize)?.take()?;
         self.free.push(slot);
@@ -200,7 +201,7 @@ impl BuildStore {
         unindex(&mut self.by_status, &record.status, &key);
         if self.highest == Some(id) {
             // Only removing the highest id costs a scan.
-            self.highest = self.slot_of.keys().max().copied();
+            self.highest = self.slot_of.max_id();
         }
         let build = record.build(&self.strings);
         self.compact_if_sparse();
@@ -223,7 +224,7 @@ impl BuildStore {
 
     /// The build with this id.
     pub fn get(&self, id: BuildId) -> Option<Build> {
-        let slot = *self.slot_of.get(&id)?;
+        let slot = self.slot_of.get(id)?;
         Some(self.record(slot)?.build(&self.strings))
     }
 

@@ -4,10 +4,11 @@
 use std::sync::OnceLock;
 
 use hashbrown::HashMap;
-use nixbuild::{Build, BuildId, BuildStatus};
+use nixbuild::{Build, BuildStatus};
 
 use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, next_generation};
 use crate::world::chunked::{CHUNK, Chunked};
+use crate::world::id_map::IdMap;
 
 impl FromIterator<Build> for BuildStore {
     /// Builds the store in bulk: every build made a record, the keys sorted once, and every
@@ -167,7 +168,7 @@ impl BuildStore {
         if slot_of.len() < keys.len() {
             return false;
         }
-        self.highest = slot_of.keys().max().copied();
+        self.highest = slot_of.max_id();
         self.slot_of = slot_of;
         self.by_tag = by_tag;
         self.by_derivation = by_derivation;
@@ -231,12 +232,8 @@ fn by_status(keys: &[Key], slots: &Chunked<Option<Stored>>) -> HashMap<BuildStat
 }
 
 /// Each build's slot by its id (fewer than `keys` if ids repeat).
-fn slots_by_id(keys: &[Key]) -> HashMap<BuildId, u32> {
-    let mut slot_of = HashMap::with_capacity(keys.len());
-    for key in keys {
-        slot_of.insert(key.id(), key.slot);
-    }
-    slot_of
+fn slots_by_id(keys: &[Key]) -> IdMap {
+    IdMap::from_pairs(keys.iter().map(|key| (key.id(), key.slot)), keys.len())
 }
 
 /// `builds` without the earlier builds of each id, in their order.
