@@ -99,7 +99,7 @@ impl KeySet {
             keys.shrink_to_fit();
             KeySet::Small(keys)
         } else {
-            KeySet::Large(keys.into_iter().collect())
+            KeySet::from_sorted_slice(&keys)
         }
     }
 

@@ -247,10 +247,10 @@ impl Record {
         // Each number rewritten where it lies, the layout walked as `Reader` walks it.
         let bytes = &mut self.extras[..];
         let number_at = |bytes: &[u8], at: usize| {
-            bytes
-                .get(at..at + 4)
-                .and_then(|number| number.try_into().ok())
-                .map_or(0, u32::from_le_bytes)
+            Reader {
+                bytes: bytes.get(at..).unwrap_or_default(),
+            }
+            .u32()
         };
         let rewrite = |bytes: &mut [u8], at: usize, renumber: &dyn Fn(u32) -> u32| {
             let new = renumber(number_at(bytes, at)).to_le_bytes();

@@ -138,9 +138,7 @@ impl BuildStore {
             *self = builds.into_iter().collect();
         }
     }
-}
 
-impl BuildStore {
     /// Adds `build`, replacing a build with the same id.
     pub fn insert(&mut self, build: Build) {
         self.remove(build.build_id);

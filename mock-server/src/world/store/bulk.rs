@@ -39,8 +39,7 @@ impl FromIterator<Build> for BuildStore {
             return last_of_each_id(builds).into_iter().collect();
         }
         store.vocabulary_when_built = store.vocabulary();
-        let many = builds.len() > RELEASED_APART;
-        release(builds, many);
+        release(builds);
         store
     }
 }
@@ -179,8 +178,8 @@ impl BuildStore {
 }
 
 /// The keys of each entry of an index numbered densely (below `entries`; `numbers` gives
-/// each of a record's to `each`), in the keys' order. Each entry's builds are counted first, so that each entry
-/// is allocated once at its size, with no hashing and no regrowth.
+/// each of a record's to `each`), in the keys' order. Each entry's builds are counted
+/// first, so that each entry is allocated once at its size, with no hashing and no regrowth.
 fn gathered(
     keys: &[Key],
     slots: &Chunked<Option<Stored>>,
@@ -251,19 +250,18 @@ fn last_of_each_id(builds: Vec<Build>) -> Vec<Build> {
 /// Past this many builds, a bulk load frees the builds it was given on a thread of its own.
 const RELEASED_APART: usize = 10_000;
 
-/// Drops what a bulk load is done with: on a thread of its own when it is `many` small
-/// allocations (a million builds are ten million small strings to free, as long as the rest
-/// of the load), else here.
+/// Drops the builds a bulk load was given, once their records are made: on a thread of its
+/// own when there are many (a million builds are ten million small strings to free, as long
+/// as the rest of the load), else here.
 ///
-/// The builds are freed only after the records are made: freed while the records were made,
-/// they left the allocator sorting millions of small free chunks at each large allocation
-/// after.
-fn release<T: Send + 'static>(garbage: T, many: bool) {
-    if !many {
+/// They are freed only after the records are made: freed while the records were made, they
+/// left the allocator sorting millions of small free chunks at each large allocation after.
+fn release(builds: Vec<Build>) {
+    if builds.len() <= RELEASED_APART {
         return;
     }
-    // If no thread can be made, the closure, and the garbage with it, is dropped here.
+    // If no thread can be made, the closure, and the builds with it, is dropped here.
     let _ = std::thread::Builder::new()
         .name("nixbuild-mock-free".into())
-        .spawn(move || drop(garbage));
+        .spawn(move || drop(builds));
 }
