@@ -6,7 +6,8 @@
 #   bash .ci/public-api.sh --check   fails, showing the difference, when one is stale
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v cargo-public-api >/dev/null || cargo install cargo-public-api --version 0.52.0 --locked
+# A debug build of the tool (as .ci/run builds its others): it does seconds of work here.
+command -v cargo-public-api >/dev/null || cargo install cargo-public-api --version 0.52.0 --locked --debug
 
 check=false
 [ "${1:-}" = "--check" ] && check=true
