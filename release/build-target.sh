@@ -6,6 +6,9 @@
 # glibc floor, which is then read back from the binaries and enforced.
 #
 # usage: release/build-target.sh TRIPLE OUT
+#   RELEASE_PROFILE=dev builds with cargo's dev profile instead of release: CI's rehearsal does,
+#   since what it checks is the packaging and the installs, and the optimised build took six
+#   minutes of its budget; the workflow always builds release.
 # writes OUT/binaries/TRIPLE/{nixbuild,nixbuild-mock}[.exe], OUT/archives/nixbuild-VERSION-TRIPLE.*,
 #        OUT/wheels/nixbuild_mock-VERSION-py3-none-PLATFORM.whl
 set -euo pipefail
@@ -31,7 +34,10 @@ fi
 # One cargo invocation for both binaries: their dependencies are built once. The release
 # target directory is kept apart from the workspace's debug one (rm -rf target/dist drops it).
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/dist}
-build=(--release --locked -p nixbuild-cli -p nixbuild-mock --features nixbuild-mock/cli
+profile=${RELEASE_PROFILE:-release}
+# cargo's folder for a profile: the dev profile's is debug.
+profile_dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
+build=(--profile "$profile" --locked -p nixbuild-cli -p nixbuild-mock --features nixbuild-mock/cli
   --bin nixbuild --bin nixbuild-mock)
 started=$SECONDS
 if [ -n "$zig" ]; then
@@ -39,12 +45,12 @@ if [ -n "$zig" ]; then
 else
   (cd "$root" && cargo build "${build[@]}" --target "$triple")
 fi
-echo "built $triple in $((SECONDS - started)) s"
+echo "built $triple ($profile profile) in $((SECONDS - started)) s"
 
 binaries="$out/binaries/$triple"
 mkdir -p "$binaries"
 for bin in nixbuild nixbuild-mock; do
-  cp "$CARGO_TARGET_DIR/$triple/release/$bin$exe" "$binaries/"
+  cp "$CARGO_TARGET_DIR/$triple/$profile_dir/$bin$exe" "$binaries/"
 done
 
 if [ -n "$glibc_floor" ]; then
