@@ -108,7 +108,10 @@ pub(crate) fn redact_header(name: &str, value: &str) -> String {
 pub(crate) fn redact_query(query: &str) -> Cow<'_, str> {
     // Percent-decoded (`+` a space); the text itself when there is nothing to decode.
     fn decoded(text: &str) -> Cow<'_, str> {
-        if !text.contains(['%', '+']) {
+        // Byte searches: in a debug build the char-set `contains(['%', '+'])` is about forty
+        // times slower, and this runs for every parameter of every request journaled.
+        let bytes = text.as_bytes();
+        if !bytes.contains(&b'%') && !bytes.contains(&b'+') {
             return Cow::Borrowed(text);
         }
         Cow::Owned(
@@ -202,9 +205,9 @@ fn redact_every_shape(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Whether `text`, as it is or percent-decoded, could hold a token at all, found with std's
-/// substring search alone (a debug build runs it optimised; the scans below are this
-/// crate's code): a Biscuit is one run of at least [`MIN_BISCUIT_CHARS`], and decoding never
+/// Whether `text`, as it is or percent-decoded, could hold a token at all, found with byte
+/// and substring searches alone (the scans below are this crate's code, slow in a debug
+/// build): a Biscuit is one run of at least [`MIN_BISCUIT_CHARS`], and decoding never
 /// lengthens a text; a JWT starts `eyJ`, and the admin token with its prefix. Decoding can
 /// make those marks (`ey%4A`) but never unmake them (they hold no `%`), so the text decoded
 /// as often as the search below decodes it shows every mark any decoding would. Most of a
@@ -220,7 +223,16 @@ fn may_hide_token(text: &str) -> bool {
         }
         decoded = Cow::Owned(percent_decode_str(&decoded).decode_utf8_lossy().into_owned());
     }
-    decoded.contains("eyJ") || decoded.contains(ADMIN_TOKEN_PREFIX)
+    // Each substring search only where its first letter is (a byte search): in a debug
+    // build the substring search costs several times the byte search, and most values (a
+    // time, a limit) have neither letter.
+    let bytes = decoded.as_bytes();
+    (bytes.contains(&b'e') && decoded.contains("eyJ"))
+        || (ADMIN_TOKEN_PREFIX
+            .as_bytes()
+            .first()
+            .is_some_and(|n| bytes.contains(n))
+            && decoded.contains(ADMIN_TOKEN_PREFIX))
 }
 
 /// Runs of `[A-Za-z0-9-_=.%]` holding a `%` whose decoded text holds a token, replaced.

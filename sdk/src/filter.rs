@@ -99,8 +99,16 @@ impl FilterParam {
         }
     }
 
+    #[allow(clippy::manual_find, reason = "the loop is the point: see the comment")]
     fn from_name(name: &str) -> Option<FilterParam> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
+        // A plain loop: in a debug build, where a test suite runs the mock (which reads every
+        // query's names with this), each step of an iterator chain is a call.
+        for param in Self::ALL {
+            if param.name() == name {
+                return Some(param);
+            }
+        }
+        None
     }
 }
 
@@ -530,7 +538,11 @@ fn read_time(param: FilterParam, value: &str) -> Result<TimeBound, FilterError> 
 /// `raw` percent-decoded, `+` a space; itself when there is nothing to decode (most names
 /// and values: the mock reads every request's query with this).
 fn decode(raw: &str) -> Result<Cow<'_, str>, std::str::Utf8Error> {
-    if !raw.contains(['%', '+']) {
+    // Two byte searches (memchr) rather than `contains(['%', '+'])`: in a debug build, where
+    // a test suite runs the mock, the char-set search took about 0.9 µs a call, the byte
+    // searches 0.02 µs, and the mock decodes every name and value of every query.
+    let bytes = raw.as_bytes();
+    if !bytes.contains(&b'%') && !bytes.contains(&b'+') {
         return Ok(Cow::Borrowed(raw));
     }
     let spaced = raw.replace('+', " ");
