@@ -102,12 +102,16 @@ fn both<H: Send, R>(helper: impl Fn() -> H + Sync, here: impl FnOnce() -> R) -> 
 fn records(builds: &[Build], strings: &mut Interner) -> Chunked<Option<Stored>> {
     let made = |builds: &[Build], strings: &mut Interner| {
         let mut slots = Chunked::default();
-        slots.extend(builds.iter().rev().map(|build| {
-            Some(Stored {
-                record: Record::new(build, strings),
-                json: OnceLock::new(),
-            })
-        }));
+        // The last build first: the last group, its builds from the last.
+        for group in builds.rchunks(READ_AHEAD) {
+            read_ahead(group);
+            slots.extend(group.iter().rev().map(|build| {
+                Some(Stored {
+                    record: Record::new(build, strings),
+                    json: OnceLock::new(),
+                })
+            }));
+        }
         slots
     };
     if !shared(builds.len()) {
@@ -130,6 +134,35 @@ fn records(builds: &[Build], strings: &mut Interner) -> Chunked<Option<Stored>> 
     }
     slots.append(newer_slots);
     slots
+}
+
+/// How many builds' strings [`read_ahead`] reads before their records are made.
+const READ_AHEAD: usize = 16;
+
+/// Reads the first byte of each string of `builds`, so that making their records finds
+/// them in the cache.
+///
+/// A build's ten strings each lie in an allocation of their own, and at a million builds
+/// most are a cache miss. Making a record reads them one after another, each behind the
+/// hashing of the one before, so their misses came one at a time; here the reads depend on
+/// nothing, and the processor has many in flight at once. Measured on 1M builds (the
+/// loading bench's input), making the records took a median of 312 ms against 420 ms, and
+/// the whole load 592–650 ms against 688–790 ms (medians of three runs of nine, alternated).
+fn read_ahead(builds: &[Build]) {
+    let first = |text: &str| text.as_bytes().first().copied().unwrap_or(0);
+    let mut read = 0u8;
+    for build in builds {
+        read ^= first(&build.derivation_path) ^ first(&build.system);
+        read ^= build.status_message.as_deref().map_or(0, first);
+        for (name, value) in build.tags.iter() {
+            read ^= first(name) ^ first(value);
+        }
+        for output in &build.outputs {
+            read ^= first(&output.name) ^ first(&output.path) ^ first(&output.nar_hash);
+        }
+    }
+    // Kept: without a use, the reads would be optimised away.
+    std::hint::black_box(read);
 }
 
 impl BuildStore {
