@@ -223,16 +223,17 @@ fn may_hide_token(text: &str) -> bool {
         }
         decoded = Cow::Owned(percent_decode_str(&decoded).decode_utf8_lossy().into_owned());
     }
-    // Each substring search only where its first letter is (a byte search): in a debug
-    // build the substring search costs several times the byte search, and most values (a
-    // time, a limit) have neither letter.
-    let bytes = decoded.as_bytes();
-    (bytes.contains(&b'e') && decoded.contains("eyJ"))
-        || (ADMIN_TOKEN_PREFIX
-            .as_bytes()
-            .first()
-            .is_some_and(|n| bytes.contains(n))
-            && decoded.contains(ADMIN_TOKEN_PREFIX))
+    holds(&decoded, "eyJ") || holds(&decoded, ADMIN_TOKEN_PREFIX)
+}
+
+/// Whether `text` holds `mark`, searched for only where a byte search finds its first
+/// letter: in a debug build the substring search costs several times the byte search, and
+/// most values (a time, a limit) lack the letter.
+fn holds(text: &str, mark: &str) -> bool {
+    mark.as_bytes()
+        .first()
+        .is_none_or(|first| text.as_bytes().contains(first))
+        && text.contains(mark)
 }
 
 /// Runs of `[A-Za-z0-9-_=.%]` holding a `%` whose decoded text holds a token, replaced.
@@ -769,6 +770,30 @@ mod tests {
         let ordinary = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-a-very-long-name-of-a-package-that-goes-on.drv \
                         tags=GITHUB_RUN_ID:42&limit=50 eyJ.short.x 100%25";
         assert!(matches!(redact_token_shapes(ordinary), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_short_value_hides_a_token_only_with_its_mark_even_encoded() {
+        for hiding in [
+            "eyJhbGciOi.eyJzdWIiOi",
+            // The marks' first letters themselves percent-encoded, once and twice.
+            "%65yJhbGciOi.%65yJzdWIiOi",
+            "%2565yJhbGciOi",
+            "nbmock%2Dadmin%2Dabc",
+            "%6Ebmock-admin-abc",
+        ] {
+            assert!(may_hide_token(hiding), "{hiding}");
+        }
+        for plain in [
+            "2024-01-15T10:11:12Z",
+            "50",
+            "acme/web",
+            "eyj",
+            "nbmock-admin",
+            "é€ñ",
+        ] {
+            assert!(!may_hide_token(plain), "{plain}");
+        }
     }
 
     #[test]
