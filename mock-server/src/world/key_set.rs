@@ -1,14 +1,17 @@
 //! [`KeySet`]: the builds of one index entry (a derivation, a tag's value, a status), in the
-//! API's order: a sorted vector while small, a tree once large.
+//! API's order: a sorted vector while small, [`Blocks`] of sorted vectors once large.
 //!
 //! Most entries are small (a CI run's builds, a derivation built a few times) and a few are
 //! huge (a status, a repository's tag). A tree per entry made loading a million builds spend
 //! most of its time allocating 125,000 tree nodes for as many CI runs; a sorted vector of a
 //! few keys costs one allocation, is searched by bisection, and inserts by moving a few keys.
 
+mod blocks;
+
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
 use std::ops::{Bound, RangeBounds};
+
+use blocks::{Blocks, BlocksRange};
 
 use chrono::{DateTime, Utc};
 use nixbuild::BuildId;
@@ -70,8 +73,8 @@ impl PartialEq for Key {
 
 impl Eq for Key {}
 
-/// The most keys kept in a sorted vector; one more and the set becomes a tree (so that an
-/// insert never moves more than this many keys).
+/// The most keys kept in a sorted vector; one more and the set becomes [`Blocks`] (so that
+/// an insert never moves more than this many keys, and a small set is one allocation).
 const MAX_SMALL: usize = 64;
 
 /// Keys in order, each once.
@@ -80,7 +83,7 @@ pub(crate) enum KeySet {
     /// At most [`MAX_SMALL`] keys, sorted.
     Small(Vec<Key>),
     /// More.
-    Large(BTreeSet<Key>),
+    Large(Blocks),
 }
 
 impl Default for KeySet {
@@ -108,7 +111,7 @@ impl KeySet {
         if keys.len() <= MAX_SMALL {
             KeySet::Small(keys.to_vec())
         } else {
-            KeySet::Large(keys.iter().copied().collect())
+            KeySet::Large(Blocks::from_sorted_slice(keys))
         }
     }
 
@@ -131,7 +134,7 @@ impl KeySet {
                     keys.insert(at, key);
                 }
                 if keys.len() > MAX_SMALL {
-                    *self = KeySet::Large(std::mem::take(keys).into_iter().collect());
+                    *self = KeySet::Large(Blocks::from_sorted_slice(keys));
                 }
             }
             KeySet::Large(keys) => {
@@ -170,7 +173,7 @@ impl KeySet {
                 };
                 KeyRange::Small(keys[start..end.max(start)].iter())
             }
-            KeySet::Large(keys) => KeyRange::Large(keys.range(bounds)),
+            KeySet::Large(blocks) => KeyRange::Large(blocks.range(bounds)),
         }
     }
 }
@@ -178,7 +181,7 @@ impl KeySet {
 /// The keys of a [`KeySet`] within a range, in order.
 pub(crate) enum KeyRange<'a> {
     Small(std::slice::Iter<'a, Key>),
-    Large(std::collections::btree_set::Range<'a, Key>),
+    Large(BlocksRange<'a>),
 }
 
 impl<'a> Iterator for KeyRange<'a> {
@@ -194,6 +197,8 @@ impl<'a> Iterator for KeyRange<'a> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use chrono::{TimeZone, Utc};
     use nixbuild::BuildId;
 
@@ -231,24 +236,44 @@ mod tests {
 
     #[test]
     fn small_and_large_sets_answer_every_range_as_a_tree_does() {
-        for size in [0, 1, 5, MAX_SMALL, MAX_SMALL + 1, 3 * MAX_SMALL] {
+        // Up to many blocks of the large form, so that blocks split as keys come and are
+        // joined or dropped as most go.
+        for size in [0, 1, 5, MAX_SMALL, MAX_SMALL + 1, 3 * MAX_SMALL, 1_000, 3_000] {
+            let mut rng = fastrand::Rng::with_seed(size as u64);
             let mut set = KeySet::default();
             let mut tree = BTreeSet::new();
-            // Inserted out of order, some twice, some removed.
-            for i in (0..size as u32).rev().chain(0..size as u32 / 2) {
+            // Inserted in no order, some twice; then some removed (most of a large set's),
+            // some of them twice or never there.
+            let mut numbers: Vec<u32> = (0..size as u32).chain(0..size as u32 / 2).collect();
+            rng.shuffle(&mut numbers);
+            for &i in &numbers {
                 set.insert(key(i / 3, u64::from(i)));
                 tree.insert(key(i / 3, u64::from(i)));
             }
-            for i in (0..size as u32).step_by(7) {
+            let removing = if size > 3 * MAX_SMALL { 4 } else { 1 };
+            rng.shuffle(&mut numbers);
+            for &i in numbers
+                .iter()
+                .filter(|&&i| i % 5 < removing)
+                .chain(&[size as u32 + 9])
+            {
                 set.remove(&key(i / 3, u64::from(i)));
                 tree.remove(&key(i / 3, u64::from(i)));
             }
             assert_eq!(set.len(), tree.len());
-            if tree.len() > MAX_SMALL {
-                assert!(matches!(set, KeySet::Large(_)), "a tree past {MAX_SMALL} keys");
+            if size > MAX_SMALL {
+                assert!(matches!(set, KeySet::Large(_)), "large past {MAX_SMALL} keys");
             }
             let from_sorted = KeySet::from_sorted(tree.iter().copied().collect());
-            let probes = [key(0, 0), key(2, 7), key(5, 15), key(40, 120), key(1000, 1)];
+            // Keys there and not, before, among and after them.
+            let last = size as u32 / 3 + 2;
+            let probes: Vec<Key> = (0..=12)
+                .map(|n| {
+                    let second = last * n / 12;
+                    key(second, u64::from(second * 3 + n % 3))
+                })
+                .chain([key(0, 0), key(last + 10, 1)])
+                .collect();
             for (a, b) in probes.iter().flat_map(|a| probes.iter().map(move |b| (a, b))) {
                 if a > b {
                     continue;
@@ -256,11 +281,17 @@ mod tests {
                 for bounds in [
                     (Bound::Included(*a), Bound::Included(*b)),
                     (Bound::Included(*a), Bound::Excluded(*b)),
+                    (Bound::Excluded(*a), Bound::Included(*b)),
                     (Bound::Excluded(*a), Bound::Unbounded),
                     (Bound::Unbounded, Bound::Excluded(*b)),
+                    (Bound::Unbounded, Bound::Unbounded),
                 ] {
                     let expected: Vec<&Key> = tree.range(bounds).collect();
-                    assert_eq!(set.range(bounds).collect::<Vec<_>>(), expected);
+                    assert_eq!(
+                        set.range(bounds).collect::<Vec<_>>(),
+                        expected,
+                        "{size}: {bounds:?}"
+                    );
                     assert_eq!(from_sorted.range(bounds).collect::<Vec<_>>(), expected);
                 }
             }
