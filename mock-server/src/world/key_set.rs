@@ -6,15 +6,13 @@
 //! most of its time allocating 125,000 tree nodes for as many CI runs; a sorted vector of a
 //! few keys costs one allocation, is searched by bisection, and inserts by moving a few keys.
 
-mod blocks;
-
 use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
 
-use blocks::{Blocks, BlocksRange};
-
 use chrono::{DateTime, Utc};
 use nixbuild::BuildId;
+
+use super::sorted_blocks::{Blocks, BlocksRange};
 
 /// A build's place in the API's order (sorting keys ascending lists builds newest first),
 /// and where the store keeps it: a walk of an index reaches each build directly.
@@ -83,7 +81,7 @@ pub(crate) enum KeySet {
     /// At most [`MAX_SMALL`] keys, sorted.
     Small(Vec<Key>),
     /// More.
-    Large(Blocks),
+    Large(Blocks<Key>),
 }
 
 impl Default for KeySet {
@@ -181,7 +179,7 @@ impl KeySet {
 /// The keys of a [`KeySet`] within a range, in order.
 pub(crate) enum KeyRange<'a> {
     Small(std::slice::Iter<'a, Key>),
-    Large(BlocksRange<'a>),
+    Large(BlocksRange<'a, Key>),
 }
 
 impl<'a> Iterator for KeyRange<'a> {

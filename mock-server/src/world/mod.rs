@@ -9,5 +9,6 @@ mod key_set;
 pub(crate) mod lifecycle;
 pub(crate) mod process_log;
 mod record;
+mod sorted_blocks;
 pub(crate) mod store;
 pub mod summary;

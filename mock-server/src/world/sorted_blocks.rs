@@ -13,33 +13,43 @@
 use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
 
-use super::Key;
-
 /// The most keys a block holds; one more and it is split in two. An insert moves at most
-/// this many keys (6 KiB), and a million keys take 4,000 blocks when full.
+/// this many keys (6 KiB of the store's 24-byte keys), and a million keys take 4,000 blocks
+/// when full.
 const MAX_BLOCK: usize = 256;
 
 /// A block this small after a removal is joined to a neighbour that has room, so that
 /// removals do not leave many near-empty blocks.
 const MIN_BLOCK: usize = MAX_BLOCK / 4;
 
-/// Keys in order, each once: blocks of at most [`MAX_BLOCK`] keys, none empty, each sorted
-/// and each before the next; `firsts` holds each block's first key.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Blocks {
-    blocks: Vec<Vec<Key>>,
-    firsts: Vec<Key>,
+/// Keys in their order, each once (the store's are an index's keys): blocks of at most
+/// [`MAX_BLOCK`] keys, none empty, each sorted and each before the next; `firsts` holds each
+/// block's first key.
+#[derive(Debug, Clone)]
+pub(crate) struct Blocks<K> {
+    blocks: Vec<Vec<K>>,
+    firsts: Vec<K>,
     len: usize,
+}
+
+impl<K> Default for Blocks<K> {
+    fn default() -> Self {
+        Blocks {
+            blocks: Vec::new(),
+            firsts: Vec::new(),
+            len: 0,
+        }
+    }
 }
 
 /// A place among the keys: a block's index and a place within that block (its length when
 /// the place is past its last key).
 type Place = (usize, usize);
 
-impl Blocks {
+impl<K: Ord + Copy> Blocks<K> {
     /// The blocks of `keys`, which are sorted and distinct: full blocks, in one pass.
-    pub(crate) fn from_sorted_slice(keys: &[Key]) -> Blocks {
-        let blocks: Vec<Vec<Key>> = keys.chunks(MAX_BLOCK).map(<[Key]>::to_vec).collect();
+    pub(crate) fn from_sorted_slice(keys: &[K]) -> Self {
+        let blocks: Vec<Vec<K>> = keys.chunks(MAX_BLOCK).map(<[K]>::to_vec).collect();
         let firsts = keys.iter().step_by(MAX_BLOCK).copied().collect();
         Blocks {
             blocks,
@@ -54,14 +64,14 @@ impl Blocks {
 
     /// The block `key` belongs in: the last whose first key is not after it (the first block
     /// when every block's first key is).
-    fn block_of(&self, key: &Key) -> usize {
+    fn block_of(&self, key: &K) -> usize {
         self.firsts
             .partition_point(|first| first <= key)
             .saturating_sub(1)
     }
 
     /// Adds `key` (once).
-    pub(crate) fn insert(&mut self, key: Key) {
+    pub(crate) fn insert(&mut self, key: K) {
         if self.blocks.is_empty() {
             self.blocks.push(vec![key]);
             self.firsts.push(key);
@@ -86,7 +96,7 @@ impl Blocks {
     }
 
     /// Removes `key`, if it is there.
-    pub(crate) fn remove(&mut self, key: &Key) {
+    pub(crate) fn remove(&mut self, key: &K) {
         if self.blocks.is_empty() {
             return;
         }
@@ -113,7 +123,7 @@ impl Blocks {
     /// Joins block `at` to the block after it, or else to the one before, if the two fit in
     /// one.
     fn join_with_a_neighbour(&mut self, at: usize) {
-        let fits = |blocks: &[Vec<Key>], a: usize| {
+        let fits = |blocks: &[Vec<K>], a: usize| {
             blocks
                 .get(a + 1)
                 .is_some_and(|next| blocks[a].len() + next.len() <= MAX_BLOCK)
@@ -131,7 +141,7 @@ impl Blocks {
     }
 
     /// The place of the first key at or after `key` (`inclusive`), or after it.
-    fn place(&self, key: &Key, inclusive: bool) -> Place {
+    fn place(&self, key: &K, inclusive: bool) -> Place {
         let at_block = self.block_of(key);
         let block = &self.blocks[at_block];
         let at = block.partition_point(|k| match k.cmp(key) {
@@ -143,7 +153,7 @@ impl Blocks {
     }
 
     /// The keys within `bounds`, in order.
-    pub(crate) fn range(&self, bounds: impl RangeBounds<Key>) -> BlocksRange<'_> {
+    pub(crate) fn range(&self, bounds: impl RangeBounds<K>) -> BlocksRange<'_, K> {
         if self.blocks.is_empty() {
             return BlocksRange::default();
         }
@@ -176,33 +186,42 @@ impl Blocks {
     }
 
     /// Every key, in order.
-    fn iter(&self) -> BlocksRange<'_> {
+    fn iter(&self) -> BlocksRange<'_, K> {
         self.range(..)
     }
 }
 
-impl PartialEq for Blocks {
+impl<K: Ord + Copy> PartialEq for Blocks<K> {
     /// The same keys, however they are split into blocks.
-    fn eq(&self, other: &Blocks) -> bool {
+    fn eq(&self, other: &Blocks<K>) -> bool {
         self.len == other.len && self.iter().eq(other.iter())
     }
 }
 
-impl Eq for Blocks {}
+impl<K: Ord + Copy> Eq for Blocks<K> {}
 
 /// The keys of [`Blocks`] within a range, in order: what is left of the block being read,
 /// the whole blocks after it, and the start of the last.
-#[derive(Default)]
-pub(crate) struct BlocksRange<'a> {
-    current: std::slice::Iter<'a, Key>,
-    middle: std::slice::Iter<'a, Vec<Key>>,
-    last: &'a [Key],
+pub(crate) struct BlocksRange<'a, K> {
+    current: std::slice::Iter<'a, K>,
+    middle: std::slice::Iter<'a, Vec<K>>,
+    last: &'a [K],
 }
 
-impl<'a> Iterator for BlocksRange<'a> {
-    type Item = &'a Key;
+impl<K> Default for BlocksRange<'_, K> {
+    fn default() -> Self {
+        BlocksRange {
+            current: [].iter(),
+            middle: [].iter(),
+            last: &[],
+        }
+    }
+}
 
-    fn next(&mut self) -> Option<&'a Key> {
+impl<'a, K> Iterator for BlocksRange<'a, K> {
+    type Item = &'a K;
+
+    fn next(&mut self) -> Option<&'a K> {
         loop {
             if let Some(key) = self.current.next() {
                 return Some(key);
@@ -220,21 +239,10 @@ impl<'a> Iterator for BlocksRange<'a> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::DateTime;
-    use nixbuild::BuildId;
-
     use super::*;
 
-    fn key(n: u32) -> Key {
-        Key::new(
-            DateTime::from_timestamp(i64::from(n), 0).unwrap_or_default(),
-            BuildId(0),
-            n,
-        )
-    }
-
     /// Every block within its bounds and not empty, in order, with its first key beside.
-    fn assert_well_formed(blocks: &Blocks) {
+    fn assert_well_formed(blocks: &Blocks<u32>) {
         assert_eq!(blocks.blocks.len(), blocks.firsts.len());
         assert_eq!(blocks.blocks.iter().map(Vec::len).sum::<usize>(), blocks.len());
         for (block, first) in blocks.blocks.iter().zip(&blocks.firsts) {
@@ -261,7 +269,7 @@ mod tests {
         rng.shuffle(&mut numbers);
         let mut blocks = Blocks::default();
         for &n in &numbers {
-            blocks.insert(key(n));
+            blocks.insert(n);
         }
         assert_well_formed(&blocks);
         assert!(
@@ -270,13 +278,13 @@ mod tests {
             blocks.blocks.len()
         );
         // The same keys loaded whole are split otherwise, and equal.
-        let sorted: Vec<Key> = blocks.iter().copied().collect();
+        let sorted: Vec<u32> = blocks.iter().copied().collect();
         assert_eq!(sorted.len(), 5_000);
         assert_eq!(Blocks::from_sorted_slice(&sorted), blocks);
         rng.shuffle(&mut numbers);
         for &n in &numbers[..4_900] {
-            blocks.remove(&key(n));
-            blocks.remove(&key(n));
+            blocks.remove(&n);
+            blocks.remove(&n);
         }
         assert_well_formed(&blocks);
         // A hundred keys left: the blocks emptied were dropped and most of the rest joined.
@@ -288,7 +296,7 @@ mod tests {
         );
         assert_ne!(Blocks::from_sorted_slice(&sorted), blocks);
         for &n in &numbers[4_900..] {
-            blocks.remove(&key(n));
+            blocks.remove(&n);
         }
         assert_eq!((blocks.len(), blocks.blocks.len()), (0, 0));
         assert_eq!(blocks.range(..).count(), 0);
