@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use hashbrown::HashMap;
 use nixbuild::{Build, BuildStatus};
 
-use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, next_generation};
+use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, TagId, next_generation};
 use crate::world::chunked::{CHUNK, Chunked};
 use crate::world::id_map::IdMap;
 
@@ -24,16 +24,13 @@ impl FromIterator<Build> for BuildStore {
         // Slots are numbered in 32 bits: past that many builds (far past the mock's limits)
         // the earliest in the list are left out.
         let kept = &builds[builds.len().saturating_sub(u32::MAX as usize)..];
-        store.slots = records(kept, &mut store.strings);
-        let mut keys: Vec<Key> = (0u32..)
-            .zip(store.slots.iter())
-            .filter_map(|(slot, stored)| {
-                let record = &stored.as_ref()?.record;
-                Some(Key::new(record.create_time, record.build_id, slot))
-            })
-            .collect();
-        keys.sort_unstable();
-        let ids_distinct = store.index(&keys);
+        let Made {
+            slots,
+            keys,
+            builds_per_tag,
+        } = records(kept, &mut store.strings);
+        store.slots = slots;
+        let ids_distinct = store.index(&keys, builds_per_tag);
         if !ids_distinct {
             // Rare: the builds are made again without the earlier builds of each id.
             return last_of_each_id(builds).into_iter().collect();
@@ -92,48 +89,104 @@ fn both<H: Send, R>(helper: impl Fn() -> H + Sync, here: impl FnOnce() -> R) -> 
     })
 }
 
-/// A record of each build, the last build first (it takes slot 0).
+/// What [`records`] makes of the builds of a bulk load.
+struct Made {
+    /// A record of each build, the last build first (it takes slot 0).
+    slots: Chunked<Option<Stored>>,
+    /// Each build's key, sorted.
+    keys: Vec<Key>,
+    /// How many builds carry each tag, by its id: counted as the records are made, when
+    /// each record's tags are in the cache, rather than in a pass of their own over a
+    /// million records, each a cache miss.
+    builds_per_tag: Vec<usize>,
+}
+
+/// A record of each build, the last build first (it takes slot 0), the builds' keys,
+/// sorted, and how many carry each tag.
 ///
 /// Many builds are shared by two threads, each with an interner of its own, the second's
 /// then renumbered into `strings`: most of a record's making is looking up its strings and
 /// tags, which at a million builds mostly miss the cache, and two threads wait for two
 /// misses at once. The first thread's share is whole chunks, so that the second's slots are
-/// joined to them as they lie.
-fn records(builds: &[Build], strings: &mut Interner) -> Chunked<Option<Stored>> {
+/// joined to them as they lie. The keys, which need no record, are sorted on one thread
+/// while the other renumbers.
+fn records(builds: &[Build], strings: &mut Interner) -> Made {
     let made = |builds: &[Build], strings: &mut Interner| {
         let mut slots = Chunked::default();
+        let mut builds_per_tag: Vec<usize> = Vec::new();
         // The last build first: the last group, its builds from the last.
         for group in builds.rchunks(READ_AHEAD) {
             read_ahead(group);
-            slots.extend(group.iter().rev().map(|build| {
-                Some(Stored {
-                    record: Record::new(build, strings),
+            for build in group.iter().rev() {
+                let record = Record::new(build, strings);
+                for tag in record.tags() {
+                    add_to(&mut builds_per_tag, tag.raw() as usize, 1);
+                }
+                slots.push(Some(Stored {
+                    record,
                     json: OnceLock::new(),
-                })
-            }));
+                }));
+            }
         }
-        slots
+        (slots, builds_per_tag)
     };
     if !shared(builds.len()) {
-        return made(builds, strings);
+        let (slots, builds_per_tag) = made(builds, strings);
+        return Made {
+            slots,
+            keys: sorted_keys(builds),
+            builds_per_tag,
+        };
     }
     // The older builds, at the end, take the first slots.
     let older_count = (builds.len() / 2) / CHUNK * CHUNK;
     let (newer, older) = builds.split_at(builds.len() - older_count);
-    let ((own, mut newer_slots), mut slots) = both(
+    let ((own, (mut newer_slots, newer_per_tag)), (mut slots, mut builds_per_tag)) = both(
         || {
             let mut own = Interner::default();
-            let slots = made(newer, &mut own);
-            (own, slots)
+            let made = made(newer, &mut own);
+            (own, made)
         },
         || made(older, strings),
     );
-    let renumbering = strings.absorb(&own);
-    for stored in newer_slots.iter_mut().flatten() {
-        stored.record.renumber(&renumbering);
-    }
+    let (keys, ()) = both(
+        || sorted_keys(builds),
+        || {
+            let renumbering = strings.absorb(&own);
+            for stored in newer_slots.iter_mut().flatten() {
+                stored.record.renumber(&renumbering);
+            }
+            for (tag, &builds) in newer_per_tag.iter().enumerate() {
+                let tag = renumbering.tag(TagId::from_raw(tag as u32));
+                add_to(&mut builds_per_tag, tag.raw() as usize, builds);
+            }
+        },
+    );
     slots.append(newer_slots);
-    slots
+    Made {
+        slots,
+        keys,
+        builds_per_tag,
+    }
+}
+
+/// Adds `n` to `counts[at]`, which is made long enough.
+fn add_to(counts: &mut Vec<usize>, at: usize, n: usize) {
+    if counts.len() <= at {
+        counts.resize(at + 1, 0);
+    }
+    counts[at] += n;
+}
+
+/// The key of each build, in the API's order: its creation time, its id, and its slot as
+/// [`records`] numbers them (the last build first).
+fn sorted_keys(builds: &[Build]) -> Vec<Key> {
+    let mut keys: Vec<Key> = (0u32..)
+        .zip(builds.iter().rev())
+        .map(|(slot, build)| Key::new(build.create_time, build.build_id, slot))
+        .collect();
+    keys.sort_unstable();
+    keys
 }
 
 /// How many builds' strings [`read_ahead`] reads before their records are made.
@@ -166,14 +219,16 @@ fn read_ahead(builds: &[Build]) {
 }
 
 impl BuildStore {
-    /// Fills every index from `keys` (sorted, one per stored build): the tags on a second
-    /// thread when there are many builds, the rest here. False if two builds share an id:
-    /// the indexes are then not the store's.
-    fn index(&mut self, keys: &[Key]) -> bool {
+    /// Fills every index from `keys` (sorted, one per stored build) and `builds_per_tag`
+    /// (how many carry each tag, by its id): the tags on a second thread when there are many
+    /// builds, the rest here. False if two builds share an id: the indexes are then not the
+    /// store's.
+    fn index(&mut self, keys: &[Key], mut builds_per_tag: Vec<usize>) -> bool {
         let slots = &self.slots;
-        let (tag_count, string_count) = (self.strings.tag_count(), self.strings.len());
+        builds_per_tag.resize(self.strings.tag_count(), 0);
+        let string_count = self.strings.len();
         let tags = || -> Vec<KeySet> {
-            gathered(keys, slots, tag_count, |record, each| {
+            filled(keys, slots, &builds_per_tag, |record, each| {
                 record.tags().for_each(|tag| each(tag.raw() as usize));
             })
             .into_iter()
@@ -227,7 +282,18 @@ fn gathered(
             }
         });
     }
-    let mut gathered: Vec<Vec<Key>> = counts.into_iter().map(Vec::with_capacity).collect();
+    filled(keys, slots, &counts, numbers)
+}
+
+/// As [`gathered`], with each entry's builds counted already (`counts`, by number; a
+/// number past its end is left out).
+fn filled(
+    keys: &[Key],
+    slots: &Chunked<Option<Stored>>,
+    counts: &[usize],
+    numbers: impl Fn(&Record, &mut dyn FnMut(usize)),
+) -> Vec<Vec<Key>> {
+    let mut gathered: Vec<Vec<Key>> = counts.iter().map(|&count| Vec::with_capacity(count)).collect();
     for key in keys {
         let Some(Some(stored)) = slots.get(key.slot as usize) else {
             continue;
