@@ -2,10 +2,9 @@
 //!
 //! It replaced a `BTreeSet` for an index's large entries (the whole store's order, a
 //! status, a repository's tag): walking a range of the tree was its navigation per key,
-//! which a user's debug build compiles without optimisation, about a tenth of the mock's own
-//! time per first-time query there. A walk here is a slice's iterator, block after block;
-//! the mock's handling of a first-time `GET /builds?limit=50` at 10,000 builds in a debug
-//! build took 13.4-15.6 µs against 16.0-16.8 µs (three alternating runs of 35,000).
+//! which a user's debug build compiles without optimisation, about a seventh of the mock's own
+//! time per first-time query there (`perf`). A walk here is a slice's iterator, block after
+//! block.
 //!
 //! Finding a key's block bisects the blocks' first keys, which lie together; loading copies
 //! the sorted keys block by block where the tree allocated a node per eleven keys.
