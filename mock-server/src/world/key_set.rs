@@ -7,12 +7,12 @@
 //! few keys costs one allocation, is searched by bisection, and inserts by moving a few keys.
 
 use std::cmp::Ordering;
-use std::ops::{Bound, RangeBounds};
+use std::ops::RangeBounds;
 
 use chrono::{DateTime, Utc};
 use nixbuild::BuildId;
 
-use super::sorted_blocks::{Blocks, BlocksRange};
+use super::sorted_blocks::{Blocks, BlocksRange, bounds_within};
 
 /// A build's place in the API's order (sorting keys ascending lists builds newest first),
 /// and where the store keeps it: a walk of an index reaches each build directly.
@@ -159,16 +159,7 @@ impl KeySet {
     pub(crate) fn range(&self, bounds: impl RangeBounds<Key>) -> KeyRange<'_> {
         match self {
             KeySet::Small(keys) => {
-                let start = match bounds.start_bound() {
-                    Bound::Included(start) => keys.partition_point(|k| k < start),
-                    Bound::Excluded(start) => keys.partition_point(|k| k <= start),
-                    Bound::Unbounded => 0,
-                };
-                let end = match bounds.end_bound() {
-                    Bound::Included(end) => keys.partition_point(|k| k <= end),
-                    Bound::Excluded(end) => keys.partition_point(|k| k < end),
-                    Bound::Unbounded => keys.len(),
-                };
+                let (start, end) = bounds_within(keys, &bounds);
                 KeyRange::Small(keys[start..end.max(start)].iter())
             }
             KeySet::Large(blocks) => KeyRange::Large(blocks.range(bounds)),
@@ -196,6 +187,7 @@ impl<'a> Iterator for KeyRange<'a> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
+    use std::ops::Bound;
 
     use chrono::{TimeZone, Utc};
     use nixbuild::BuildId;

@@ -9,7 +9,6 @@
 //! Finding a key's block bisects the blocks' first keys, which lie together; loading copies
 //! the sorted keys block by block where the tree allocated a node per eleven keys.
 
-use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
 
 /// The most keys a block holds; one more and it is split in two. An insert moves at most
@@ -41,9 +40,29 @@ impl<K> Default for Blocks<K> {
     }
 }
 
-/// A place among the keys: a block's index and a place within that block (its length when
-/// the place is past its last key).
-type Place = (usize, usize);
+/// Where `bounds` fall among `keys` (sorted): the place of the first key within the start
+/// bound, and of the first past the end bound (which may come before the start).
+pub(crate) fn bounds_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) -> (usize, usize) {
+    let start = match bounds.start_bound() {
+        Bound::Included(start) => keys.partition_point(|k| k < start),
+        Bound::Excluded(start) => keys.partition_point(|k| k <= start),
+        Bound::Unbounded => 0,
+    };
+    let end = match bounds.end_bound() {
+        Bound::Included(end) => keys.partition_point(|k| k <= end),
+        Bound::Excluded(end) => keys.partition_point(|k| k < end),
+        Bound::Unbounded => keys.len(),
+    };
+    (start, end)
+}
+
+/// The key a range's bound is set at, if it has one.
+fn bound_key<K>(bound: Bound<&K>) -> Option<&K> {
+    match bound {
+        Bound::Included(key) | Bound::Excluded(key) => Some(key),
+        Bound::Unbounded => None,
+    }
+}
 
 impl<K: Ord + Copy> Blocks<K> {
     /// The blocks of `keys`, which are sorted and distinct: full blocks, in one pass.
@@ -139,32 +158,26 @@ impl<K: Ord + Copy> Blocks<K> {
         self.blocks[first].extend(second);
     }
 
-    /// The place of the first key at or after `key` (`inclusive`), or after it.
-    fn place(&self, key: &K, inclusive: bool) -> Place {
-        let at_block = self.block_of(key);
-        let block = &self.blocks[at_block];
-        let at = block.partition_point(|k| match k.cmp(key) {
-            Ordering::Less => true,
-            Ordering::Equal => !inclusive,
-            Ordering::Greater => false,
-        });
-        (at_block, at)
-    }
-
     /// The keys within `bounds`, in order.
     pub(crate) fn range(&self, bounds: impl RangeBounds<K>) -> BlocksRange<'_, K> {
         if self.blocks.is_empty() {
             return BlocksRange::default();
         }
-        let start = match bounds.start_bound() {
-            Bound::Included(key) => self.place(key, true),
-            Bound::Excluded(key) => self.place(key, false),
-            Bound::Unbounded => (0, 0),
+        // Each end is a block's index and a place within that block (its length when the
+        // place is past its last key): the block its bound's key belongs in.
+        let start = match bound_key(bounds.start_bound()) {
+            Some(key) => {
+                let at_block = self.block_of(key);
+                (at_block, bounds_within(&self.blocks[at_block], &bounds).0)
+            }
+            None => (0, 0),
         };
-        let end = match bounds.end_bound() {
-            Bound::Included(key) => self.place(key, false),
-            Bound::Excluded(key) => self.place(key, true),
-            Bound::Unbounded => (self.blocks.len() - 1, self.blocks[self.blocks.len() - 1].len()),
+        let end = match bound_key(bounds.end_bound()) {
+            Some(key) => {
+                let at_block = self.block_of(key);
+                (at_block, bounds_within(&self.blocks[at_block], &bounds).1)
+            }
+            None => (self.blocks.len() - 1, self.blocks[self.blocks.len() - 1].len()),
         };
         if end <= start {
             return BlocksRange::default();

@@ -144,8 +144,8 @@ fn records(builds: &[Build], strings: &mut Interner) -> Made {
     let ((own, (mut newer_slots, newer_per_tag)), (mut slots, mut builds_per_tag)) = both(
         || {
             let mut own = Interner::default();
-            let made = made(newer, &mut own);
-            (own, made)
+            let newer_made = made(newer, &mut own);
+            (own, newer_made)
         },
         || made(older, strings),
     );
