@@ -51,6 +51,7 @@ impl<T> Chunked<T> {
         self.len += 1;
     }
 
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         self.chunks.iter().flatten()
     }

@@ -236,16 +236,9 @@ impl BuildStore {
             .collect()
         };
         let rest = || {
-            let derivations = gathered(keys, slots, string_count, |record, each| {
-                each(record.derivation_path.raw() as usize);
-            })
-            .into_iter()
-            .enumerate()
-            .filter(|(_, keys)| !keys.is_empty())
-            .map(|(sym, keys)| (Sym::from_raw(sym as u32), KeySet::from_sorted(keys)))
-            .collect();
+            let (derivations, statuses) = by_derivation_and_status(keys, slots, string_count);
             let order = KeySet::from_sorted_slice(keys);
-            (derivations, by_status(keys, slots), slots_by_id(keys), order)
+            (derivations, statuses, slots_by_id(keys), order)
         };
         let (by_tag, (by_derivation, by_status, slot_of, order)) = if shared(keys.len()) {
             both(tags, rest)
@@ -265,28 +258,9 @@ impl BuildStore {
     }
 }
 
-/// The keys of each entry of an index numbered densely (below `entries`; `numbers` gives
-/// each of a record's to `each`), in the keys' order. Each entry's builds are counted
-/// first, so that each entry is allocated once at its size, with no hashing and no regrowth.
-fn gathered(
-    keys: &[Key],
-    slots: &Chunked<Option<Stored>>,
-    entries: usize,
-    numbers: impl Fn(&Record, &mut dyn FnMut(usize)),
-) -> Vec<Vec<Key>> {
-    let mut counts = vec![0usize; entries];
-    for stored in slots.iter().flatten() {
-        numbers(&stored.record, &mut |number| {
-            if let Some(count) = counts.get_mut(number) {
-                *count += 1;
-            }
-        });
-    }
-    filled(keys, slots, &counts, numbers)
-}
-
-/// As [`gathered`], with each entry's builds counted already (`counts`, by number; a
-/// number past its end is left out).
+/// The keys of each entry of an index numbered densely (below `counts.len()`; `numbers`
+/// gives each of a record's to `each`), in the keys' order, each entry allocated once at its
+/// count (`counts`, by number; a number past its end is left out).
 fn filled(
     keys: &[Key],
     slots: &Chunked<Option<Stored>>,
@@ -307,28 +281,91 @@ fn filled(
     gathered
 }
 
-/// The status index: as [`gathered`], by a table of the few statuses there are.
-fn by_status(keys: &[Key], slots: &Chunked<Option<Stored>>) -> HashMap<BuildStatus, KeySet> {
-    let mut counts: HashMap<&BuildStatus, usize> = HashMap::new();
-    for stored in slots.iter().flatten() {
-        *counts.entry(&stored.record.status).or_default() += 1;
-    }
-    let mut gathered: HashMap<BuildStatus, Vec<Key>> = counts
-        .into_iter()
-        .map(|(status, count)| (status.clone(), Vec::with_capacity(count)))
+/// The derivation and status indexes, in one pass over the keys that reads each build's
+/// record once (at a million builds each is a cache miss; a count pass and a fill pass for
+/// each index read them four times), noting each key's places; each list is then made at its
+/// size from the places, with no regrowth.
+///
+/// Places come from tables rather than a hash per build: a derivation's by its symbol (there
+/// are `symbols`, numbered densely), a known status's by its place among
+/// [`BuildStatus::KNOWN`]; only a status this crate does not know is hashed.
+fn by_derivation_and_status(
+    keys: &[Key],
+    slots: &Chunked<Option<Stored>>,
+    symbols: usize,
+) -> (HashMap<Sym, KeySet>, HashMap<BuildStatus, KeySet>) {
+    const NONE: u32 = u32::MAX;
+    let mut derivation_place = vec![NONE; symbols];
+    let mut derivations: Vec<(Sym, usize)> = Vec::new();
+    let mut statuses: Vec<(BuildStatus, usize)> = BuildStatus::KNOWN
+        .iter()
+        .map(|status| (status.clone(), 0))
         .collect();
+    let mut unknown_place: HashMap<&str, u32> = HashMap::new();
+    // Each key's derivation's place and status's place (NONE where its slot is empty).
+    let mut places: Vec<(u32, u32)> = Vec::with_capacity(keys.len());
     for key in keys {
-        if let Some(Some(stored)) = slots.get(key.slot as usize) {
-            gathered.entry_ref(&stored.record.status).or_default().push(*key);
+        let Some(Some(stored)) = slots.get(key.slot as usize) else {
+            places.push((NONE, NONE));
+            continue;
+        };
+        let record = &stored.record;
+        let derivation = match derivation_place.get_mut(record.derivation_path.raw() as usize) {
+            Some(place) => {
+                if *place == NONE {
+                    *place = derivations.len() as u32;
+                    derivations.push((record.derivation_path, 0));
+                }
+                derivations[*place as usize].1 += 1;
+                *place
+            }
+            None => NONE,
+        };
+        let status = &record.status;
+        let status = match BuildStatus::KNOWN.iter().position(|known| known == status) {
+            Some(place) => place as u32,
+            None => *unknown_place.entry(status.as_str()).or_insert_with(|| {
+                statuses.push((status.clone(), 0));
+                (statuses.len() - 1) as u32
+            }),
+        };
+        statuses[status as usize].1 += 1;
+        places.push((derivation, status));
+    }
+    let mut derivation_keys = lists_of(&derivations);
+    let mut status_keys = lists_of(&statuses);
+    for (key, &(derivation, status)) in keys.iter().zip(&places) {
+        if let Some(keys) = derivation_keys.get_mut(derivation as usize) {
+            keys.push(*key);
+        }
+        if let Some(keys) = status_keys.get_mut(status as usize) {
+            keys.push(*key);
         }
     }
-    // Each entry made a set where it lies (the table is not rebuilt).
-    gathered
-        .into_iter()
-        .map(|(status, keys)| (status, KeySet::from_sorted(keys)))
+    (
+        sets_of(derivations, derivation_keys),
+        sets_of(statuses, status_keys),
+    )
+}
+
+/// An empty list for each of `counted`, with room for its count.
+fn lists_of<K>(counted: &[(K, usize)]) -> Vec<Vec<Key>> {
+    counted
+        .iter()
+        .map(|&(_, count)| Vec::with_capacity(count))
         .collect()
 }
 
+/// The index of each of `counted` that has keys, its list (from `lists`, in the same order)
+/// made a set.
+fn sets_of<K: std::hash::Hash + Eq>(counted: Vec<(K, usize)>, lists: Vec<Vec<Key>>) -> HashMap<K, KeySet> {
+    counted
+        .into_iter()
+        .zip(lists)
+        .filter(|(_, keys)| !keys.is_empty())
+        .map(|((at, _), keys)| (at, KeySet::from_sorted(keys)))
+        .collect()
+}
 /// Each build's slot by its id (fewer than `keys` if ids repeat).
 fn slots_by_id(keys: &[Key]) -> IdMap {
     IdMap::from_pairs(keys.iter().map(|key| (key.id(), key.slot)), keys.len())
