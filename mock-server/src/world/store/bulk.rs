@@ -396,12 +396,29 @@ const RELEASED_APART: usize = 10_000;
 ///
 /// They are freed only after the records are made: freed while the records were made, they
 /// left the allocator sorting millions of small free chunks at each large allocation after.
+///
+/// Then that thread frees a large block of the caller's heap, which has glibc merge the
+/// small chunks there and then, on that thread. glibc keeps small chunks freed in fast bins,
+/// unmerged, until their arena next serves or frees a large chunk: after a million builds,
+/// the caller's next large allocation or free (dropping the store, say) waited while ten
+/// million chunks were merged, unless small allocations had taken them back first. Another
+/// allocator only sees a block come and go.
 fn release(builds: Vec<Build>) {
     if builds.len() <= RELEASED_APART {
         return;
     }
+    // Allocated here, from the caller's arena, where the builds were most likely allocated
+    // and their chunks go back to; above glibc's 64 KiB merge threshold and below its 128 KiB
+    // mmap threshold, and never touched.
+    let large: Vec<u8> = Vec::with_capacity(MERGING_BLOCK);
     // If no thread can be made, the closure, and the builds with it, is dropped here.
     let _ = std::thread::Builder::new()
         .name("nixbuild-mock-free".into())
-        .spawn(move || drop(builds));
+        .spawn(move || {
+            drop(builds);
+            drop(large);
+        });
 }
+
+/// The size of the block [`release`] frees to have glibc merge the chunks it freed.
+const MERGING_BLOCK: usize = 96 * 1024;
