@@ -98,7 +98,7 @@ struct Made {
     /// How many builds carry each tag, by its id: counted as the records are made, when
     /// each record's tags are in the cache, rather than in a pass of their own over a
     /// million records, each a cache miss. In 32 bits, as slots are numbered: at a hundred
-    /// thousand tags, half the table stays in the cache where a `usize` each did not.
+    /// thousand tags, half the bytes for the cache to hold.
     builds_per_tag: Vec<u32>,
 }
 
@@ -370,6 +370,7 @@ fn sets_of<K: std::hash::Hash + Eq>(counted: Vec<(K, usize)>, lists: Vec<Vec<Key
         .map(|((at, _), keys)| (at, KeySet::from_sorted(keys)))
         .collect()
 }
+
 /// Each build's slot by its id (fewer than `keys` if ids repeat).
 fn slots_by_id(keys: &[Key]) -> IdMap {
     IdMap::from_pairs(keys.iter().map(|key| (key.id(), key.slot)), keys.len())
