@@ -42,6 +42,7 @@
 //! | the OIDC exchange's ID token | [`MAX_ID_TOKEN_BYTES`] (431 beyond), [`MAX_JWT_CLAIMS`] claims, names of [`MAX_JWT_CLAIM_NAME_BYTES`] and values of [`MAX_STRING_BYTES`] (400 beyond), each claim a fact built as data; an exchanged token longer than [`MAX_AUTHORIZATION_BYTES`] is a 400 |
 //! | the clock | the years 0000 to 9999, however it is set (400 beyond) |
 //! | builds' JSON kept encoded | [`MAX_CACHED_JSON_BYTES`]; beyond, a build is encoded each time it is served |
+//! | builds' JSON kept in the store's order, for queries of a time window alone | [`MAX_JSON_RUN_BYTES`]; beyond, the answer is copied build by build; dropped at every change of the builds |
 //! | read answers kept | 256 answers and 32 MiB; beyond, the cache starts anew |
 
 // Tokens.
@@ -126,3 +127,8 @@ pub const MAX_JOURNAL_BYTES: usize = 64 * 1024 * 1024;
 /// build is encoded each time it is served, and a store of millions stays within ~2 KB a
 /// build.
 pub const MAX_CACHED_JSON_BYTES: usize = 64 * 1024 * 1024;
+
+/// The most bytes of builds' JSON a store keeps in runs in its order (about 45,000 builds'),
+/// from which a query of a time window alone copies its answer whole: a second copy of what
+/// [`MAX_CACHED_JSON_BYTES`] keeps, for the builds most asked for.
+pub const MAX_JSON_RUN_BYTES: usize = 32 * 1024 * 1024;

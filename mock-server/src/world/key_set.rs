@@ -12,7 +12,7 @@ use std::ops::RangeBounds;
 use chrono::{DateTime, Utc};
 use nixbuild::BuildId;
 
-use super::sorted_blocks::{Blocks, BlocksRange, bounds_within};
+use super::sorted_blocks::{Blocks, BlocksRange, Spans, bounds_within};
 
 /// A build's place in the API's order (sorting keys ascending lists builds newest first),
 /// and where the store keeps it: a walk of an index reaches each build directly.
@@ -163,6 +163,16 @@ impl KeySet {
                 KeyRange::Small(keys[start..end.max(start)].iter())
             }
             KeySet::Large(blocks) => KeyRange::Large(blocks.range(bounds)),
+        }
+    }
+
+    /// The keys within `bounds`, block by block (a small set is one block): the same keys
+    /// as [`range`](Self::range), with where each lies, for what is kept block by block.
+    /// Blocks are numbered afresh by every change of the set.
+    pub(crate) fn spans(&self, bounds: impl RangeBounds<Key>) -> Spans<'_, Key> {
+        match self {
+            KeySet::Small(keys) => Spans::of_one(keys, &bounds),
+            KeySet::Large(blocks) => blocks.spans(bounds),
         }
     }
 }

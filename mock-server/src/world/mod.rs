@@ -5,6 +5,7 @@ mod chunked;
 pub(crate) mod clock;
 mod id_map;
 mod interner;
+mod json_runs;
 mod key_set;
 pub(crate) mod lifecycle;
 pub(crate) mod process_log;

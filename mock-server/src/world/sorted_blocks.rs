@@ -160,30 +160,9 @@ impl<K: Ord + Copy> Blocks<K> {
 
     /// The keys within `bounds`, in order.
     pub(crate) fn range(&self, bounds: impl RangeBounds<K>) -> BlocksRange<'_, K> {
-        if self.blocks.is_empty() {
+        let Some(((start_block, start_at), (end_block, end_at))) = self.ends(&bounds) else {
             return BlocksRange::default();
-        }
-        // Each end is a block's index and a place within that block (its length when the
-        // place is past its last key): the block its bound's key belongs in.
-        let start = match bound_key(bounds.start_bound()) {
-            Some(key) => {
-                let at_block = self.block_of(key);
-                (at_block, bounds_within(&self.blocks[at_block], &bounds).0)
-            }
-            None => (0, 0),
         };
-        let end = match bound_key(bounds.end_bound()) {
-            Some(key) => {
-                let at_block = self.block_of(key);
-                (at_block, bounds_within(&self.blocks[at_block], &bounds).1)
-            }
-            None => (self.blocks.len() - 1, self.blocks[self.blocks.len() - 1].len()),
-        };
-        if end <= start {
-            return BlocksRange::default();
-        }
-        let (start_block, start_at) = start;
-        let (end_block, end_at) = end;
         if start_block == end_block {
             return BlocksRange {
                 current: self.blocks[start_block][start_at..end_at].iter(),
@@ -195,6 +174,43 @@ impl<K: Ord + Copy> Blocks<K> {
             middle: self.blocks[start_block + 1..end_block].iter(),
             last: &self.blocks[end_block][..end_at],
         }
+    }
+
+    /// The keys within `bounds`, block by block: each block they touch, numbered, with the
+    /// part of it they take.
+    pub(crate) fn spans(&self, bounds: impl RangeBounds<K>) -> Spans<'_, K> {
+        match self.ends(&bounds) {
+            Some((start, end)) => Spans {
+                blocks: &self.blocks,
+                next: start.0,
+                start,
+                end,
+            },
+            None => Spans::default(),
+        }
+    }
+
+    /// Where the keys within `bounds` start and end: a block's index and a place within that
+    /// block (its length when the place is past its last key), for the first key and for the
+    /// place past the last; `None` when no key is within.
+    fn ends(&self, bounds: &impl RangeBounds<K>) -> Option<((usize, usize), (usize, usize))> {
+        let last_block = self.blocks.len().checked_sub(1)?;
+        // Each end is in the block its bound's key belongs in.
+        let start = match bound_key(bounds.start_bound()) {
+            Some(key) => {
+                let at_block = self.block_of(key);
+                (at_block, bounds_within(&self.blocks[at_block], bounds).0)
+            }
+            None => (0, 0),
+        };
+        let end = match bound_key(bounds.end_bound()) {
+            Some(key) => {
+                let at_block = self.block_of(key);
+                (at_block, bounds_within(&self.blocks[at_block], bounds).1)
+            }
+            None => (last_block, self.blocks[last_block].len()),
+        };
+        (start < end).then_some((start, end))
     }
 
     /// Every key, in order.
@@ -244,6 +260,87 @@ impl<'a, K> Iterator for BlocksRange<'a, K> {
                 self.current = std::mem::take(&mut self.last).iter();
             } else {
                 return None;
+            }
+        }
+    }
+}
+
+/// The keys of [`Blocks`] (or of one sorted slice) within a range, block by block (see
+/// [`Blocks::spans`]).
+pub(crate) struct Spans<'a, K> {
+    blocks: &'a [Vec<K>],
+    /// The next block to show.
+    next: usize,
+    /// The first block, and the place of the first key in it.
+    start: (usize, usize),
+    /// The last block, and the place past the last key in it.
+    end: (usize, usize),
+}
+
+impl<K> Default for Spans<'_, K> {
+    fn default() -> Self {
+        Spans {
+            blocks: &[],
+            next: 1,
+            start: (0, 0),
+            end: (0, 0),
+        }
+    }
+}
+
+impl<'a, K> Spans<'a, K> {
+    /// The keys of `keys` (sorted) within `bounds`, as a single block numbered 0.
+    pub(crate) fn of_one(keys: &'a Vec<K>, bounds: &impl RangeBounds<K>) -> Self
+    where
+        K: Ord,
+    {
+        let (start, end) = bounds_within(keys, bounds);
+        if start >= end {
+            return Spans::default();
+        }
+        Spans {
+            blocks: std::slice::from_ref(keys),
+            next: 0,
+            start: (0, start),
+            end: (0, end),
+        }
+    }
+}
+
+/// A block's part of a range: the block's number and all its keys, and the part within the
+/// range, `keys[from..to]`.
+pub(crate) struct Span<'a, K> {
+    pub(crate) block: usize,
+    pub(crate) keys: &'a [K],
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+}
+
+impl<'a, K> Iterator for Spans<'a, K> {
+    type Item = Span<'a, K>;
+
+    fn next(&mut self) -> Option<Span<'a, K>> {
+        loop {
+            let block = self.next;
+            if block > self.end.0 {
+                return None;
+            }
+            let keys = self.blocks.get(block)?;
+            self.next += 1;
+            let from = if block == self.start.0 { self.start.1 } else { 0 };
+            let to = if block == self.end.0 {
+                self.end.1
+            } else {
+                keys.len()
+            };
+            // A range can start past the last key of its first block.
+            if from < to {
+                return Some(Span {
+                    block,
+                    keys,
+                    from,
+                    to,
+                });
             }
         }
     }
@@ -312,5 +409,43 @@ mod tests {
         }
         assert_eq!((blocks.len(), blocks.blocks.len()), (0, 0));
         assert_eq!(blocks.range(..).count(), 0);
+    }
+
+    #[test]
+    fn spans_are_the_range_block_by_block() {
+        use std::ops::Bound::{Excluded, Included, Unbounded};
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut blocks = Blocks::default();
+        for _ in 0..3_000 {
+            blocks.insert(rng.u32(..10_000));
+        }
+        let one_block: Vec<u32> = (0..50).map(|n| n * 3).collect();
+        let bound = |rng: &mut fastrand::Rng| match rng.u8(..3) {
+            0 => Unbounded,
+            1 => Included(rng.u32(..10_100)),
+            _ => Excluded(rng.u32(..10_100)),
+        };
+        for _ in 0..2_000 {
+            let bounds = (bound(&mut rng), bound(&mut rng));
+            let mut spanned = Vec::new();
+            let mut last_block = None;
+            for span in blocks.spans(bounds) {
+                assert!(span.from < span.to && span.to <= span.keys.len());
+                assert_eq!(span.keys, &blocks.blocks[span.block][..]);
+                assert!(last_block < Some(span.block), "each block once, in order");
+                last_block = Some(span.block);
+                spanned.extend_from_slice(&span.keys[span.from..span.to]);
+            }
+            let ranged: Vec<u32> = blocks.range(bounds).copied().collect();
+            assert_eq!(spanned, ranged, "{bounds:?}");
+            let spanned: Vec<u32> = Spans::of_one(&one_block, &bounds)
+                .flat_map(|span| {
+                    assert_eq!(span.block, 0);
+                    span.keys[span.from..span.to].to_vec()
+                })
+                .collect();
+            let ranged: Vec<u32> = one_block.iter().copied().filter(|n| bounds.contains(n)).collect();
+            assert_eq!(spanned, ranged, "one block, {bounds:?}");
+        }
     }
 }

@@ -19,6 +19,7 @@ use nixbuild::{Build, BuildFilter, BuildId, BuildStatus};
 use super::chunked::Chunked;
 use super::id_map::IdMap;
 use super::interner::{Interner, Sym, TagId};
+use super::json_runs::{JsonRuns, Run};
 use super::key_set::{Key, KeySet};
 use super::record::Record;
 use crate::limits::MAX_CACHED_JSON_BYTES;
@@ -63,6 +64,9 @@ pub struct BuildStore {
     generation: u64,
     /// Bytes of JSON the builds keep encoded, within [`MAX_CACHED_JSON_BYTES`].
     cached_json_bytes: AtomicUsize,
+    /// The builds' JSON in the order's blocks, for queries of a time window alone; dropped
+    /// at every change.
+    json_runs: JsonRuns,
     /// How many strings and tags the interner held when the store was last built whole: the
     /// interner never forgets one, so past twice as many the store is built again from its
     /// builds (see [`BuildStore::compact_if_sparse`]).
@@ -143,6 +147,7 @@ impl BuildStore {
     pub fn insert(&mut self, build: Build) {
         self.remove(build.build_id);
         self.generation = next_generation();
+        self.json_runs.clear();
         let slot = match self.free.pop() {
             Some(slot) => slot,
             None => match u32::try_from(self.slots.len()) {
@@ -182,6 +187,7 @@ impl BuildStore {
     pub fn remove(&mut self, id: BuildId) -> Option<Build> {
         let slot = self.slot_of.remove(id)?;
         self.generation = next_generation();
+        self.json_runs.clear();
         let stored = self.slots.get_mut(slot as usize)?.take()?;
         self.free.push(slot);
         if let Some(json) = stored.json.get() {
@@ -267,7 +273,9 @@ impl BuildStore {
 
     /// The JSON array of the builds `filter` selects, as `GET /builds` answers it, written
     /// once into one buffer: each build's JSON is written from its record the first time it
-    /// is served (and kept, within a budget), and copied after that.
+    /// is served (and kept, within a budget), and copied after that. A query of a time window
+    /// alone, asked again, copies its answer whole from the builds' JSON kept in the store's
+    /// order (within [`MAX_JSON_RUN_BYTES`](crate::limits::MAX_JSON_RUN_BYTES)).
     pub fn select_json(&self, filter: &BuildFilter) -> Vec<u8> {
         /// A build's JSON is about 700 bytes; a guess too small only grows the buffer.
         const GUESS: usize = 1024;
@@ -276,35 +284,97 @@ impl BuildStore {
         let room = filter.limit.unwrap_or(FIRST_ROOM).min(FIRST_ROOM) as usize;
         let mut json = Vec::with_capacity(2 + room * GUESS);
         json.push(b'[');
-        // Written as the walk finds each build: one pass, no list of the builds between.
-        self.visit_selected(filter, |stored| {
-            if json.len() > 1 {
+        // Each build is written followed by a comma (as runs keep them); the last comma
+        // becomes the closing bracket. One pass, no list of the builds between.
+        match self.query(filter) {
+            Some(query) if query.wanted.is_everything() => self.write_window(query, &mut json),
+            Some(query) => self.visit_query(query, |stored| {
+                stored.write_json(&self.strings, &self.cached_json_bytes, &mut json);
                 json.push(b',');
-            }
-            stored.write_json(&self.strings, &self.cached_json_bytes, &mut json);
-        });
-        json.push(b']');
+            }),
+            None => {}
+        }
+        match json.last_mut() {
+            Some(last) if *last == b',' => *last = b']',
+            _ => json.push(b']'),
+        }
         json
     }
 
-    /// Shows `visit` the stored builds `filter` selects, newest first: the candidates come
+    /// Writes the JSON of the builds of `query`, which asks for a time window alone, each
+    /// followed by a comma: a block's builds copied from its run where one is kept, else
+    /// build by build.
+    fn write_window(&self, query: Query<'_>, json: &mut Vec<u8>) {
+        let mut left = query.limit;
+        let mut runs = self.json_runs.lock();
+        for span in self.order.spans(query.window) {
+            let to = span.to.min(span.from.saturating_add(left));
+            match runs.run(span.block, || self.run_of(span.keys)) {
+                Some(run) => json.extend_from_slice(run.between(span.from, to)),
+                None => {
+                    for key in &span.keys[span.from..to] {
+                        if let Some(stored) = self.stored(key) {
+                            stored.write_json(&self.strings, &self.cached_json_bytes, json);
+                            json.push(b',');
+                        }
+                    }
+                }
+            }
+            left -= to - span.from;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+
+    /// The run of a block of the store's order: its builds' JSON, each followed by a comma;
+    /// `None` if a key has no build (never: the order holds the stored builds' keys).
+    fn run_of(&self, keys: &[Key]) -> Option<Run> {
+        /// A build's JSON is about 700 bytes; a guess too small only grows the run.
+        const GUESS: usize = 768;
+        let mut run = Run::with_capacity(keys.len(), keys.len() * GUESS);
+        for key in keys {
+            let stored = self.stored(key)?;
+            run.push(|out| stored.write_json(&self.strings, &self.cached_json_bytes, out))?;
+        }
+        Some(run)
+    }
+
+    /// Shows `visit` the stored builds `filter` selects, newest first (see
+    /// [`visit_query`](Self::visit_query)).
+    fn visit_selected<'a>(&'a self, filter: &BuildFilter, visit: impl FnMut(&'a Stored)) {
+        if let Some(query) = self.query(filter) {
+            self.visit_query(query, visit);
+        }
+    }
+
+    /// What `filter` asks of the store; `None` when no build can match (a derivation or tag
+    /// no build has, a window that ends before it starts, a limit of 0).
+    fn query<'f>(&self, filter: &'f BuildFilter) -> Option<Query<'f>> {
+        let window = window(filter);
+        let limit = filter
+            .limit
+            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        let wanted = Wanted::of(filter, &self.strings)?;
+        (!window.is_empty() && limit > 0).then_some(Query {
+            window,
+            limit,
+            wanted,
+        })
+    }
+
+    /// Shows `visit` the stored builds `query` selects, newest first: the candidates come
     /// from the most selective index, in the API's order, within the creation-time window,
     /// and the walk stops at `limit`. A query's cost follows its answer, not the store.
     ///
     /// A plain loop over the index rather than a chain of iterator adapters: in a debug
     /// build, where a test suite runs the mock, each adapter was a call per candidate.
-    fn visit_selected<'a>(&'a self, filter: &BuildFilter, mut visit: impl FnMut(&'a Stored)) {
-        let window = window(filter);
-        let mut left = filter
-            .limit
-            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-        // A derivation or tag no build has: nothing matches.
-        let Some(wanted) = Wanted::of(filter, &self.strings) else {
-            return;
-        };
-        if window.is_empty() || left == 0 {
-            return;
-        }
+    fn visit_query<'a>(&'a self, query: Query<'_>, mut visit: impl FnMut(&'a Stored)) {
+        let Query {
+            window,
+            limit: mut left,
+            wanted,
+        } = query;
         // Whether the walk goes on after `key`.
         let mut take = |key: &Key| {
             if let Some(stored) = self.stored(key)
@@ -364,6 +434,14 @@ impl BuildStore {
     }
 }
 
+/// What a filter asks of the store: a window, a limit, and what the builds must have.
+struct Query<'f> {
+    window: Window,
+    /// At least 1.
+    limit: usize,
+    wanted: Wanted<'f>,
+}
+
 /// What a filter asks of a build's fields, with its strings as the store's symbols: a
 /// candidate is matched by comparing integers.
 struct Wanted<'f> {
@@ -389,6 +467,11 @@ impl<'f> Wanted<'f> {
             tags,
             statuses: &filter.statuses,
         })
+    }
+
+    /// Whether every build has what is asked (nothing is).
+    fn is_everything(&self) -> bool {
+        self.derivation_path.is_none() && self.tags.is_empty() && self.statuses.is_empty()
     }
 
     /// Whether `record` has the derivation, tags and status asked for (the time window is
@@ -558,6 +641,49 @@ mod tests {
             String::from_utf8(served).unwrap().contains("riscv64-linux"),
             "a changed build is encoded anew"
         );
+    }
+
+    #[test]
+    fn a_window_query_answers_the_same_from_runs_as_build_by_build_through_changes() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        // A small set (one block), and several blocks loaded whole or split by inserts.
+        for (builds, bulk) in [(40, false), (1_500, true), (1_500, false)] {
+            let builds = generate(builds, 8);
+            let mut store = if bulk {
+                builds.iter().cloned().collect()
+            } else {
+                store(&builds)
+            };
+            for round in 0..40 {
+                let mut filter = BuildFilter::new();
+                let time = |rng: &mut fastrand::Rng| builds[rng.usize(..builds.len())].create_time;
+                if rng.bool() {
+                    filter = filter.created_before(time(&mut rng));
+                }
+                if rng.u8(..4) == 0 {
+                    filter = filter.created_from(time(&mut rng));
+                }
+                if rng.u8(..5) != 0 {
+                    filter = filter.limit(rng.u64(1..600));
+                }
+                let expected = serde_json::to_vec(&store.select(&filter)).unwrap();
+                // Unread, read once (the run is made), then copied from the run.
+                for read in 0..3 {
+                    assert_eq!(store.select_json(&filter), expected, "{filter:?}, read {read}");
+                }
+                // A change drops the runs: the answers follow it.
+                if round % 4 == 3 {
+                    let id = builds[rng.usize(..builds.len())].build_id;
+                    if rng.bool() {
+                        store.update(id, |b| b.system = format!("changed-{round}"));
+                    } else {
+                        store.remove(id);
+                    }
+                    let expected = serde_json::to_vec(&store.select(&filter)).unwrap();
+                    assert_eq!(store.select_json(&filter), expected, "{filter:?}, changed");
+                }
+            }
+        }
     }
 
     #[test]
