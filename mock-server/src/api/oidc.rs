@@ -13,17 +13,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use biscuit_auth::builder::Term;
 use wiremock::Request;
 
-use super::request::id_token;
+use super::request::{OIDC_ID_TOKEN, id_token};
 use crate::answer::Answer;
 use crate::limits::{MAX_ID_TOKEN_BYTES, MAX_JWT_CLAIM_NAME_BYTES, MAX_JWT_CLAIMS, MAX_STRING_BYTES};
 
 /// The claims of the ID token `request` carries; `None` when it carries none (see
 /// [`required_claims`] for what is refused).
 pub(crate) fn claims_of(request: &Request) -> Result<Option<Vec<(String, Term)>>, Answer> {
-    if !request
-        .headers
-        .contains_key(nixbuild::api::operation::OIDC_ID_TOKEN_HEADER)
-    {
+    if !request.headers.contains_key(OIDC_ID_TOKEN) {
         return Ok(None);
     }
     required_claims(request).map(Some)

@@ -101,7 +101,14 @@ impl State {
     /// would show the state before it and never be told again.
     fn change<T>(&self, make: impl FnOnce() -> T) -> T {
         let made = make();
-        self.changes.send_modify(|count| *count = count.wrapping_add(1));
+        // Always counted, but followers woken only when there are any: waking none still
+        // took eight locks, for every request journaled (callgrind: 4,000 instructions a
+        // request in a debug build). A follower that subscribes meanwhile reads the count
+        // after subscribing, so it sees this change, or is woken by it.
+        self.changes.send_if_modified(|count| {
+            *count = count.wrapping_add(1);
+            self.changes.receiver_count() > 0
+        });
         made
     }
 
@@ -486,5 +493,35 @@ mod tests {
         );
         assert_eq!(state.change_count(), before + 1, "counted once journaled");
         assert_eq!(state.received_requests(None, None, 0).len(), 1);
+    }
+
+    /// Changes are counted with no one following them (nobody is woken), and a follower
+    /// that comes later reads the count so far and is woken by each change after.
+    #[cfg(feature = "cli")]
+    #[test]
+    fn a_follower_sees_the_count_so_far_and_is_woken_by_each_change_after() {
+        let state = State::new(StateConfig {
+            builds: Vec::new(),
+            authority: Authority::generate(),
+            auth_enabled: true,
+            prefix: String::new(),
+            observer: None,
+            journal_capacity: 16,
+            admin_token: Secret::from("admin"),
+            replay: None,
+        });
+        let journal = || state.record_request(RecordedRequest::new(Method::GET, "/builds", None));
+        journal();
+        journal();
+        let mut follower = state.watch_changes();
+        assert_eq!(*follower.borrow_and_update(), 2, "counted while no one followed");
+        assert!(!follower.has_changed().unwrap());
+        journal();
+        assert!(follower.has_changed().unwrap(), "woken");
+        assert_eq!(*follower.borrow_and_update(), 3);
+        drop(follower);
+        journal();
+        assert_eq!(state.change_count(), 4);
+        assert_eq!(*state.watch_changes().borrow(), 4);
     }
 }

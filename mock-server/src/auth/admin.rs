@@ -21,6 +21,12 @@ pub(crate) fn carries(authorization: Option<&str>, admin: &Secret) -> Result<(),
     }
 }
 
+/// Whether an `Authorization` header value carries the admin token, without saying why not:
+/// every API request asks, and a reason made and dropped was an allocation each time.
+pub(crate) fn is_carried(authorization: Option<&str>, admin: &Secret) -> bool {
+    authorization.is_some_and(|header| bearer_token(Some(header)).is_ok_and(|token| is_admin(token, admin)))
+}
+
 /// Whether `presented` is `admin`, compared in time that does not depend on where they differ.
 fn is_admin(presented: &str, admin: &Secret) -> bool {
     same_secret(presented, admin.expose_secret())
@@ -42,5 +48,9 @@ mod tests {
         let header = format!("Bearer {}", a.expose_secret());
         assert_eq!(carries(Some(&header), &a), Ok(()));
         assert!(carries(Some("Bearer x"), &a).is_err() && carries(None, &a).is_err());
+        assert!(is_carried(Some(&header), &a));
+        for other in [None, Some("Bearer x"), Some(""), Some(a.expose_secret())] {
+            assert!(!is_carried(other, &a), "{other:?}");
+        }
     }
 }
