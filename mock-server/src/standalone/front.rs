@@ -54,6 +54,7 @@ use crate::mock::MockNixbuild;
 mod events;
 mod idle;
 mod loopback;
+mod open_files;
 
 /// The most bytes of a request's head (request line and headers) the front reads.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -62,8 +63,9 @@ pub const MAX_HEADERS: usize = 128;
 /// How long a client may take to send a request's head, and then its whole body, unless
 /// `--read-timeout` says otherwise.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// The most connections served at once; the next waits to be accepted. Each may hold a
-/// head of [`MAX_HEADER_BYTES`].
+/// The most connections served at once (fewer when the process may open fewer files than
+/// four for each, and 24 besides); the next waits to be accepted. Each may hold a head of
+/// [`MAX_HEADER_BYTES`].
 pub const MAX_CONNECTIONS: usize = 1024;
 /// The most body bytes all requests hold at once, read and not yet answered: parallel
 /// requests share it, so that a thousand bodies of 1 MiB cost what one budget does. A
@@ -111,7 +113,7 @@ impl Front {
     /// A front for the mock listening at `upstream`.
     pub fn new(upstream: SocketAddr, admin_token: nixbuild::Secret, read_timeout: Duration) -> Front {
         Front::with(
-            Arc::new(loopback::Loopback::new(upstream)),
+            Arc::new(loopback::Loopback::new(upstream, open_files::connection_limit())),
             Some(admin_token),
             read_timeout,
         )
@@ -128,7 +130,7 @@ impl Front {
             behind,
             admin_token,
             read_timeout,
-            connections: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+            connections: Arc::new(Semaphore::new(open_files::connection_limit())),
             bytes_in_flight: Arc::new(Semaphore::new(
                 MAX_BODY_BYTES_IN_FLIGHT - ADMIN_BODY_BYTES_RESERVED,
             )),
@@ -271,11 +273,11 @@ impl Front {
         let authorization = parts
             .headers
             .get(header::AUTHORIZATION)
-            .map(|v| v.to_str().unwrap_or(""));
+            .map(|v| crate::text::header_text(v).unwrap_or(""));
         let admin = self
             .admin_token
             .as_ref()
-            .is_some_and(|token| admin::carries(authorization, token).is_ok());
+            .is_some_and(|token| admin::is_carried(authorization, token));
         let pool = if admin {
             &self.admin_bytes_in_flight
         } else {
