@@ -97,6 +97,9 @@ impl Runs {
                 *state = Block::ReadOnce;
                 return None;
             }
+            // A spent budget makes no run only to drop it (a store of millions paged
+            // through would make one for every block read twice).
+            Block::ReadOnce if self.bytes >= self.budget => *state = Block::NotKept,
             Block::ReadOnce => {
                 *state = match make() {
                     Some(run) if self.bytes + run.bytes.len() <= self.budget => {
@@ -201,6 +204,19 @@ mod tests {
             assert!(locked.run(1, || make("x")).is_none());
             assert_eq!(made.get(), 2);
         }
+        // Once the budget is spent, no run is made only to be dropped.
+        let full = JsonRuns::with_budget(13);
+        let mut locked = full.lock();
+        assert!(locked.run(0, || make("{\"twelve\":3}")).is_none());
+        assert!(
+            locked.run(0, || make("{\"twelve\":3}")).is_some(),
+            "13 bytes of 13"
+        );
+        let before = made.get();
+        assert!(locked.run(1, || make("{}")).is_none());
+        assert!(locked.run(1, || make("{}")).is_none());
+        assert_eq!(made.get(), before, "not made");
+        drop(locked);
         runs.clear();
         let mut locked = runs.lock();
         assert!(
