@@ -31,7 +31,7 @@
 //! |---|---|
 //! | a request body | [`MAX_REQUEST_BODY_BYTES`]; larger is 413. The standalone server's front (`nixbuild_mock::front`, feature `cli`) stops reading one byte past it; in process, wiremock has read it whole and the mock keeps none of it |
 //! | a request's head, and the time to send it and its body (standalone) | 64 KiB and 128 headers (431 beyond); `--read-timeout`, 30 s by default (408 for a body) |
-//! | bodies held at once, connections served at once (standalone) | 128 MiB in all (a request waits for room within its read timeout); 1,024 connections, or a quarter of the process's open-file limit less 24 when that is fewer (the rest is kept for the mock behind the front) |
+//! | bodies held at once, connections served at once (standalone) | 128 MiB in all (a request waits for room within its read timeout); 1,024 connections, or a quarter of the process's open-file limit less 24 when that is fewer (the rest is kept for the mock behind the front; the soft limit is first raised toward the hard one, up to 4,120) |
 //! | a journal entry | [`MAX_RECORDED_PATH_BYTES`] of path, [`MAX_RECORDED_QUERY_BYTES`] of query, [`MAX_RECORDED_HEADER_BYTES`] of headers, [`MAX_RECORDED_BODY_BYTES`] of body, marked `truncated` beyond |
 //! | the journal | [`MAX_JOURNAL_BYTES`] in all, besides its count (`MockNixbuildBuilder::journal_capacity`) |
 //! | `POST /processes` | the newest 10,000 processes remembered |

@@ -323,6 +323,24 @@ fn stalled_anonymous_bodies_never_hold_up_the_control_api() {
     drop(stalled);
 }
 
+/// A soft limit of open files below what the front can use is raised toward the hard limit
+/// (a soft 1,024, Linux's usual, held the front to 250 connections).
+#[test]
+fn a_low_soft_limit_of_open_files_is_raised_toward_the_hard_one() {
+    let mock = Standalone::start_with_soft_fd_limit(&["--empty"], 64);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", mock.pid())).unwrap();
+    let open_files: Vec<&str> = limits
+        .lines()
+        .find_map(|line| line.strip_prefix("Max open files"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let hard: u64 = open_files[1].parse().unwrap_or(u64::MAX);
+    let soft: u64 = open_files[0].parse().unwrap_or(u64::MAX);
+    assert_eq!(soft, hard.min(24 + 1024 * 4), "{limits}");
+    assert_eq!(request(&mock, "GET /_mock/health HTTP/1.1", b"").0, 200);
+}
+
 /// The CPU time a process has used so far (user and system), in clock ticks.
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();

@@ -30,14 +30,25 @@ impl Standalone {
         Standalone::launch(command)
     }
 
-    /// Starts it allowed at most `files` open file descriptors (`ulimit -n`), through a
-    /// shell that then becomes the binary (same process id).
+    /// Starts it allowed at most `files` open file descriptors (`ulimit -n`, soft and hard
+    /// limits both), through a shell that then becomes the binary (same process id).
     #[allow(dead_code)]
     pub fn start_with_fd_limit(args: &[&str], files: u32) -> Standalone {
+        Standalone::start_under_ulimit(args, &format!("-n {files}"))
+    }
+
+    /// Starts it with a soft limit of `files` open file descriptors (`ulimit -S -n`), its hard
+    /// limit the test's.
+    #[allow(dead_code)]
+    pub fn start_with_soft_fd_limit(args: &[&str], files: u32) -> Standalone {
+        Standalone::start_under_ulimit(args, &format!("-S -n {files}"))
+    }
+
+    fn start_under_ulimit(args: &[&str], limit: &str) -> Standalone {
         let mut command = Command::new("sh");
         command
             .arg("-c")
-            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(format!("ulimit {limit} && exec \"$0\" \"$@\""))
             .arg(env!("CARGO_BIN_EXE_nixbuild-mock"))
             .args(args);
         Standalone::launch(command)

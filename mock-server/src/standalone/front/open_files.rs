@@ -18,8 +18,15 @@ const FILES_KEPT: u64 = 24;
 /// front's end and wiremock's), and one to the API when recording.
 const FILES_PER_CONNECTION: u64 = 4;
 
-/// How many connections the front serves at once in this process.
+/// The most files the front can use: its connections', and the rest of the process's.
+const FILES_WANTED: u64 = FILES_KEPT + MAX_CONNECTIONS as u64 * FILES_PER_CONNECTION;
+
+/// How many connections the front serves at once in this process, once the process's soft
+/// limit of open files is raised toward its hard limit, as far as the front can use
+/// ([`FILES_WANTED`]): a soft limit of 1,024 (Linux's usual) or 256 (macOS's) would hold the
+/// front to 250 or 58 connections where the hard limit allows its 1,024.
 pub(super) fn connection_limit() -> usize {
+    raise_open_files_limit();
     connections_within(open_files_limit())
 }
 
@@ -38,11 +45,31 @@ fn open_files_limit() -> Option<u64> {
     rustix::process::getrlimit(rustix::process::Resource::Nofile).current
 }
 
+/// Raises the soft limit of open files to the hard limit or [`FILES_WANTED`], whichever is
+/// lower, when it is lower than that; a limit the system will not raise stays as it was.
+#[cfg(unix)]
+fn raise_open_files_limit() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let wanted = limit.maximum.map_or(FILES_WANTED, |hard| hard.min(FILES_WANTED));
+    if limit.current.is_some_and(|soft| soft < wanted) {
+        let raised = Rlimit {
+            current: Some(wanted),
+            maximum: limit.maximum,
+        };
+        // Refused (a sandbox, a system's own cap): the front serves what the limit allows.
+        let _ = setrlimit(Resource::Nofile, raised);
+    }
+}
+
 /// The process's limit of open files: Windows counts handles without a limit this low.
 #[cfg(not(unix))]
 fn open_files_limit() -> Option<u64> {
     None
 }
+
+#[cfg(not(unix))]
+fn raise_open_files_limit() {}
 
 #[cfg(test)]
 mod tests {
