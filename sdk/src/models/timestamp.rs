@@ -95,10 +95,18 @@ fn parse_canonical(s: &str) -> Option<DateTime<Utc>> {
     if !shape {
         return None;
     }
+    // A plain loop: a debug build, where users' tests decode builds and the mock reads
+    // every query's window, made calls of a fold's each step (callgrind: 2,400 instructions a
+    // timestamp). Nine digits at most: below 2³².
     let number = |digits: &[u8]| {
-        digits.iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
+        let mut n = 0u32;
+        for &d in digits {
+            if !d.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(d - b'0');
+        }
+        Some(n)
     };
     let nanos = match &b[19..b.len() - 1] {
         [] => 0,
