@@ -54,7 +54,7 @@ use crate::mock::MockNixbuild;
 mod events;
 mod idle;
 mod loopback;
-mod open_files;
+pub(crate) mod open_files;
 
 /// The most bytes of a request's head (request line and headers) the front reads.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -112,25 +112,28 @@ pub struct Front {
 impl Front {
     /// A front for the mock listening at `upstream`.
     pub fn new(upstream: SocketAddr, admin_token: nixbuild::Secret, read_timeout: Duration) -> Front {
+        let connections = open_files::connection_limit();
         Front::with(
-            Arc::new(loopback::Loopback::new(upstream, open_files::connection_limit())),
+            Arc::new(loopback::Loopback::new(upstream, connections)),
             Some(admin_token),
             read_timeout,
+            connections,
         )
     }
 
-    /// A front for what stands `behind` it; `admin_token` raises a control request's body
-    /// budget.
+    /// A front for what stands `behind` it, serving at most `connections` at once;
+    /// `admin_token` raises a control request's body budget.
     pub(crate) fn with(
         behind: Arc<dyn Behind>,
         admin_token: Option<nixbuild::Secret>,
         read_timeout: Duration,
+        connections: usize,
     ) -> Front {
         Front {
             behind,
             admin_token,
             read_timeout,
-            connections: Arc::new(Semaphore::new(open_files::connection_limit())),
+            connections: Arc::new(Semaphore::new(connections)),
             bytes_in_flight: Arc::new(Semaphore::new(
                 MAX_BODY_BYTES_IN_FLIGHT - ADMIN_BODY_BYTES_RESERVED,
             )),

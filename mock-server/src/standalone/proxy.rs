@@ -57,7 +57,12 @@ impl Front {
     /// A front for `nixbuild-mock record`: each request, bounded as the mock's are, is
     /// forwarded by `proxy`.
     pub fn recording(proxy: RecordingProxy, read_timeout: Duration) -> Front {
-        Front::with(Arc::new(proxy), None, read_timeout)
+        Front::with(
+            Arc::new(proxy),
+            None,
+            read_timeout,
+            super::front::open_files::connection_limit(),
+        )
     }
 }
 

@@ -279,9 +279,10 @@ pub(crate) struct Spans<'a, K> {
 
 impl<K> Default for Spans<'_, K> {
     fn default() -> Self {
+        // No blocks: the first is not there.
         Spans {
             blocks: &[],
-            next: 1,
+            next: 0,
             start: (0, 0),
             end: (0, 0),
         }

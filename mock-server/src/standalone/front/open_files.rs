@@ -25,7 +25,7 @@ const FILES_WANTED: u64 = FILES_KEPT + MAX_CONNECTIONS as u64 * FILES_PER_CONNEC
 /// limit of open files is raised toward its hard limit, as far as the front can use
 /// ([`FILES_WANTED`]): a soft limit of 1,024 (Linux's usual) or 256 (macOS's) would hold the
 /// front to 250 or 58 connections where the hard limit allows its 1,024.
-pub(super) fn connection_limit() -> usize {
+pub(crate) fn connection_limit() -> usize {
     raise_open_files_limit();
     connections_within(open_files_limit())
 }
