@@ -70,7 +70,7 @@ pub use auth::{AuthOutcome, Authority, DEFAULT_TOKEN_LIFETIME, InvalidKey, Limit
 pub use fixtures::build_fixture::{BuildFixture, IntoBuild};
 pub use instruments::expectation::{Expectation, Times, UnmetExpectations};
 pub use instruments::faults::{Fault, FaultKind};
-pub use instruments::journal::{AuthStatus, RecordedRequest};
+pub use instruments::recorded_request::{AuthStatus, RecordedRequest};
 pub use mock::{MockNixbuild, MockNixbuildBuilder};
 pub use redaction::{ADMIN_TOKEN_PREFIX, REDACTED};
 pub use world::clock::ClockOverflow;

@@ -17,7 +17,7 @@ use crate::dispatch::Responder;
 use crate::fixtures::build_fixture::IntoBuild;
 use crate::instruments::expectation::{Expectation, UnmetExpectations};
 use crate::instruments::faults::Fault;
-use crate::instruments::journal::RecordedRequest;
+use crate::instruments::recorded_request::RecordedRequest;
 use crate::recording_format::{Recording, Replayer};
 use crate::world::clock::ClockOverflow;
 use crate::world::lifecycle::{NoSuchBuild, StatusChangeError};
@@ -255,20 +255,14 @@ impl MockNixbuild {
     /// The requests received so far, oldest first.
     pub fn received_requests(&self) -> Vec<RecordedRequest> {
         let shared = self.state.received_requests(None, None, 0);
-        shared
-            .iter()
-            .map(|request| RecordedRequest::clone(request))
-            .collect()
+        shared.iter().map(|entry| entry.request().clone()).collect()
     }
 
     /// The requests received so far to `path` (relative to the API's root, or with the
     /// mock's prefix) and, when given, with `method`; oldest first.
     pub fn received_requests_to(&self, path: &str, method: Option<&str>) -> Vec<RecordedRequest> {
         let shared = self.state.received_requests(Some(path), method, 0);
-        shared
-            .iter()
-            .map(|request| RecordedRequest::clone(request))
-            .collect()
+        shared.iter().map(|entry| entry.request().clone()).collect()
     }
 
     /// How many requests went to `path` (`/builds`, `/usage`, …), relative to the API's root

@@ -654,7 +654,7 @@ pub(crate) fn map_json_strings<'j>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::Value;
 
@@ -674,7 +674,7 @@ mod tests {
     }
 
     /// A real Biscuit token, made with biscuit-auth alone (this module is below `auth`).
-    fn token() -> String {
+    pub(crate) fn token() -> String {
         let root = biscuit_auth::KeyPair::new();
         biscuit_auth::Biscuit::builder()
             .fact("right(\"build:read\")")

@@ -17,7 +17,9 @@ use crate::auth::{Authority, TokenMinter};
 use crate::fixtures::build_fixture::IntoBuild;
 use crate::instruments::expectation::{self, Counted, Expectation};
 use crate::instruments::faults::{Fault, FaultQueue};
-use crate::instruments::journal::{Journal, RecordedRequest};
+use crate::instruments::journal::Journal;
+use crate::instruments::journaled::{AsReceived, Journaled};
+use crate::instruments::recorded_request::RecordedRequest;
 use crate::recording_format::Replayer;
 use crate::sync::lock;
 use crate::world::clock::{Clock, ClockOverflow};
@@ -311,13 +313,15 @@ impl State {
 
     // The journal.
 
-    /// Journals an answered request, after showing it to the observer.
-    pub(crate) fn record_request(&self, request: RecordedRequest) {
+    /// Journals an answered request, after showing it to the observer (which has it
+    /// redacted then, not when first read).
+    pub(crate) fn record_request(&self, request: RecordedRequest, as_received: AsReceived) {
+        let entry = Journaled::new(request, as_received);
         self.change(|| {
             if let Some(observe) = &self.observer {
-                observe(&request);
+                observe(entry.request());
             }
-            lock(&self.journal).record(request);
+            lock(&self.journal).record(entry);
         })
     }
 
@@ -328,21 +332,21 @@ impl State {
         path: Option<&str>,
         method: Option<&str>,
         after: u64,
-    ) -> Vec<Arc<RecordedRequest>> {
+    ) -> Vec<Arc<Journaled>> {
         let path = path.map(|p| self.api_path(p));
         lock(&self.journal)
             .after(after)
-            .filter(|r| path.is_none_or(|p| p == r.path))
-            .filter(|r| method.is_none_or(|m| m.eq_ignore_ascii_case(r.method.as_str())))
+            .filter(|r| path.is_none_or(|p| p == r.path()))
+            .filter(|r| method.is_none_or(|m| m.eq_ignore_ascii_case(r.method())))
             .cloned()
             .collect()
     }
 
     /// The request numbered `seq`, if the journal still holds it.
-    pub(crate) fn received_request(&self, seq: u64) -> Option<Arc<RecordedRequest>> {
+    pub(crate) fn received_request(&self, seq: u64) -> Option<Arc<Journaled>> {
         let journal = lock(&self.journal);
         let found = journal.after(seq.saturating_sub(1)).next();
-        found.filter(|entry| entry.seq == seq).cloned()
+        found.filter(|entry| entry.seq() == seq).cloned()
     }
 
     /// How many requests went to `path`.
@@ -354,7 +358,11 @@ impl State {
     pub(crate) fn recent_request_lines(&self, n: usize) -> Vec<String> {
         let journal = lock(&self.journal);
         let skip = journal.iter().count().saturating_sub(n);
-        journal.iter().skip(skip).map(|request| request.line()).collect()
+        journal
+            .iter()
+            .skip(skip)
+            .map(|entry| entry.request().line())
+            .collect()
     }
 
     pub(crate) fn clear_requests(&self) {
@@ -484,7 +492,10 @@ mod tests {
         state_of_observer.set(Arc::downgrade(&state)).expect("set once");
 
         let before = state.change_count();
-        state.record_request(RecordedRequest::new(Method::GET, "/builds", None));
+        state.record_request(
+            RecordedRequest::new(Method::GET, "/builds", None),
+            AsReceived::default(),
+        );
 
         assert_eq!(
             *lock(&seen_while_journaling),
@@ -510,7 +521,12 @@ mod tests {
             admin_token: Secret::from("admin"),
             replay: None,
         });
-        let journal = || state.record_request(RecordedRequest::new(Method::GET, "/builds", None));
+        let journal = || {
+            state.record_request(
+                RecordedRequest::new(Method::GET, "/builds", None),
+                AsReceived::default(),
+            )
+        };
         journal();
         journal();
         let mut follower = state.watch_changes();

@@ -27,7 +27,7 @@ use super::routes::CONTROL_PREFIX;
 use crate::answer::Answer;
 use crate::app::State;
 use crate::auth::dashboard::{LOGIN_CODE_LIFETIME, SESSION_COOKIE};
-use crate::instruments::journal::AuthStatus;
+use crate::instruments::recorded_request::AuthStatus;
 use crate::world::summary;
 
 /// Where the dashboard lives.
@@ -369,6 +369,7 @@ fn requests(state: &State, request: &Request) -> Answer {
     let skipped = newer.len().saturating_sub(limit);
     let entries = newer[skipped..]
         .iter()
+        .map(|entry| entry.request())
         .map(|entry| Listed {
             seq: entry.seq,
             received_at: entry.received_at,
@@ -390,7 +391,7 @@ fn request_detail(state: &State, seq: &str) -> Answer {
         return Answer::error(400, "a journal entry's number is a number");
     };
     match state.received_request(seq) {
-        Some(entry) => Answer::json(200, &JournalEntry::from(&*entry)),
+        Some(entry) => Answer::json(200, &JournalEntry::from(entry.request())),
         None => Answer::error(404, "the journal no longer holds this request"),
     }
 }

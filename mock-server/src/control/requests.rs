@@ -10,7 +10,7 @@ use wiremock::Request;
 
 use crate::answer::Answer;
 use crate::app::State;
-use crate::instruments::journal::{AuthStatus, RecordedRequest};
+use crate::instruments::recorded_request::{AuthStatus, RecordedRequest};
 use crate::text::escaped;
 
 /// One API request the mock received, and how it answered. Secret headers
@@ -141,7 +141,7 @@ pub(super) fn list(state: &State, request: &Request) -> Answer {
     let entries: Vec<JournalEntry> = state
         .received_requests(path.as_deref(), method.as_deref(), after)
         .iter()
-        .map(|request| JournalEntry::from(&**request))
+        .map(|entry| JournalEntry::from(entry.request()))
         .collect();
     Answer::json(200, &entries)
 }

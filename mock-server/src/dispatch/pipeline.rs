@@ -13,7 +13,8 @@ use crate::answer::Answer;
 use crate::api;
 use crate::app::State;
 use crate::auth::{Refusal, admin, authorization};
-use crate::instruments::journal::{AuthStatus, RecordedRequest};
+use crate::instruments::journaled::AsReceived;
+use crate::instruments::recorded_request::{AuthStatus, RecordedRequest};
 use crate::limits::MAX_REQUEST_BODY_BYTES;
 
 /// The answer to an API request (not the control API's), journaled.
@@ -33,7 +34,7 @@ pub(super) fn answer(state: &State, request: &Request) -> Answer {
         None => serve(),
     };
     record.status = status_code(answer.status);
-    state.record_request(record);
+    state.record_request(record, AsReceived::of(request));
     answer
 }
 

@@ -4,3 +4,5 @@
 pub(crate) mod expectation;
 pub(crate) mod faults;
 pub(crate) mod journal;
+pub(crate) mod journaled;
+pub(crate) mod recorded_request;
