@@ -120,6 +120,38 @@ fn time_bounds_read_dates_and_date_times_with_offsets() {
 }
 
 #[test]
+fn every_parameter_is_read_by_its_name_and_only_tags_and_status_repeat() {
+    for param in FilterParam::ALL {
+        let value = match param {
+            FilterParam::DerivationPath => "/nix/store/a-x.drv".to_owned(),
+            FilterParam::Tags => "ci:1".to_owned(),
+            FilterParam::Status => BuildStatus::Built.to_string(),
+            FilterParam::Limit => "3".to_owned(),
+            _ => "2024-05-01".to_owned(),
+        };
+        let once = format!("{}={value}", param.name());
+        let read = BuildFilter::from_query(&once).unwrap();
+        assert_ne!(read, BuildFilter::new(), "{once} was read");
+        // The name percent-encoded, a letter of it.
+        let encoded = format!("%{:02X}{}", param.name().as_bytes()[0], &once[1..]);
+        assert_eq!(BuildFilter::from_query(&encoded).unwrap(), read, "{encoded}");
+        let twice = BuildFilter::from_query(&format!("{once}&&{once}"));
+        match param {
+            FilterParam::Tags | FilterParam::Status => assert!(twice.is_ok(), "{once}: {twice:?}"),
+            _ => {
+                let err = twice.unwrap_err();
+                assert_eq!(err.parameter(), param);
+                assert!(err.to_string().contains("more than once"), "{err}");
+            }
+        }
+    }
+    // Each other parameter once besides: each is counted on its own.
+    let all =
+        "derivation_path=/nix/store/a-x.drv&limit=2&create_time_from=2024-05-01&create_time_to=2024-06-01";
+    assert!(BuildFilter::from_query(all).is_ok());
+}
+
+#[test]
 fn malformed_values_are_errors_naming_the_parameter() {
     let cases = [
         ("limit=0", FilterParam::Limit, "positive integer"),
