@@ -43,17 +43,25 @@ impl<K> Default for Blocks<K> {
 /// Where `bounds` fall among `keys` (sorted): the place of the first key within the start
 /// bound, and of the first past the end bound (which may come before the start).
 pub(crate) fn bounds_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) -> (usize, usize) {
-    let start = match bounds.start_bound() {
+    (start_within(keys, bounds), end_within(keys, bounds))
+}
+
+/// The place among `keys` (sorted) of the first key within `bounds`' start.
+fn start_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) -> usize {
+    match bounds.start_bound() {
         Bound::Included(start) => keys.partition_point(|k| k < start),
         Bound::Excluded(start) => keys.partition_point(|k| k <= start),
         Bound::Unbounded => 0,
-    };
-    let end = match bounds.end_bound() {
+    }
+}
+
+/// The place among `keys` (sorted) of the first key past `bounds`' end.
+fn end_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) -> usize {
+    match bounds.end_bound() {
         Bound::Included(end) => keys.partition_point(|k| k <= end),
         Bound::Excluded(end) => keys.partition_point(|k| k < end),
         Bound::Unbounded => keys.len(),
-    };
-    (start, end)
+    }
 }
 
 /// The key a range's bound is set at, if it has one.
@@ -195,18 +203,19 @@ impl<K: Ord + Copy> Blocks<K> {
     /// place past the last; `None` when no key is within.
     fn ends(&self, bounds: &impl RangeBounds<K>) -> Option<((usize, usize), (usize, usize))> {
         let last_block = self.blocks.len().checked_sub(1)?;
-        // Each end is in the block its bound's key belongs in.
+        // Each end is in the block its bound's key belongs in; each searched for alone (a
+        // window query asks this, and a debug build pays for each key compared).
         let start = match bound_key(bounds.start_bound()) {
             Some(key) => {
                 let at_block = self.block_of(key);
-                (at_block, bounds_within(&self.blocks[at_block], bounds).0)
+                (at_block, start_within(&self.blocks[at_block], bounds))
             }
             None => (0, 0),
         };
         let end = match bound_key(bounds.end_bound()) {
             Some(key) => {
                 let at_block = self.block_of(key);
-                (at_block, bounds_within(&self.blocks[at_block], bounds).1)
+                (at_block, end_within(&self.blocks[at_block], bounds))
             }
             None => (last_block, self.blocks[last_block].len()),
         };
