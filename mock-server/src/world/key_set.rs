@@ -52,25 +52,25 @@ impl Key {
 
 impl Ord for Key {
     fn cmp(&self, other: &Key) -> Ordering {
-        // Newest first, then highest id first. With comparison operators rather than a
-        // tuple's `cmp`: a debug build, where a test suite runs the mock, makes a call of
-        // each of the tuple's comparisons, and a query bisects its window's ends with this.
-        let later = |a: &Key, b: &Key| {
-            if a.seconds != b.seconds {
-                a.seconds > b.seconds
-            } else if a.nanos != b.nanos {
-                a.nanos > b.nanos
+        // Newest first, then highest id first. With comparison operators, each field looked
+        // at once, rather than a tuple's `cmp`: a debug build, where a test suite runs the
+        // mock, makes a call of each of the tuple's comparisons, and a query bisects its
+        // window's ends with this.
+        let (earlier, later) = (Ordering::Greater, Ordering::Less);
+        if self.seconds != other.seconds {
+            return if self.seconds > other.seconds {
+                later
             } else {
-                a.id > b.id
-            }
-        };
-        if later(self, other) {
-            Ordering::Less
-        } else if later(other, self) {
-            Ordering::Greater
-        } else {
-            Ordering::Equal
+                earlier
+            };
         }
+        if self.nanos != other.nanos {
+            return if self.nanos > other.nanos { later } else { earlier };
+        }
+        if self.id != other.id {
+            return if self.id > other.id { later } else { earlier };
+        }
+        Ordering::Equal
     }
 }
 
