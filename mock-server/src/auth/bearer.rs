@@ -20,8 +20,55 @@ pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, String> 
             crate::limits::MAX_AUTHORIZATION_BYTES
         ));
     }
+    if let Some(token) = plainly_bearer(header) {
+        return Ok(token);
+    }
     match header.trim().split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(token.trim()),
         _ => Err("the Authorization header is not `Bearer <token>`".to_owned()),
+    }
+}
+
+/// The token of a header written `Bearer <token>` exactly as clients write it (one space,
+/// nothing to trim at either end), read without trimming or splitting: what nearly every
+/// request carries, and what a debug build spent 2,000 instructions a request reading the
+/// general way. Any other header is read the general way, which gives the same token here.
+fn plainly_bearer(header: &str) -> Option<&str> {
+    let plain = |byte: &u8| byte.is_ascii() && !byte.is_ascii_whitespace();
+    let token = header.strip_prefix("Bearer ")?;
+    let bytes = token.as_bytes();
+    (bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain)).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The general reading, with no quick path: what `bearer_token` gave before it had one.
+    fn read_generally(header: &str) -> Option<&str> {
+        match header.trim().split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_quick_reading_gives_the_token_the_general_one_gives() {
+        let mut quick = 0;
+        for lead in ["", " ", "\t"] {
+            for scheme in ["Bearer", "bearer", "Basic", "Bearerx", ""] {
+                for separator in [" ", "  ", "\t", "", "\u{3000}"] {
+                    for token in ["tok", "t", "t k", "é", "", " "] {
+                        for tail in ["", " ", "\u{3000}", "é", "\n"] {
+                            let header = format!("{lead}{scheme}{separator}{token}{tail}");
+                            let read = bearer_token(Some(&header)).ok();
+                            assert_eq!(read, read_generally(&header), "{header:?}");
+                            quick += usize::from(plainly_bearer(&header).is_some());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(quick >= 3, "the quick path was taken {quick} times");
     }
 }
