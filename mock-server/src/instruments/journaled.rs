@@ -3,8 +3,9 @@
 //! Redacting a request's query, headers and body as it came was a tenth of the mock's time a
 //! request in a debug build (callgrind: 20,000 of 187,000 instructions, for a query of two
 //! parameters and four headers), and most requests of a test are never read back. So an
-//! entry keeps them as they came, in one buffer, and makes its [`RecordedRequest`] (redacted,
-//! cut as the journal cuts) the first time it is read; then it drops them.
+//! entry keeps them as they came (the headers in two buffers, not two strings each), and
+//! makes its [`RecordedRequest`] (redacted, cut as the journal cuts) the first time it is
+//! read; then it drops them.
 
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
