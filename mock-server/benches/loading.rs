@@ -9,7 +9,8 @@
 //!
 //! Ends with `ratio […]` lines (add_builds over the builder, the store over its floor), the
 //! store over its floor again in alternating rounds (`paired ratio`: on a shared machine the
-//! floor alone moved from 110 to 220 ms between runs), and the memory per build.
+//! floor alone moved from 110 to 220 ms between runs), dropping what each made (on the
+//! caller's thread) in alternating rounds, and the memory per build.
 
 #[path = "support/heap.rs"]
 mod heap;
@@ -97,6 +98,46 @@ fn load_a_million(c: &mut Criterion) {
         || timed(&|builds| Box::new(floor(builds))),
     )
     .print(&format!("{group_name}: collect / floor"), ROUNDS);
+    // Dropping what each made, timed on the caller's thread alone, with time after for
+    // whatever was freed elsewhere: a large store frees its records and indexes on a thread
+    // of its own (a test that drops a mock of 1M builds waited for it), the floor in place.
+    let dropped = |load: &dyn Fn(Vec<Build>) -> Box<dyn std::any::Any>| {
+        let made = black_box(load(builds.clone()));
+        let start = std::time::Instant::now();
+        drop(made);
+        let took = start.elapsed();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        took
+    };
+    let (store_drops, floor_drops) = (
+        std::cell::RefCell::new(Vec::new()),
+        std::cell::RefCell::new(Vec::new()),
+    );
+    let timed_into = |times: &std::cell::RefCell<Vec<std::time::Duration>>, took: std::time::Duration| {
+        times.borrow_mut().push(took);
+        took
+    };
+    paired::ratio_of_timed(
+        ROUNDS,
+        || {
+            timed_into(
+                &store_drops,
+                dropped(&|builds| Box::new(builds.into_iter().collect::<BuildStore>())),
+            )
+        },
+        || timed_into(&floor_drops, dropped(&|builds| Box::new(floor(builds)))),
+    )
+    .print("drop what loading 1M builds made: a store / the floor's", ROUNDS);
+    let median = |times: &std::cell::RefCell<Vec<std::time::Duration>>| {
+        let mut times = times.borrow().clone();
+        times.sort();
+        times.get(times.len() / 2).copied().unwrap_or_default()
+    };
+    println!(
+        "drop on the caller's thread, medians: a store of 1M builds {:?}, the floor's {:?}",
+        median(&store_drops),
+        median(&floor_drops)
+    );
     // Memory: the heap a store of 1M builds holds (the builds, their indexes), then with
     // every build's JSON encoded, as after each was served once.
     drop(builds);

@@ -25,6 +25,7 @@ use super::record::Record;
 use crate::limits::MAX_CACHED_JSON_BYTES;
 
 mod bulk;
+mod release;
 
 /// Builds kept in the API's order and indexed by derivation, tag and status: the store
 /// behind [`MockNixbuild`](crate::MockNixbuild), usable on its own.
@@ -71,6 +72,29 @@ pub struct BuildStore {
     /// interner never forgets one, so past twice as many the store is built again from its
     /// builds (see [`BuildStore::compact_if_sparse`]).
     vocabulary_when_built: usize,
+}
+
+impl Drop for BuildStore {
+    /// Frees a large store's records and indexes on a thread of its own (see
+    /// [`release_apart`](release::release_apart)): a test that drops a mock of a million
+    /// builds, or a store built again in bulk in place of the old one, does not wait for it.
+    fn drop(&mut self) {
+        if self.slots.len() <= release::RELEASED_APART {
+            return;
+        }
+        let contents = (
+            std::mem::take(&mut self.slots),
+            std::mem::take(&mut self.free),
+            std::mem::take(&mut self.strings),
+            std::mem::take(&mut self.order),
+            std::mem::take(&mut self.slot_of),
+            std::mem::take(&mut self.by_derivation),
+            std::mem::take(&mut self.by_tag),
+            std::mem::take(&mut self.by_status),
+            std::mem::take(&mut self.json_runs),
+        );
+        release::release_apart(contents);
+    }
 }
 
 /// A generation no store has had yet.
@@ -214,10 +238,14 @@ impl BuildStore {
 
     /// Removes every build.
     pub fn clear(&mut self) {
-        *self = BuildStore {
-            generation: next_generation(),
-            ..BuildStore::default()
-        };
+        *self = BuildStore::new_generation();
+    }
+
+    /// An empty store at a generation no store has had.
+    fn new_generation() -> BuildStore {
+        let mut store = BuildStore::default();
+        store.generation = next_generation();
+        store
     }
 
     /// A number that changes whenever the builds do: what a cached answer is checked

@@ -6,7 +6,8 @@ use std::sync::OnceLock;
 use hashbrown::HashMap;
 use nixbuild::{Build, BuildStatus};
 
-use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, TagId, next_generation};
+use super::release::{RELEASED_APART, release_apart};
+use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, TagId};
 use crate::world::chunked::{CHUNK, Chunked};
 use crate::world::id_map::IdMap;
 
@@ -17,10 +18,7 @@ impl FromIterator<Build> for BuildStore {
     /// with the same id, as [`insert`](BuildStore::insert) does.
     fn from_iter<I: IntoIterator<Item = Build>>(builds: I) -> BuildStore {
         let builds: Vec<Build> = builds.into_iter().collect();
-        let mut store = BuildStore {
-            generation: next_generation(),
-            ..BuildStore::default()
-        };
+        let mut store = BuildStore::new_generation();
         // Slots are numbered in 32 bits: past that many builds (far past the mock's limits)
         // the earliest in the list are left out.
         let kept = &builds[builds.len().saturating_sub(u32::MAX as usize)..];
@@ -36,7 +34,13 @@ impl FromIterator<Build> for BuildStore {
             return last_of_each_id(builds).into_iter().collect();
         }
         store.vocabulary_when_built = store.vocabulary();
-        release(builds);
+        // A million builds are ten million small strings to free, as long as the rest of
+        // the load: freed apart. Only now that the records are made: freed while they were
+        // made, they left the allocator sorting millions of small free chunks at each large
+        // allocation after.
+        if builds.len() > RELEASED_APART {
+            release_apart(builds);
+        }
         store
     }
 }
@@ -387,39 +391,3 @@ fn last_of_each_id(builds: Vec<Build>) -> Vec<Build> {
     kept.reverse();
     kept
 }
-
-/// Past this many builds, a bulk load frees the builds it was given on a thread of its own.
-const RELEASED_APART: usize = 10_000;
-
-/// Drops the builds a bulk load was given, once their records are made: on a thread of its
-/// own when there are many (a million builds are ten million small strings to free, as long
-/// as the rest of the load), else here.
-///
-/// They are freed only after the records are made: freed while the records were made, they
-/// left the allocator sorting millions of small free chunks at each large allocation after.
-///
-/// Then that thread frees a large block of the caller's heap, which has glibc merge the
-/// small chunks there and then, on that thread. glibc keeps small chunks freed in fast bins,
-/// unmerged, until their arena next serves or frees a large chunk: after a million builds,
-/// the caller's next large allocation or free (dropping the store, say) waited while ten
-/// million chunks were merged, unless small allocations had taken them back first. Another
-/// allocator only sees a block come and go.
-fn release(builds: Vec<Build>) {
-    if builds.len() <= RELEASED_APART {
-        return;
-    }
-    // Allocated here, from the caller's arena, where the builds were most likely allocated
-    // and their chunks go back to; above glibc's 64 KiB merge threshold and below its 128 KiB
-    // mmap threshold, and never touched.
-    let large: Vec<u8> = Vec::with_capacity(MERGING_BLOCK);
-    // If no thread can be made, the closure, and the builds with it, is dropped here.
-    let _ = std::thread::Builder::new()
-        .name("nixbuild-mock-free".into())
-        .spawn(move || {
-            drop(builds);
-            drop(large);
-        });
-}
-
-/// The size of the block [`release`] frees to have glibc merge the chunks it freed.
-const MERGING_BLOCK: usize = 96 * 1024;
