@@ -75,9 +75,9 @@ pub struct BuildStore {
 }
 
 impl Drop for BuildStore {
-    /// Frees a large store's records and indexes on a thread of its own (see
-    /// [`release_apart`](release::release_apart)): a test that drops a mock of a million
-    /// builds, or a store built again in bulk in place of the old one, does not wait for it.
+    /// Frees a large store's records and indexes on a thread of its own (more than 10,000
+    /// builds'; see `store/release.rs`): a test that drops a mock of a million builds, or a
+    /// store built again in bulk in place of the old one, does not wait for it.
     fn drop(&mut self) {
         if self.slots.len() <= release::RELEASED_APART {
             return;
