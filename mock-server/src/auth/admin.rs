@@ -2,7 +2,7 @@
 
 use nixbuild::Secret;
 
-use super::bearer::bearer_token;
+use super::bearer::{bearer_token, is_plain};
 use super::secrets::{random_hex, same_secret};
 use crate::redaction::ADMIN_TOKEN_PREFIX;
 
@@ -42,11 +42,10 @@ pub(crate) fn is_carried(authorization: Option<&str>, admin: &Secret) -> bool {
 /// ASCII and not whitespace, its token is longer or shorter than `len`. Only lengths are
 /// compared, as [`same_secret`] compares them first: the admin token's content plays no part.
 fn cannot_carry(header: &[u8], len: usize) -> bool {
-    let plain = |byte: u8| byte.is_ascii() && !byte.is_ascii_whitespace();
     let Some(before) = header.len().checked_sub(len + 1) else {
         return true;
     };
-    before < "Bearer".len() || (plain(header[before]) && plain(header[header.len() - 1]))
+    before < "Bearer".len() || (is_plain(header[before]) && is_plain(header[header.len() - 1]))
 }
 
 /// Whether `presented` is `admin`, compared in time that does not depend on where they differ.

@@ -20,13 +20,24 @@ pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, String> 
             crate::limits::MAX_AUTHORIZATION_BYTES
         ));
     }
-    if let Some(token) = plainly_bearer(header) {
-        return Ok(token);
-    }
+    plainly_bearer(header)
+        .or_else(|| read_generally(header))
+        .ok_or_else(|| "the Authorization header is not `Bearer <token>`".to_owned())
+}
+
+/// The token of a header `Bearer <token>`, the scheme in any case, spaces around either
+/// trimmed.
+fn read_generally(header: &str) -> Option<&str> {
     match header.trim().split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(token.trim()),
-        _ => Err("the Authorization header is not `Bearer <token>`".to_owned()),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
+        _ => None,
     }
+}
+
+/// Whether `byte` is one no trimming removes, and no split at a space splits at: ASCII and
+/// not whitespace (the quick readings of a header look at its ends with this).
+pub(super) fn is_plain(byte: u8) -> bool {
+    byte.is_ascii() && !byte.is_ascii_whitespace()
 }
 
 /// The token of a header written `Bearer <token>` exactly as clients write it (one space,
@@ -34,23 +45,15 @@ pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, String> 
 /// request carries, and what a debug build spent 2,000 instructions a request reading the
 /// general way. Any other header is read the general way, which gives the same token here.
 fn plainly_bearer(header: &str) -> Option<&str> {
-    let plain = |byte: &u8| byte.is_ascii() && !byte.is_ascii_whitespace();
     let token = header.strip_prefix("Bearer ")?;
     let bytes = token.as_bytes();
+    let plain = |byte: &u8| is_plain(*byte);
     (bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain)).then_some(token)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The general reading, with no quick path: what `bearer_token` gave before it had one.
-    fn read_generally(header: &str) -> Option<&str> {
-        match header.trim().split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
-            _ => None,
-        }
-    }
 
     #[test]
     fn the_quick_reading_gives_the_token_the_general_one_gives() {

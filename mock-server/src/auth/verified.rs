@@ -159,13 +159,17 @@ impl Equivalent<TokenText> for Presented<'_> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_cache_stays_within_its_capacity() {
-        // A token made with biscuit-auth alone: this module is below the authority.
+    /// A verified token made with biscuit-auth alone: this module is below the authority.
+    fn verified_token() -> Arc<VerifiedToken> {
         let root = biscuit_auth::KeyPair::new();
         let biscuit = Biscuit::builder().build(&root).unwrap();
         let token = nixbuild::Token::new(biscuit.to_base64().unwrap());
-        let verified = Arc::new(VerifiedToken::new(biscuit, token.inspect().unwrap()));
+        Arc::new(VerifiedToken::new(biscuit, token.inspect().unwrap()))
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_capacity() {
+        let verified = verified_token();
         let mut cache = VerifiedTokens::default();
         for i in 0..CAPACITY + 10 {
             cache.insert(&format!("token-{i}"), Arc::clone(&verified));
@@ -178,10 +182,7 @@ mod tests {
     /// whole, whichever is asked for, and one never kept is not found.
     #[test]
     fn tokens_hashed_alike_are_told_apart_whole() {
-        let root = biscuit_auth::KeyPair::new();
-        let biscuit = Biscuit::builder().build(&root).unwrap();
-        let token = nixbuild::Token::new(biscuit.to_base64().unwrap());
-        let verified = Arc::new(VerifiedToken::new(biscuit, token.inspect().unwrap()));
+        let verified = verified_token();
         let tail = "t".repeat(HASHED_TAIL);
         let alike: Vec<String> = (0..50).map(|i| format!("{i:03}{tail}")).collect();
         let mut cache = VerifiedTokens::default();
