@@ -102,8 +102,8 @@ impl FilterParam {
     fn from_name(name: &str) -> Option<FilterParam> {
         // A match on the names rather than a search of `ALL` calling `name` on each: in a
         // debug build, where a test suite runs the mock (which reads every query's names
-        // with this), each call and each comparison through it counts. A test holds the two
-        // the same.
+        // with this), each call and each comparison through it counts. A test holds it the
+        // inverse of `name`.
         Some(match name {
             "derivation_path" => FilterParam::DerivationPath,
             "tags" => FilterParam::Tags,
@@ -445,8 +445,9 @@ impl BuildFilter {
     /// and ignores every other one as unknown (`GET /usage` reads only the time window).
     pub fn from_query_params(query: &str, params: &[FilterParam]) -> Result<BuildFilter, FilterError> {
         let mut filter = BuildFilter::new();
-        // The parameters read so far, a bit each.
-        let mut seen = 0u8;
+        // The parameters read so far, a bit each (room for 32).
+        const _: () = assert!(FilterParam::ALL.len() <= 32);
+        let mut seen = 0u32;
         let query = query.strip_prefix('?').unwrap_or(query);
         // Plain steps, not a chain of adapters: in a debug build, where a test suite runs
         // the mock (which reads every request's query with this), each adapter's step is a
@@ -469,7 +470,7 @@ impl BuildFilter {
             let value = decode(raw_value)
                 .map_err(|_| FilterError::new(param, "is not valid percent-encoded UTF-8"))?;
             let repeatable = matches!(param, FilterParam::Tags | FilterParam::Status);
-            let bit = 1u8 << param as u8;
+            let bit = 1u32 << param as u32;
             if !repeatable && seen & bit != 0 {
                 return Err(FilterError::new(param, "is given more than once"));
             }
@@ -567,4 +568,20 @@ fn decode(raw: &str) -> Result<Cow<'_, str>, std::str::Utf8Error> {
     percent_decode_str(&spaced)
         .decode_utf8()
         .map(|s| Cow::Owned(s.into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parameter_is_found_by_its_name_and_by_nothing_else() {
+        for param in FilterParam::ALL {
+            assert_eq!(FilterParam::from_name(param.name()), Some(param));
+            assert_eq!(FilterParam::from_name(&param.name().to_uppercase()), None);
+        }
+        for other in ["", "limits", "tag", "create_time", "derivation_path "] {
+            assert_eq!(FilterParam::from_name(other), None, "{other:?}");
+        }
+    }
 }
