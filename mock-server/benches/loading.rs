@@ -163,16 +163,21 @@ fn floor(mut builds: Vec<Build>) -> (Vec<Build>, std::collections::HashMap<nixbu
 }
 
 /// The heap in use once it stops shrinking: a large bulk load frees the builds it was given
-/// on a thread of its own, after it returns (at most 10 s).
+/// on a thread of its own, after it returns (waited for at most 10 s). Settled when it has
+/// not shrunk for half a second: that thread can pause for more than one look (a tenth of
+/// a second), and a single look once reported the builds half freed.
 fn settled_heap() -> usize {
+    const STILL_LOOKS: usize = 5;
     let mut now = heap::in_use();
+    let mut still = 0;
     for _ in 0..100 {
         std::thread::sleep(std::time::Duration::from_millis(100));
         let later = heap::in_use();
-        if later >= now {
+        still = if later >= now { still + 1 } else { 0 };
+        if still == STILL_LOOKS {
             return later;
         }
-        now = later;
+        now = later.min(now);
     }
     now
 }

@@ -56,8 +56,17 @@ impl<T> Chunked<T> {
         self.chunks.iter().flatten()
     }
 
+    #[cfg(test)]
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
         self.chunks.iter_mut().flatten()
+    }
+
+    /// Every element, in two runs of whole chunks (the first as long as the second, or a
+    /// chunk longer), for two threads to change at once.
+    pub(crate) fn halves_mut(&mut self) -> (impl Iterator<Item = &mut T>, impl Iterator<Item = &mut T>) {
+        let middle = self.chunks.len().div_ceil(2);
+        let (first, second) = self.chunks.split_at_mut(middle);
+        (first.iter_mut().flatten(), second.iter_mut().flatten())
     }
 
     /// Appends `other`: its chunks moved as they are when this one ends at a chunk's end
@@ -105,6 +114,10 @@ mod tests {
         assert_eq!(chunked.iter().filter(|n| **n == 0).count(), 2);
         chunked.iter_mut().for_each(|n| *n += 1);
         assert_eq!(chunked.iter().copied().max(), Some(3 * CHUNK + 5));
+        let (first, second) = chunked.halves_mut();
+        let (first, second): (Vec<_>, Vec<_>) = (first.map(|n| *n).collect(), second.map(|n| *n).collect());
+        assert_eq!((first.len(), second.len()), (2 * CHUNK, CHUNK + 5));
+        assert!(first.iter().chain(&second).copied().eq(chunked.iter().copied()));
     }
 
     #[test]

@@ -13,47 +13,54 @@
 use compact_str::CompactString;
 use hashbrown::HashMap;
 
-/// A string of an [`Interner`]: its place in the interner's list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Sym(u32);
+pub(crate) use super::names::{Sym, TagId};
+use super::tag_table::TagTable;
 
-impl Sym {
-    /// Its number, for a record to keep among its bytes.
-    pub(crate) fn raw(self) -> u32 {
-        self.0
+/// A string as an [`Interner`] keeps it: quoted, inline up to 22 bytes, with its JSON
+/// where that is more than the string quoted.
+#[derive(Debug)]
+struct Text {
+    /// The string between two quotes: its JSON when it has nothing to escape, written
+    /// with one copy (a debug build, where a test suite serves its builds, pays for each
+    /// call), and the string itself without the first and last byte.
+    quoted: CompactString,
+    /// The string as JSON (quoted, escaped as `serde_json` escapes it), kept only when it
+    /// has a byte to escape: most (paths, names, a CI run's id) do not, and a copy of each
+    /// cost a bulk load an allocation for each new tag value.
+    escaped: Option<Box<[u8]>>,
+}
+
+impl Text {
+    fn new(text: &str) -> Text {
+        let mut quoted = CompactString::with_capacity(text.len() + 2);
+        quoted.push('"');
+        quoted.push_str(text);
+        quoted.push('"');
+        // serde_json escapes a quote, a backslash and the control characters below 0x20.
+        let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+        Text {
+            quoted,
+            // A string always encodes.
+            escaped: (!plain).then(|| serde_json::to_vec(text).unwrap_or_default().into_boxed_slice()),
+        }
     }
 
-    /// The symbol of a number [`raw`](Sym::raw) gave.
-    pub(crate) fn from_raw(n: u32) -> Sym {
-        Sym(n)
+    fn as_str(&self) -> &str {
+        // Made between two one-byte quotes.
+        self.quoted.get(1..self.quoted.len() - 1).unwrap_or("")
+    }
+
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match &self.escaped {
+            Some(json) => out.extend_from_slice(json),
+            None => out.extend_from_slice(self.quoted.as_bytes()),
+        }
     }
 }
 
-/// A tag of an [`Interner`] (a name with its value): its place in the interner's tag list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct TagId(u32);
-
-impl TagId {
-    /// Its number, for a record to keep among its bytes, and for a tag index's place.
-    pub(crate) fn raw(self) -> u32 {
-        self.0
-    }
-
-    /// The tag of a number [`raw`](TagId::raw) gave.
-    pub(crate) fn from_raw(n: u32) -> TagId {
-        TagId(n)
-    }
-}
-
-/// A tag as asked for: found in the tag table without making its value's string.
-#[derive(Hash)]
-struct TagRef<'a>(Sym, &'a str);
-
-impl hashbrown::Equivalent<(Sym, CompactString)> for TagRef<'_> {
-    fn equivalent(&self, key: &(Sym, CompactString)) -> bool {
-        key.0 == self.0 && key.1 == self.1
-    }
-}
+/// How many tags [`Interner::intern_tags`] reads ahead at once: as many entries as the
+/// cache keeps until their lookups come (a bulk load's group of builds carries about 30).
+const TAGS_AT_ONCE: usize = 64;
 
 /// Distinct strings, each kept once and named by a [`Sym`], and distinct tags, named by a
 /// [`TagId`].
@@ -61,7 +68,9 @@ impl hashbrown::Equivalent<(Sym, CompactString)> for TagRef<'_> {
 /// The tables keep their strings inline up to 24 bytes (`CompactString`): a lookup reads
 /// the table's slot and no string elsewhere. At a million builds a tag's value is mostly a CI
 /// run's id, rare and short; each string behind a pointer was one more cache miss, and
-/// interning tags was most of a bulk load.
+/// interning tags was most of a bulk load. A tag keeps its value itself, not as a symbol:
+/// a new tag is then one insertion, where interning its value made it two, each a cache
+/// miss at a hundred thousand CI runs.
 ///
 /// Strings are never taken out: a store that is cleared starts a new interner, and until
 /// then a string stays as long as the store (its builds are bounded, and so are their
@@ -69,17 +78,13 @@ impl hashbrown::Equivalent<(Sym, CompactString)> for TagRef<'_> {
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     /// Each string, by symbol.
-    strings: Vec<CompactString>,
-    /// Each string as JSON (quoted, escaped), by symbol: a build's JSON copies these bytes,
-    /// escaped once per distinct string rather than once per build written.
-    json: Vec<Box<[u8]>>,
+    strings: Vec<Text>,
     /// The symbol of each string.
     symbols: HashMap<CompactString, Sym>,
     /// Each tag's name and value, by id.
-    tags: Vec<(Sym, Sym)>,
-    /// The id of each tag, by its name's symbol and its value (its key hashes as the
-    /// `TagRef` that finds it).
-    tag_ids: HashMap<(Sym, CompactString), TagId>,
+    tags: Vec<(Sym, Text)>,
+    /// The id of each tag, by its name's symbol and its value.
+    tag_ids: TagTable,
 }
 
 impl Interner {
@@ -92,11 +97,8 @@ impl Interner {
         if let Some(&sym) = self.symbols.get(text) {
             return sym;
         }
-        let sym = Sym(u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings"));
-        self.strings.push(CompactString::from(text));
-        // A string always encodes.
-        let json = serde_json::to_vec(text).unwrap_or_else(|_| b"\"\"".to_vec());
-        self.json.push(json.into_boxed_slice());
+        let sym = Sym::from_raw(u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings"));
+        self.strings.push(Text::new(text));
         self.symbols.insert(CompactString::from(text), sym);
         sym
     }
@@ -107,37 +109,81 @@ impl Interner {
     }
 
     /// The id of tag `name` = `value`, which is added if it is new.
+    #[cfg(test)]
     pub(crate) fn intern_tag(&mut self, name: &str, value: &str) -> TagId {
-        let name = self.intern(name);
-        if let Some(&id) = self.tag_ids.get(&TagRef(name, value)) {
-            return id;
+        let mut id = Vec::with_capacity(1);
+        self.intern_tags([(name, value)], &mut id);
+        id[0]
+    }
+
+    /// The id of each tag of `tags` (a name with its value), in order, appended to `ids`;
+    /// each is added if it is new.
+    ///
+    /// Many at once cost less than one by one: each lookup's hash is found first, then the
+    /// entry it starts from is read for all of them in a tight loop, and the processor has
+    /// their cache misses in flight together (a bulk load of a million builds waited for a
+    /// hundred thousand CI runs' tags one miss at a time).
+    pub(crate) fn intern_tags<'a>(
+        &mut self,
+        tags: impl IntoIterator<Item = (&'a str, &'a str)>,
+        ids: &mut Vec<TagId>,
+    ) {
+        let mut tags = tags.into_iter().peekable();
+        let mut asked: Vec<(u64, Sym, &str)> = Vec::new();
+        while tags.peek().is_some() {
+            asked.clear();
+            for (name, value) in tags.by_ref().take(TAGS_AT_ONCE) {
+                let name = self.intern(name);
+                asked.push((self.tag_ids.hash(name, value), name, value));
+            }
+            let read = asked
+                .iter()
+                .fold(0, |read, &(hash, ..)| read ^ self.tag_ids.read_ahead(hash));
+            // Kept: without a use, the reads would be optimised away.
+            std::hint::black_box(read);
+            for &(hash, name, value) in &asked {
+                let id = match self.tag_ids.get(hash, name, value) {
+                    Some(id) => id,
+                    None => {
+                        let id = TagId::from_raw(
+                            u32::try_from(self.tags.len()).expect("fewer than 2^32 distinct tags"),
+                        );
+                        self.tags.push((name, Text::new(value)));
+                        self.tag_ids.insert(hash, name, value, id);
+                        id
+                    }
+                };
+                ids.push(id);
+            }
         }
-        let id = TagId(u32::try_from(self.tags.len()).expect("fewer than 2^32 distinct tags"));
-        let value_sym = self.intern(value);
-        self.tags.push((name, value_sym));
-        self.tag_ids.insert((name, CompactString::from(value)), id);
-        id
     }
 
     /// The id of tag `name` = `value`, if it has been interned.
     pub(crate) fn tag(&self, name: &str, value: &str) -> Option<TagId> {
-        self.tag_ids.get(&TagRef(self.get(name)?, value)).copied()
-    }
-
-    /// The symbols of the name and value of tag `id`.
-    pub(crate) fn tag_syms(&self, id: TagId) -> (Sym, Sym) {
-        // Every TagId comes from this interner, which never removes a tag; a symbol past the
-        // end reads as the empty string.
-        self.tags
-            .get(id.0 as usize)
-            .copied()
-            .unwrap_or((Sym(u32::MAX), Sym(u32::MAX)))
+        let name = self.get(name)?;
+        self.tag_ids.get(self.tag_ids.hash(name, value), name, value)
     }
 
     /// The name and value of tag `id`.
     pub(crate) fn tag_parts(&self, id: TagId) -> (&str, &str) {
-        let (name, value) = self.tag_syms(id);
-        (self.text(name), self.text(value))
+        // Every TagId comes from this interner, which never removes a tag; one past the end
+        // reads as two empty strings.
+        self.tags
+            .get(id.raw() as usize)
+            .map_or(("", ""), |(name, value)| (self.text(*name), value.as_str()))
+    }
+
+    /// Appends tag `id` as a JSON object's member: its name, quoted, a colon, its value.
+    pub(crate) fn write_tag_json(&self, id: TagId, out: &mut Vec<u8>) {
+        match self.tags.get(id.raw() as usize) {
+            Some((name, value)) => {
+                self.write_json(*name, out);
+                out.push(b':');
+                value.write_json(out);
+            }
+            // Every TagId comes from this interner, which never removes a tag.
+            None => out.extend_from_slice(b"\"\":\"\""),
+        }
     }
 
     /// How many distinct tags it keeps (each tag's id is below).
@@ -148,12 +194,15 @@ impl Interner {
     /// The string of `sym`.
     pub(crate) fn text(&self, sym: Sym) -> &str {
         // Every Sym comes from this interner, which never removes a string.
-        self.strings.get(sym.0 as usize).map_or("", CompactString::as_str)
+        self.strings.get(sym.raw() as usize).map_or("", Text::as_str)
     }
 
-    /// The string of `sym` as JSON: quoted, and escaped as `serde_json` escapes it.
-    pub(crate) fn json(&self, sym: Sym) -> &[u8] {
-        self.json.get(sym.0 as usize).map_or(b"\"\"", |json| json)
+    /// Appends the string of `sym` as JSON: quoted, and escaped as `serde_json` escapes it.
+    pub(crate) fn write_json(&self, sym: Sym, out: &mut Vec<u8>) {
+        match self.strings.get(sym.raw() as usize) {
+            Some(text) => text.write_json(out),
+            None => out.extend_from_slice(b"\"\""),
+        }
     }
 
     /// How many distinct strings it keeps.
@@ -164,12 +213,19 @@ impl Interner {
     /// Takes in every string and tag of `other`: what each of its symbols and tag ids is
     /// here. Records made with `other` are then made this interner's by [`Renumbering`].
     pub(crate) fn absorb(&mut self, other: &Interner) -> Renumbering {
-        let syms: Vec<Sym> = other.strings.iter().map(|text| self.intern(text)).collect();
-        let tags = other
-            .tags
+        let syms: Vec<Sym> = other
+            .strings
             .iter()
-            .map(|&(name, value)| self.intern_tag(other.text(name), other.text(value)))
+            .map(|text| self.intern(text.as_str()))
             .collect();
+        let mut tags = Vec::with_capacity(other.tags.len());
+        self.intern_tags(
+            other
+                .tags
+                .iter()
+                .map(|(name, value)| (other.text(*name), value.as_str())),
+            &mut tags,
+        );
         Renumbering { syms, tags }
     }
 }
@@ -184,12 +240,18 @@ impl Renumbering {
     /// The symbol here of the other's `sym`.
     pub(crate) fn sym(&self, sym: Sym) -> Sym {
         // Every symbol renumbered comes from the absorbed interner, which has it.
-        self.syms.get(sym.0 as usize).copied().unwrap_or(Sym(u32::MAX))
+        self.syms
+            .get(sym.raw() as usize)
+            .copied()
+            .unwrap_or(Sym::from_raw(u32::MAX))
     }
 
     /// The tag id here of the other's `tag`.
     pub(crate) fn tag(&self, tag: TagId) -> TagId {
-        self.tags.get(tag.0 as usize).copied().unwrap_or(TagId(u32::MAX))
+        self.tags
+            .get(tag.raw() as usize)
+            .copied()
+            .unwrap_or(TagId::from_raw(u32::MAX))
     }
 }
 
@@ -207,10 +269,11 @@ mod tests {
         assert_eq!(interner.text(a), "acme/web");
         assert_eq!(interner.text(b), "acme/infra");
         let odd = interner.intern("quote\"back\\slash\u{7}\nü");
-        assert_eq!(
-            interner.json(odd),
-            serde_json::to_vec(interner.text(odd)).unwrap()
-        );
+        for sym in [a, odd] {
+            let mut json = Vec::new();
+            interner.write_json(sym, &mut json);
+            assert_eq!(json, serde_json::to_vec(interner.text(sym)).unwrap());
+        }
         assert_eq!(interner.get("acme/infra"), Some(b));
         assert_eq!(interner.get("nobody/nothing"), None);
         assert_eq!(interner.len(), 3);
@@ -258,7 +321,7 @@ mod tests {
         assert_eq!(renumbering.tag(other_web), web);
         assert_eq!(mine.tag_parts(renumbering.tag(other_run)), ("GITHUB_RUN_ID", "7"));
         assert_eq!(mine.tag_count(), 2);
-        // hello, GITHUB_REPOSITORY, acme/web, new, GITHUB_RUN_ID, 7.
-        assert_eq!(mine.len(), 6);
+        // hello, GITHUB_REPOSITORY, new, GITHUB_RUN_ID (a tag keeps its value itself).
+        assert_eq!(mine.len(), 4);
     }
 }

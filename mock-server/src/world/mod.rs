@@ -8,8 +8,11 @@ mod interner;
 mod json_runs;
 mod key_set;
 pub(crate) mod lifecycle;
+mod names;
 pub(crate) mod process_log;
 mod record;
 mod sorted_blocks;
+mod tag_table;
+
 pub(crate) mod store;
 pub mod summary;

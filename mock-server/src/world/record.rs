@@ -79,7 +79,8 @@ impl Present {
 struct Extras;
 
 impl Extras {
-    fn write(build: &Build, strings: &mut Interner) -> Box<[u8]> {
+    /// `tags` are the ids of the build's tags, in their order.
+    fn write(build: &Build, tags: &[TagId], strings: &mut Interner) -> Box<[u8]> {
         if build.tags.is_empty() && build.outputs.is_empty() {
             return Box::default();
         }
@@ -88,15 +89,15 @@ impl Extras {
             .iter()
             .map(|output| 20 + output.path.len() + output.nar_hash.len())
             .sum();
-        let mut bytes = Vec::with_capacity(8 + 4 * build.tags.len() + texts);
+        let mut bytes = Vec::with_capacity(8 + 4 * tags.len() + texts);
         let number = |bytes: &mut Vec<u8>, n: usize| {
             // Counts and lengths of a build held in memory fit: a string's length past 4 GiB
             // would be cut, and no request or file the mock reads can carry one.
             bytes.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
         };
-        number(&mut bytes, build.tags.len());
-        for (name, value) in build.tags.iter() {
-            bytes.extend_from_slice(&strings.intern_tag(name, value).raw().to_le_bytes());
+        number(&mut bytes, tags.len());
+        for tag in tags {
+            bytes.extend_from_slice(&tag.raw().to_le_bytes());
         }
         number(&mut bytes, build.outputs.len());
         for output in &build.outputs {
@@ -155,6 +156,21 @@ struct OutputRef<'a> {
 impl Record {
     /// `build`, its repeated strings interned in `strings`.
     pub(crate) fn new(build: &Build, strings: &mut Interner) -> Record {
+        let mut tags = Vec::with_capacity(build.tags.len());
+        strings.intern_tags(
+            build
+                .tags
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+            &mut tags,
+        );
+        Record::with_tags(build, &tags, strings)
+    }
+
+    /// `build`, its repeated strings interned in `strings`, but its tags, whose ids (as
+    /// interned there, in their order) are `tags`: a bulk load interns many builds' tags at
+    /// once ([`Interner::intern_tags`]).
+    pub(crate) fn with_tags(build: &Build, tags: &[TagId], strings: &mut Interner) -> Record {
         let mut present = 0;
         let status_message = build.status_message.as_deref().map(|m| strings.intern(m));
         Record {
@@ -194,7 +210,7 @@ impl Record {
                 Present::RESTARTED_AS,
                 build.restarted_as_build_id.map(|id| id.0),
             )),
-            extras: Extras::write(build, strings),
+            extras: Extras::write(build, tags, strings),
             present,
         }
     }
@@ -345,8 +361,8 @@ impl Record {
     }
 
     fn try_write_json(&self, strings: &Interner, out: &mut Vec<u8>) -> std::io::Result<()> {
-        // Each field written straight: an integer by itoa, a repeated string from its JSON
-        // kept by the interner; serde_json only for floats and the strings of this build
+        // Each field written straight: an integer by itoa, a repeated string by the interner
+        // (escaped once, where it needs it); serde_json only for floats and the strings of this build
         // alone. `write!` and a serializer per field cost as much as the rest in a debug
         // build, where a test suite first asks for each build.
         let number =
@@ -380,7 +396,7 @@ impl Record {
         }
         out.extend_from_slice(b",\"status_message\":");
         match self.status_message() {
-            Some(message) => out.extend_from_slice(strings.json(message)),
+            Some(message) => strings.write_json(message, out),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"cpu_count\":");
@@ -394,14 +410,14 @@ impl Record {
         out.extend_from_slice(b",\"peak_storage_use_kilobytes\":");
         optional(out, self.peak_storage_use_kilobytes());
         out.extend_from_slice(b",\"derivation_path\":");
-        out.extend_from_slice(strings.json(self.derivation_path));
+        strings.write_json(self.derivation_path, out);
         out.extend_from_slice(b",\"outputs\":[");
         for (i, output) in self.outputs().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"name\":");
-            out.extend_from_slice(strings.json(output.name));
+            strings.write_json(output.name, out);
             out.extend_from_slice(b",\"path\":");
             serde_json::to_writer(&mut *out, output.path)?;
             out.extend_from_slice(b",\"nar_hash\":");
@@ -411,16 +427,13 @@ impl Record {
             out.push(b'}');
         }
         out.extend_from_slice(b"],\"system\":");
-        out.extend_from_slice(strings.json(self.system));
+        strings.write_json(self.system, out);
         out.extend_from_slice(b",\"tags\":{");
         for (i, tag) in self.tags().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let (name, value) = strings.tag_syms(tag);
-            out.extend_from_slice(strings.json(name));
-            out.push(b':');
-            out.extend_from_slice(strings.json(value));
+            strings.write_tag_json(tag, out);
         }
         out.push(b'}');
         if let Some(id) = self.restart_of_build_id() {

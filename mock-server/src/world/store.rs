@@ -769,15 +769,23 @@ mod tests {
 
     #[test]
     fn a_bulk_load_shared_by_two_threads_keeps_every_build_and_the_last_of_each_id() {
-        // Past bulk::SHARED_FROM: the records are made by two threads, each with an interner
-        // of its own, and the indexes filled by two.
-        let builds = generate(60_000, 12);
+        // Past bulk::threads::SHARED_FROM: the records are made by two threads, each with an
+        // interner of its own, and the indexes filled by two; some statuses this crate does
+        // not know, in both threads' shares.
+        let mut builds = generate(60_000, 12);
+        for build in builds.iter_mut().step_by(7919) {
+            build.status = BuildStatus::Unknown("quarantined".into());
+        }
         let in_bulk: BuildStore = builds.iter().cloned().collect();
         assert_eq!(in_bulk.len(), builds.len());
         assert_eq!(in_bulk.max_id(), builds.iter().map(|b| b.build_id).max());
         for build in builds.iter().step_by(997) {
             assert_eq!(in_bulk.get(build.build_id).as_ref(), Some(build));
         }
+        let quarantined =
+            in_bulk.select(&BuildFilter::new().status(BuildStatus::Unknown("quarantined".into())));
+        let expected: Vec<&Build> = builds.iter().step_by(7919).collect();
+        assert_eq!(quarantined.iter().collect::<Vec<_>>(), expected);
         selections_agree_with_the_naive_one(&builds, &[&in_bulk], 60);
         // Later builds with the ids of earlier ones replace them, as inserts do.
         let mut with_repeats = builds.clone();

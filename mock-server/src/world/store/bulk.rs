@@ -1,14 +1,17 @@
 //! Building a [`BuildStore`] from many builds at once: a record of each, the keys sorted
 //! once, and each index counted, then filled; shared by two threads when there are many.
 
-use std::sync::OnceLock;
+mod records;
+mod threads;
 
 use hashbrown::HashMap;
 use nixbuild::{Build, BuildStatus};
 
+use self::records::{Facets, Made, records};
+use self::threads::{both, shared};
 use super::release::{RELEASED_APART, release_apart};
-use super::{BuildStore, Interner, Key, KeySet, Record, Stored, Sym, TagId};
-use crate::world::chunked::{CHUNK, Chunked};
+use super::{BuildStore, Key, KeySet, Stored, Sym};
+use crate::world::chunked::Chunked;
 use crate::world::id_map::IdMap;
 
 impl FromIterator<Build> for BuildStore {
@@ -26,9 +29,10 @@ impl FromIterator<Build> for BuildStore {
             slots,
             keys,
             builds_per_tag,
+            facets,
         } = records(kept, &mut store.strings);
         store.slots = slots;
-        let ids_distinct = store.index(&keys, builds_per_tag);
+        let ids_distinct = store.index(&keys, builds_per_tag, &facets);
         if !ids_distinct {
             // Rare: the builds are made again without the earlier builds of each id.
             return last_of_each_id(builds).into_iter().collect();
@@ -66,182 +70,23 @@ impl Extend<Build> for BuildStore {
 /// Below this many builds, [`BuildStore::extend`] inserts them one by one.
 const BULK_FROM: usize = 1_000;
 
-/// Below this many builds, a bulk load runs on the caller's thread alone: a thread of its
-/// own costs more than it saves.
-const SHARED_FROM: usize = 50_000;
-
-/// Whether a bulk load of `builds` builds is shared with a second thread.
-fn shared(builds: usize) -> bool {
-    builds >= SHARED_FROM && std::thread::available_parallelism().is_ok_and(|threads| threads.get() > 1)
-}
-
-/// Runs `helper` on a thread of its own while `here` runs here, and returns what each
-/// returned; if no thread can be made, `helper` runs here after. A panic in either is the
-/// caller's.
-fn both<H: Send, R>(helper: impl Fn() -> H + Sync, here: impl FnOnce() -> R) -> (H, R) {
-    std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("nixbuild-mock-load".into())
-            .spawn_scoped(scope, &helper);
-        let mine = here();
-        let theirs = match spawned.map(|spawned| spawned.join()) {
-            Ok(Ok(theirs)) => theirs,
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            Err(_) => helper(),
-        };
-        (theirs, mine)
-    })
-}
-
-/// What [`records`] makes of the builds of a bulk load.
-struct Made {
-    /// A record of each build, the last build first (it takes slot 0).
-    slots: Chunked<Option<Stored>>,
-    /// Each build's key, sorted.
-    keys: Vec<Key>,
-    /// How many builds carry each tag, by its id: counted as the records are made, when
-    /// each record's tags are in the cache, rather than in a pass of their own over a
-    /// million records, each a cache miss. In 32 bits, as slots are numbered: at a hundred
-    /// thousand tags, half the bytes for the cache to hold.
-    builds_per_tag: Vec<u32>,
-}
-
-/// A record of each build, the last build first (it takes slot 0), the builds' keys,
-/// sorted, and how many carry each tag.
-///
-/// Many builds are shared by two threads, each with an interner of its own, the second's
-/// then renumbered into `strings`: most of a record's making is looking up its strings and
-/// tags, which at a million builds mostly miss the cache, and two threads wait for two
-/// misses at once. The first thread's share is whole chunks, so that the second's slots are
-/// joined to them as they lie. The keys, which need no record, are sorted on one thread
-/// while the other renumbers.
-fn records(builds: &[Build], strings: &mut Interner) -> Made {
-    let made = |builds: &[Build], strings: &mut Interner| {
-        let mut slots = Chunked::default();
-        let mut builds_per_tag: Vec<u32> = Vec::new();
-        // The last build first: the last group, its builds from the last.
-        for group in builds.rchunks(READ_AHEAD) {
-            read_ahead(group);
-            for build in group.iter().rev() {
-                let record = Record::new(build, strings);
-                for tag in record.tags() {
-                    add_to(&mut builds_per_tag, tag.raw() as usize, 1);
-                }
-                slots.push(Some(Stored {
-                    record,
-                    json: OnceLock::new(),
-                }));
-            }
-        }
-        (slots, builds_per_tag)
-    };
-    if !shared(builds.len()) {
-        let (slots, builds_per_tag) = made(builds, strings);
-        return Made {
-            slots,
-            keys: sorted_keys(builds),
-            builds_per_tag,
-        };
-    }
-    // The older builds, at the end, take the first slots.
-    let older_count = (builds.len() / 2) / CHUNK * CHUNK;
-    let (newer, older) = builds.split_at(builds.len() - older_count);
-    let ((own, (mut newer_slots, newer_per_tag)), (mut slots, mut builds_per_tag)) = both(
-        || {
-            let mut own = Interner::default();
-            let newer_made = made(newer, &mut own);
-            (own, newer_made)
-        },
-        || made(older, strings),
-    );
-    let (keys, ()) = both(
-        || sorted_keys(builds),
-        || {
-            let renumbering = strings.absorb(&own);
-            for stored in newer_slots.iter_mut().flatten() {
-                stored.record.renumber(&renumbering);
-            }
-            for (tag, &builds) in newer_per_tag.iter().enumerate() {
-                let tag = renumbering.tag(TagId::from_raw(tag as u32));
-                add_to(&mut builds_per_tag, tag.raw() as usize, builds);
-            }
-        },
-    );
-    slots.append(newer_slots);
-    Made {
-        slots,
-        keys,
-        builds_per_tag,
-    }
-}
-
-/// Adds `n` to `counts[at]`, which is made long enough.
-fn add_to(counts: &mut Vec<u32>, at: usize, n: u32) {
-    if counts.len() <= at {
-        counts.resize(at + 1, 0);
-    }
-    counts[at] += n;
-}
-
-/// The key of each build, in the API's order: its creation time, its id, and its slot as
-/// [`records`] numbers them (the last build first).
-fn sorted_keys(builds: &[Build]) -> Vec<Key> {
-    let mut keys: Vec<Key> = (0u32..)
-        .zip(builds.iter().rev())
-        .map(|(slot, build)| Key::new(build.create_time, build.build_id, slot))
-        .collect();
-    keys.sort_unstable();
-    keys
-}
-
-/// How many builds' strings [`read_ahead`] reads before their records are made.
-const READ_AHEAD: usize = 16;
-
-/// Reads the first byte of each string of `builds`, so that making their records finds
-/// them in the cache.
-///
-/// A build's ten strings each lie in an allocation of their own, and at a million builds
-/// most are a cache miss. Making a record reads them one after another, each behind the
-/// hashing of the one before, so their misses came one at a time; here the reads depend on
-/// nothing, and the processor has many in flight at once. Measured on 1M builds (the
-/// loading bench's input), making the records took a median of 312 ms against 420 ms, and
-/// the whole load 592–650 ms against 688–790 ms (medians of three runs of nine, alternated).
-fn read_ahead(builds: &[Build]) {
-    let first = |text: &str| text.as_bytes().first().copied().unwrap_or(0);
-    let mut read = 0u8;
-    for build in builds {
-        read ^= first(&build.derivation_path) ^ first(&build.system);
-        read ^= build.status_message.as_deref().map_or(0, first);
-        for (name, value) in build.tags.iter() {
-            read ^= first(name) ^ first(value);
-        }
-        for output in &build.outputs {
-            read ^= first(&output.name) ^ first(&output.path) ^ first(&output.nar_hash);
-        }
-    }
-    // Kept: without a use, the reads would be optimised away.
-    std::hint::black_box(read);
-}
-
 impl BuildStore {
-    /// Fills every index from `keys` (sorted, one per stored build) and `builds_per_tag`
-    /// (how many carry each tag, by its id): the tags on a second thread when there are many
-    /// builds, the rest here. False if two builds share an id: the indexes are then not the
-    /// store's.
-    fn index(&mut self, keys: &[Key], mut builds_per_tag: Vec<u32>) -> bool {
+    /// Fills every index from `keys` (sorted, one per stored build), `builds_per_tag` (how
+    /// many carry each tag, by its id) and `facets` (what the indexes need of each build):
+    /// the tags on a second thread when there are many builds, the rest here. False if two
+    /// builds share an id: the indexes are then not the store's.
+    fn index(&mut self, keys: &[Key], mut builds_per_tag: Vec<u32>, facets: &Facets) -> bool {
         let slots = &self.slots;
         builds_per_tag.resize(self.strings.tag_count(), 0);
         let string_count = self.strings.len();
         let tags = || -> Vec<KeySet> {
-            filled(keys, slots, &builds_per_tag, |record, each| {
-                record.tags().for_each(|tag| each(tag.raw() as usize));
-            })
-            .into_iter()
-            .map(KeySet::from_sorted)
-            .collect()
+            by_tag(keys, facets, &builds_per_tag)
+                .into_iter()
+                .map(KeySet::from_sorted)
+                .collect()
         };
         let rest = || {
-            let (derivations, statuses) = by_derivation_and_status(keys, slots, string_count);
+            let (derivations, statuses) = by_derivation_and_status(keys, facets, slots, string_count);
             let order = KeySet::from_sorted_slice(keys);
             (derivations, statuses, slots_by_id(keys), order)
         };
@@ -263,42 +108,34 @@ impl BuildStore {
     }
 }
 
-/// The keys of each entry of an index numbered densely (below `counts.len()`; `numbers`
-/// gives each of a record's to `each`), in the keys' order, each entry allocated once at its
-/// count (`counts`, by number; a number past its end is left out).
-fn filled(
-    keys: &[Key],
-    slots: &Chunked<Option<Stored>>,
-    counts: &[u32],
-    numbers: impl Fn(&Record, &mut dyn FnMut(usize)),
-) -> Vec<Vec<Key>> {
+/// The keys of each tag (by its id, below `counts.len()`: a tag past it is left out), in the
+/// keys' order, each list allocated once at its count (`counts`, by id).
+fn by_tag(keys: &[Key], facets: &Facets, counts: &[u32]) -> Vec<Vec<Key>> {
     let mut gathered: Vec<Vec<Key>> = counts
         .iter()
         .map(|&count| Vec::with_capacity(count as usize))
         .collect();
     for key in keys {
-        let Some(Some(stored)) = slots.get(key.slot as usize) else {
-            continue;
-        };
-        numbers(&stored.record, &mut |number| {
-            if let Some(keys) = gathered.get_mut(number) {
+        for tag in facets.tags(key.slot) {
+            if let Some(keys) = gathered.get_mut(tag.raw() as usize) {
                 keys.push(*key);
             }
-        });
+        }
     }
     gathered
 }
 
 /// The derivation and status indexes, in one pass over the keys that reads each build's
-/// record once (at a million builds each is a cache miss; a count pass and a fill pass for
-/// each index read them four times), noting each key's places; each list is then made at its
-/// size from the places, with no regrowth.
+/// facets once, noting each key's places; each list is then made at its size from the
+/// places, with no regrowth.
 ///
 /// Places come from tables rather than a hash per build: a derivation's by its symbol (there
 /// are `symbols`, numbered densely), a known status's by its place among
-/// [`BuildStatus::KNOWN`]; only a status this crate does not know is hashed.
+/// [`BuildStatus::KNOWN`]; only a status this crate does not know is read from the build's
+/// record (in `slots`) and hashed.
 fn by_derivation_and_status(
     keys: &[Key],
+    facets: &Facets,
     slots: &Chunked<Option<Stored>>,
     symbols: usize,
 ) -> (HashMap<Sym, KeySet>, HashMap<BuildStatus, KeySet>) {
@@ -313,31 +150,37 @@ fn by_derivation_and_status(
     // Each key's derivation's place and status's place (NONE where its slot is empty).
     let mut places: Vec<(u32, u32)> = Vec::with_capacity(keys.len());
     for key in keys {
-        let Some(Some(stored)) = slots.get(key.slot as usize) else {
-            places.push((NONE, NONE));
-            continue;
-        };
-        let record = &stored.record;
-        let derivation = match derivation_place.get_mut(record.derivation_path.raw() as usize) {
-            Some(place) => {
+        let derivation = match facets
+            .derivation(key.slot)
+            .and_then(|derivation| Some((derivation, derivation_place.get_mut(derivation.raw() as usize)?)))
+        {
+            Some((derivation, place)) => {
                 if *place == NONE {
                     *place = derivations.len() as u32;
-                    derivations.push((record.derivation_path, 0));
+                    derivations.push((derivation, 0));
                 }
                 derivations[*place as usize].1 += 1;
                 *place
             }
             None => NONE,
         };
-        let status = &record.status;
-        let status = match BuildStatus::KNOWN.iter().position(|known| known == status) {
-            Some(place) => place as u32,
-            None => *unknown_place.entry(status.as_str()).or_insert_with(|| {
-                statuses.push((status.clone(), 0));
-                (statuses.len() - 1) as u32
-            }),
+        let status = match facets.status(key.slot) {
+            Some(Facets::UNKNOWN) => match slots.get(key.slot as usize) {
+                Some(Some(stored)) => {
+                    let status = &stored.record.status;
+                    *unknown_place.entry(status.as_str()).or_insert_with(|| {
+                        statuses.push((status.clone(), 0));
+                        (statuses.len() - 1) as u32
+                    })
+                }
+                _ => NONE,
+            },
+            Some(known) => u32::from(known),
+            None => NONE,
         };
-        statuses[status as usize].1 += 1;
+        if let Some((_, count)) = statuses.get_mut(status as usize) {
+            *count += 1;
+        }
         places.push((derivation, status));
     }
     let mut derivation_keys = lists_of(&derivations);
