@@ -54,7 +54,7 @@ use crate::mock::MockNixbuild;
 mod events;
 mod idle;
 mod loopback;
-pub(crate) mod open_files;
+pub(super) mod open_files;
 
 /// The most bytes of a request's head (request line and headers) the front reads.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;

@@ -16,11 +16,6 @@ pub(super) struct Made {
     pub(super) slots: Chunked<Option<Stored>>,
     /// Each build's key, sorted.
     pub(super) keys: Vec<Key>,
-    /// How many builds carry each tag, by its id: counted as the records are made, when
-    /// each record's tags are in the cache, rather than in a pass of their own over a
-    /// million records, each a cache miss. In 32 bits, as slots are numbered: at a hundred
-    /// thousand tags, half the bytes for the cache to hold.
-    pub(super) builds_per_tag: Vec<u32>,
     /// What the indexes need of each build, by slot.
     pub(super) facets: Facets,
 }
@@ -28,13 +23,12 @@ pub(super) struct Made {
 /// What the indexes need of each build, by slot, kept apart from the records as they are
 /// made: filling the indexes reads these few bytes of each build, where reading its record
 /// streamed its 184 bytes through the cache, and its tags from an allocation of their own.
-#[derive(Default)]
 pub(super) struct Facets {
     /// Each build's derivation.
     derivations: Vec<Sym>,
     /// Each build's status: its place among [`BuildStatus::KNOWN`], or `UNKNOWN`.
     statuses: Vec<u8>,
-    /// Where each build's tags start in `tags`, and where the last one's end.
+    /// Where each build's tags start in `tags`, and where the last one's end (0 first).
     tag_starts: Vec<u32>,
     tags: Vec<TagId>,
 }
@@ -46,18 +40,17 @@ impl Facets {
     /// Room for `builds` builds (and as many tags), so that a million are not moved as
     /// they grow.
     fn with_capacity(builds: usize) -> Facets {
+        let mut tag_starts = Vec::with_capacity(builds + 1);
+        tag_starts.push(0);
         Facets {
             derivations: Vec::with_capacity(builds),
             statuses: Vec::with_capacity(builds),
-            tag_starts: Vec::with_capacity(builds + 1),
+            tag_starts,
             tags: Vec::with_capacity(builds),
         }
     }
 
     fn push(&mut self, record: &Record, tags: &[TagId]) {
-        if self.tag_starts.is_empty() {
-            self.tag_starts.push(0);
-        }
         self.derivations.push(record.derivation_path);
         let known = BuildStatus::KNOWN
             .iter()
@@ -93,16 +86,19 @@ impl Facets {
         self.tags.get(start as usize..end as usize).unwrap_or_default()
     }
 
+    /// Every build's tags, one build's after another's.
+    pub(super) fn all_tags(&self) -> &[TagId] {
+        &self.tags
+    }
+
     /// Appends `other`'s builds after these.
     fn append(&mut self, other: Facets) {
         let base = self.tags.len() as u32;
         self.derivations.extend(other.derivations);
         self.statuses.extend(other.statuses);
         self.tags.extend(other.tags);
+        // Its first start is 0, this one's last end.
         let ends = other.tag_starts.iter().skip(1);
-        if self.tag_starts.is_empty() {
-            self.tag_starts.push(0);
-        }
         self.tag_starts.extend(ends.map(|end| base + end));
     }
 
@@ -115,12 +111,11 @@ impl Facets {
     }
 }
 
-/// One thread's share of [`records`]: the records, keys, tag counts and facets of a run of
-/// builds, numbered from the slot of the last of them.
+/// One thread's share of [`records`]: the records, keys and facets of a run of builds,
+/// numbered from the slot of the last of them.
 struct Share {
     slots: Chunked<Option<Stored>>,
     keys: Vec<Key>,
-    builds_per_tag: Vec<u32>,
     facets: Facets,
 }
 
@@ -136,7 +131,6 @@ fn share_of(builds: &[Build], strings: &mut Interner, first_slot: u32, all: usiz
     let mut share = Share {
         slots: Chunked::default(),
         keys: Vec::with_capacity(all.max(builds.len())),
-        builds_per_tag: Vec::new(),
         facets: Facets::with_capacity(all.max(builds.len())),
     };
     let mut slot = first_slot;
@@ -158,9 +152,6 @@ fn share_of(builds: &[Build], strings: &mut Interner, first_slot: u32, all: usiz
             let (own, rest) = group_tags.split_at(build.tags.len().min(group_tags.len()));
             group_tags = rest;
             let record = Record::with_tags(build, own, strings);
-            for tag in own {
-                add_to(&mut share.builds_per_tag, tag.raw() as usize, 1);
-            }
             share.keys.push(Key::new(build.create_time, build.build_id, slot));
             share.facets.push(&record, own);
             share.slots.push(Some(Stored {
@@ -174,7 +165,7 @@ fn share_of(builds: &[Build], strings: &mut Interner, first_slot: u32, all: usiz
 }
 
 /// A record of each build, the last build first (it takes slot 0), the builds' keys,
-/// sorted, how many carry each tag, and each build's facets.
+/// sorted, and each build's facets.
 ///
 /// Many builds are shared by two threads, each with an interner of its own, the second's
 /// then renumbered into `strings`: most of a record's making is looking up its strings and
@@ -187,21 +178,15 @@ pub(super) fn records(builds: &[Build], strings: &mut Interner) -> Made {
         let Share {
             slots,
             mut keys,
-            builds_per_tag,
             facets,
         } = share_of(builds, strings, 0, builds.len());
         keys.sort_unstable();
-        return Made {
-            slots,
-            keys,
-            builds_per_tag,
-            facets,
-        };
+        return Made { slots, keys, facets };
     }
     // The older builds, at the end, take the first slots.
     let older_count = (builds.len() / 2) / CHUNK * CHUNK;
     let (newer, older) = builds.split_at(builds.len() - older_count);
-    let ((own, mut newer), mut older) = both(
+    let ((own, mut newer), older) = both(
         || {
             let mut own = Interner::default();
             // Slots are numbered in 32 bits: the caller keeps no more builds than that.
@@ -227,32 +212,20 @@ pub(super) fn records(builds: &[Build], strings: &mut Interner) -> Made {
             newer.facets.renumber(&renumbering);
         },
     );
-    for (tag, &builds) in newer.builds_per_tag.iter().enumerate() {
-        let tag = renumbering.tag(TagId::from_raw(tag as u32));
-        add_to(&mut older.builds_per_tag, tag.raw() as usize, builds);
-    }
-    older.slots.append(newer.slots);
-    older.facets.append(newer.facets);
-    Made {
-        slots: older.slots,
-        keys,
-        builds_per_tag: older.builds_per_tag,
-        facets: older.facets,
-    }
+    let Share {
+        mut slots,
+        mut facets,
+        ..
+    } = older;
+    slots.append(newer.slots);
+    facets.append(newer.facets);
+    Made { slots, keys, facets }
 }
 
 fn renumber(stored: &mut Option<Stored>, renumbering: &Renumbering) {
     if let Some(stored) = stored {
         stored.record.renumber(renumbering);
     }
-}
-
-/// Adds `n` to `counts[at]`, which is made long enough.
-fn add_to(counts: &mut Vec<u32>, at: usize, n: u32) {
-    if counts.len() <= at {
-        counts.resize(at + 1, 0);
-    }
-    counts[at] += n;
 }
 
 /// Reads the first byte of each string of `builds`, so that making their records finds
