@@ -19,6 +19,8 @@
 //! […]` lines for the first-time queries, each mock and the static server measured in
 //! alternating rounds, which a noisy machine moves far less (the figures the docs give).
 
+#[path = "support/burst.rs"]
+mod burst;
 #[path = "support/distinct.rs"]
 mod distinct;
 #[path = "support/paired.rs"]
@@ -30,33 +32,14 @@ mod runtime;
 
 use std::hint::black_box;
 
+use burst::{CONCURRENCY, answer_body, burst};
 use criterion::Criterion;
 use distinct::distinct;
-use futures::future::join_all;
 use nixbuild_mock::{MockNixbuild, fixtures};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const QUERY: &str = "/builds?limit=50";
-const CONCURRENCY: usize = 64;
-
-/// `CONCURRENCY` requests to `url` at once (each with a query never asked before when
-/// `fresh`); how many were answered 200.
-async fn burst(http: &reqwest::Client, url: &str, authorization: &str, fresh: bool) -> usize {
-    let answers = join_all((0..CONCURRENCY).map(|_| async {
-        let url = if fresh { distinct(url) } else { url.to_owned() };
-        let response = http
-            .get(url)
-            .header("authorization", authorization)
-            .send()
-            .await
-            .ok()?;
-        let ok = response.status().is_success();
-        response.bytes().await.ok().filter(|_| ok)
-    }))
-    .await;
-    answers.into_iter().flatten().count()
-}
 
 fn serving(c: &mut Criterion) {
     let rt = runtime::runtime();
@@ -73,18 +56,11 @@ fn serving(c: &mut Criterion) {
             .rights(["build:read"])
             .expires_in(std::time::Duration::from_secs(3600))
             .mint();
-        let body = nixbuild::http_client_builder()
+        let client = nixbuild::http_client_builder()
             .expect("TLS")
             .build()
-            .expect("a client")
-            .get(format!("{}{QUERY}", without_auth.uri()))
-            .send()
-            .await
-            .expect("an answer")
-            .bytes()
-            .await
-            .expect("a body")
-            .to_vec();
+            .expect("a client");
+        let body = answer_body(&client, &format!("{}{QUERY}", without_auth.uri()), "").await;
         // wiremock as a test starts it (recording requests), and with recording off as the
         // mock runs it: the mock keeps a journal of its own.
         let stat = MockServer::start().await;
