@@ -109,12 +109,7 @@ fn serving_front(rt: &tokio::runtime::Runtime, http: &reqwest::Client) -> (MockN
             .await;
         let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
         let host = listener.local_addr().expect("an address").to_string();
-        let front = Front::new(
-            *mock.server().address(),
-            mock.admin_token(),
-            Duration::from_secs(30),
-        )
-        .with_dashboard_of(&mock);
+        let front = Front::new(&mock, Duration::from_secs(30));
         tokio::spawn(front.serve(listener));
         (mock, host)
     });

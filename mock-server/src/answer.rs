@@ -104,28 +104,57 @@ impl Answer {
         self
     }
 
-    pub(crate) fn into_template(self) -> ResponseTemplate {
-        let mut template = ResponseTemplate::new(self.status);
-        template = match self.content_type {
-            Some(content_type) => template.set_body_raw(self.body, content_type),
-            None if !self.body.is_empty() => template.set_body_bytes(self.body),
-            None => template,
-        };
+    /// Its parts as HTTP speaks them: the status, the headers in the order they are set (a
+    /// later one of the same name replaces an earlier), the body and its type (set after the
+    /// headers, so it replaces a `Content-Type` among them), and how long to wait before
+    /// answering. An answer with no headers of its own allocates none here: most answers.
+    pub(crate) fn into_parts(self) -> AnswerParts {
+        let mut headers = Vec::new();
         if let Some(seconds) = self.retry_after {
-            template = template.insert_header("retry-after", seconds.to_string().as_str());
+            headers.push(("retry-after".to_owned(), seconds.to_string()));
         }
-        if let Some(allow) = self.allow.as_deref() {
-            template = template.insert_header("allow", allow);
+        if let Some(allow) = self.allow {
+            headers.push(("allow".to_owned(), allow));
         }
-        let Some(rare) = self.rare else {
-            return template;
-        };
-        for (name, value) in &rare.headers {
+        let mut delay = None;
+        if let Some(rare) = self.rare {
+            headers.extend(rare.headers);
+            delay = rare.delay;
+        }
+        AnswerParts {
+            status: self.status,
+            headers,
+            body: self.body,
+            content_type: self.content_type,
+            delay,
+        }
+    }
+
+    /// The answer as wiremock serves it.
+    pub(crate) fn into_template(self) -> ResponseTemplate {
+        let parts = self.into_parts();
+        let mut template = ResponseTemplate::new(parts.status);
+        for (name, value) in &parts.headers {
             template = template.insert_header(name.as_str(), value.as_str());
         }
-        match rare.delay {
+        template = match parts.content_type {
+            Some(content_type) => template.set_body_raw(parts.body, content_type),
+            None if !parts.body.is_empty() => template.set_body_bytes(parts.body),
+            None => template,
+        };
+        match parts.delay {
             Some(delay) => template.set_delay(delay),
             None => template,
         }
     }
+}
+
+/// An [`Answer`] taken apart (see [`Answer::into_parts`]).
+pub(crate) struct AnswerParts {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    /// `None` for a body with no type of its own (one may be among the headers).
+    pub(crate) content_type: Option<&'static str>,
+    pub(crate) delay: Option<Duration>,
 }

@@ -168,11 +168,7 @@ pub fn respond_through_front(text: &[u8]) -> Option<u16> {
             .rights(["build:read", "build:write"])
             .never_expires()
             .mint();
-        let front = crate::standalone::front::Front::new(
-            *mock.server().address(),
-            mock.admin_token(),
-            std::time::Duration::from_millis(500),
-        );
+        let front = crate::standalone::front::Front::new(&mock, std::time::Duration::from_millis(500));
         Served {
             runtime,
             mock,

@@ -7,3 +7,6 @@ mod responder;
 pub(crate) mod routing;
 
 pub(crate) use responder::Responder;
+/// What the standalone front serves past wiremock.
+#[cfg(feature = "cli")]
+pub(crate) use responder::answer;

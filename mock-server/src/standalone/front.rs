@@ -5,7 +5,8 @@
 //! wiremock's server reads every request body whole into memory before any code of the
 //! mock sees it: 1 GiB sent chunked to `/processes` without a token was answered 413, but
 //! only after the mock's memory had grown by 2 GB. The binary therefore listens here, and
-//! the mock (wiremock's server) listens on a loopback port of its own behind it:
+//! hands each request to the mock's dispatch in process (not to wiremock's server, which
+//! also keeps a copy of every request it serves; see `front/direct.rs`):
 //!
 //! - headers: at most [`MAX_HEADER_BYTES`] and [`MAX_HEADERS`] of them (431 beyond), read
 //!   within the read timeout (`--read-timeout`, [`DEFAULT_READ_TIMEOUT`]; the connection is
@@ -32,7 +33,6 @@
 //! test's own code, and wiremock's server is what it is.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,9 +51,9 @@ use crate::control::is_control_path;
 use crate::limits::{MAX_CONTROL_BODY_BYTES, MAX_REQUEST_BODY_BYTES};
 use crate::mock::MockNixbuild;
 
+mod direct;
 mod events;
 mod idle;
-mod loopback;
 pub(super) mod open_files;
 
 /// The most bytes of a request's head (request line and headers) the front reads.
@@ -88,7 +88,7 @@ type Body = FrontBody;
 pub(crate) type Served<'a> = Pin<Box<dyn Future<Output = Result<Response<FrontBody>, Dropped>> + Send + 'a>>;
 
 /// What stands behind a front: it is handed each request once its body is read within its
-/// budget (`cut` when reading stopped one byte past it). The mock on a loopback port
+/// budget (`cut` when reading stopped one byte past it). The mock's own dispatch
 /// ([`Front::new`]) and the recorder's forwarding ([`Front::recording`]) are the two.
 pub(crate) trait Behind: Send + Sync {
     fn serve(&self, parts: hyper::http::request::Parts, body: Bytes, cut: bool) -> Served<'_>;
@@ -110,15 +110,19 @@ pub struct Front {
 }
 
 impl Front {
-    /// A front for the mock listening at `upstream`.
-    pub fn new(upstream: SocketAddr, admin_token: nixbuild::Secret, read_timeout: Duration) -> Front {
+    /// A front for `mock`, answering each request from the mock's own dispatch (not through
+    /// wiremock's server, which keeps a copy of every request), and streaming its dashboard's
+    /// events.
+    pub fn new(mock: &MockNixbuild, read_timeout: Duration) -> Front {
         let connections = open_files::connection_limit();
-        Front::with(
-            Arc::new(loopback::Loopback::new(upstream, connections)),
-            Some(admin_token),
+        let mut front = Front::with(
+            Arc::new(direct::Direct::new(Arc::clone(mock.state()))),
+            Some(mock.admin_token()),
             read_timeout,
             connections,
-        )
+        );
+        front.dashboard = Some(Arc::clone(mock.state()));
+        front
     }
 
     /// A front for what stands `behind` it, serving at most `connections` at once;
@@ -140,13 +144,6 @@ impl Front {
             admin_bytes_in_flight: Arc::new(Semaphore::new(ADMIN_BODY_BYTES_RESERVED)),
             dashboard: None,
         }
-    }
-
-    /// Streams the dashboard's events of `mock` (`GET /_mock/ui/events`) as they happen,
-    /// where the mock alone answers one event and lets the browser ask again.
-    pub fn with_dashboard_of(mut self, mock: &MockNixbuild) -> Front {
-        self.dashboard = Some(Arc::clone(mock.state()));
-        self
     }
 
     /// Serves `listener` until the process ends, each connection on a task of its own.

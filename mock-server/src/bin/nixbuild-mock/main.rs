@@ -29,8 +29,8 @@
 //! ```
 //!
 //! The port it prints is its front's (`nixbuild_mock::front`), which bounds headers, bodies
-//! and the time to send them before anything is buffered; the mock itself listens behind it
-//! on a loopback port of its own.
+//! and the time to send them before anything is buffered, then hands each request to the mock
+//! in process (whose wiremock server, on a loopback port of its own, is left unused).
 
 mod check;
 mod process;

@@ -60,7 +60,8 @@ pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?
         .port();
-    // The mock behind the front: loopback only, whatever --host says.
+    // The mock's wiremock server, which the front leaves unused (it calls the mock in
+    // process): loopback only, whatever --host says.
     let upstream =
         TcpListener::bind(("127.0.0.1", 0)).map_err(|e| format!("cannot listen on loopback: {e}"))?;
     let mut builder = MockNixbuild::builder()
@@ -102,12 +103,7 @@ pub(crate) async fn run(args: &ServeArgs, serving: Serving) -> Result<(), String
         .strip_prefix(&mock.server().uri())
         .unwrap_or_default()
         .to_owned();
-    let front = front::Front::new(
-        *mock.server().address(),
-        mock.admin_token(),
-        args.listen.read_timeout(),
-    )
-    .with_dashboard_of(&mock);
+    let front = front::Front::new(&mock, args.listen.read_timeout());
     let serving = tokio::spawn(front.serve(listener));
     let token = mock
         .tokens()

@@ -6,7 +6,9 @@
 //! of files that error is `EMFILE`. A front that took every file there was for its own
 //! clients (a hundred idle connections under `ulimit -n 64`) left the mock unreachable once
 //! the clients were gone, whenever one of the files they freed went to the front's next
-//! client before wiremock's `accept`.
+//! client before wiremock's `accept`. (The mock behind the front is now answered in
+//! process, past wiremock's server; the count is kept for the recording front, which forwards
+//! each request to the API.)
 
 use super::MAX_CONNECTIONS;
 
@@ -14,8 +16,9 @@ use super::MAX_CONNECTIONS;
 /// runtimes' polls and wakers (17 when it starts), and room for a recording's file.
 const FILES_KEPT: u64 = 24;
 
-/// Files each connection served may take: the client's, a connection to the mock behind (the
-/// front's end and wiremock's), and one to the API when recording.
+/// Files each connection served may take: the client's, and when recording one to the API
+/// (two more were a connection to wiremock's server behind, both ends, before the front
+/// answered in process; the count stays, on the safe side).
 const FILES_PER_CONNECTION: u64 = 4;
 
 /// The most files the front can use: its connections', and the rest of the process's.
