@@ -58,6 +58,10 @@ fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
 #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
 fn ring_config() -> Result<rustls::ClientConfig> {
     use std::sync::Arc;
+    // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key exchange, and
+    // names no ring replacement: that is what the `rustls-aws-lc` feature is for. ring stays
+    // the default for its build time (see the README's build figures).
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
         .map_err(|e| crate::Error::Config(format!("cannot set up TLS certificate verification: {e}")))?;
