@@ -239,6 +239,28 @@ async fn faults_retry_after_and_large_answers_pass_through_unchanged() {
     assert_eq!(client.builds().list().limit(5).send().await.unwrap().len(), 5);
 }
 
+/// Request targets HTTP allows but a path does not make: each is answered (the mock's 404, or
+/// the front's 400 for a target no URL holds), the binary never panics, and it serves on.
+#[test]
+fn odd_request_targets_are_answered_and_the_binary_serves_on() {
+    let mock = Standalone::start(&[]);
+    let token = format!("Authorization: Bearer {}", mock.token());
+    for target in [
+        "OPTIONS * HTTP/1.1",
+        "GET http://elsewhere.example/builds?limit=1 HTTP/1.1",
+        "GET /builds?limit=%ZZ HTTP/1.1",
+        "GET /%00/../builds HTTP/1.1",
+        "CONNECT elsewhere.example:443 HTTP/1.1",
+    ] {
+        let (status, rest) = request(&mock, &format!("{target}\r\n{token}"), b"");
+        assert!((200..500).contains(&status), "{target}: {status} {rest}");
+    }
+    let (status, rest) = request(&mock, &format!("GET /builds?limit=1 HTTP/1.1\r\n{token}"), b"");
+    assert_eq!(status, 200, "{rest}");
+    let (_, log) = mock.terminate();
+    assert!(!log.contains("panicked"), "{log}");
+}
+
 /// The binary's resident memory now, in KiB (Linux's `VmRSS`).
 fn resident_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();

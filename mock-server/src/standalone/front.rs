@@ -84,8 +84,9 @@ const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duratio
 pub(crate) type FrontBody = UnsyncBoxBody<Bytes, hyper::Error>;
 type Body = FrontBody;
 
-/// What a front's server answers a request with, or [`Dropped`] to close the connection.
-pub(crate) type Served<'a> = Pin<Box<dyn Future<Output = Result<Response<FrontBody>, Dropped>> + Send + 'a>>;
+/// What a front's server answers a request with. (A connection is dropped by an answer whose
+/// body ends before its `Content-Length`, as the dropped-connection fault's does.)
+pub(crate) type Served<'a> = Pin<Box<dyn Future<Output = Response<FrontBody>> + Send + 'a>>;
 
 /// What stands behind a front: it is handed each request once its body is read within its
 /// budget (`cut` when reading stopped one byte past it). The mock's own dispatch
@@ -195,7 +196,7 @@ impl Front {
             async move {
                 let answered = front.handle(request).await;
                 drop(busy);
-                answered
+                Ok::<_, std::convert::Infallible>(answered)
             }
         });
         let mut server = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -231,31 +232,28 @@ impl Front {
         }
     }
 
-    async fn handle(self, request: Request<Incoming>) -> Result<Response<Body>, Dropped> {
+    async fn handle(self, request: Request<Incoming>) -> Response<Body> {
         let (parts, body) = request.into_parts();
         if let Some(state) = &self.dashboard
             && parts.method == hyper::Method::GET
             && parts.uri.path() == events::EVENTS_PATH
         {
-            return Ok(events::stream(state, &parts));
+            return events::stream(state, &parts);
         }
         let (budget, in_flight) = self.body_budget(&parts);
         let read = match read_within(body, budget, in_flight, self.read_timeout).await {
             Ok(read) => read,
             Err(BodyError::TimedOut) => {
-                return Ok(refusal(
+                return refusal(
                     StatusCode::REQUEST_TIMEOUT,
                     &format!(
                         "the request body did not arrive within {} s",
                         self.read_timeout.as_secs_f64()
                     ),
-                ));
+                );
             }
             Err(BodyError::Broken) => {
-                return Ok(refusal(
-                    StatusCode::BAD_REQUEST,
-                    "the request body could not be read",
-                ));
+                return refusal(StatusCode::BAD_REQUEST, "the request body could not be read");
             }
         };
         let Read { bytes, cut, share } = read;
@@ -397,19 +395,6 @@ pub(crate) fn refusal(status: StatusCode, message: &str) -> Response<Body> {
     headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
 }
-
-/// The mock dropped its connection: the front drops the client's (hyper closes a connection
-/// whose service fails).
-#[derive(Debug)]
-pub(crate) struct Dropped;
-
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the mock dropped the connection")
-    }
-}
-
-impl std::error::Error for Dropped {}
 
 #[cfg(test)]
 mod tests {

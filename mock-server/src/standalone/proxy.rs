@@ -70,14 +70,14 @@ impl Behind for RecordingProxy {
     fn serve(&self, parts: hyper::http::request::Parts, body: Bytes, cut: bool) -> Served<'_> {
         Box::pin(async move {
             if cut {
-                return Ok(refusal(
+                return refusal(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     &format!(
                         "the request body has more than {MAX_REQUEST_BODY_BYTES} bytes; the recorder forwards at most that"
                     ),
-                ));
+                );
             }
-            Ok(self.forward(parts, body).await)
+            self.forward(parts, body).await
         })
     }
 }

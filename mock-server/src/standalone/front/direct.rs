@@ -36,10 +36,7 @@ impl Behind for Direct {
     fn serve(&self, parts: hyper::http::request::Parts, body: Bytes, cut: bool) -> Served<'_> {
         Box::pin(async move {
             let Some(request) = request_of(parts, body) else {
-                return Ok(refusal(
-                    StatusCode::BAD_REQUEST,
-                    "the request's target could not be read",
-                ));
+                return refusal(StatusCode::BAD_REQUEST, "the request's target could not be read");
             };
             // The answer is made on the connection's task: it never waits on anything but the
             // mock's own locks, as wiremock's server ran it.
@@ -48,7 +45,7 @@ impl Behind for Direct {
             if let Some(delay) = answer.delay {
                 tokio::time::sleep(delay).await;
             }
-            Ok(response_of(answer, cut))
+            response_of(answer, cut)
         })
     }
 }
