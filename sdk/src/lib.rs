@@ -11,6 +11,7 @@ pub mod examples;
 mod filter;
 mod models;
 pub mod printable;
+mod query_pairs;
 pub mod report;
 mod request;
 mod retry;
