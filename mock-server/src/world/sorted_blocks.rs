@@ -9,6 +9,7 @@
 //! Finding a key's block bisects the blocks' first keys, which lie together; loading copies
 //! the sorted keys block by block where the tree allocated a node per eleven keys.
 
+use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
 
 /// The most keys a block holds; one more and it is split in two. An insert moves at most
@@ -49,8 +50,8 @@ pub(crate) fn bounds_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) ->
 /// The place among `keys` (sorted) of the first key within `bounds`' start.
 fn start_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) -> usize {
     match bounds.start_bound() {
-        Bound::Included(start) => keys.partition_point(|k| k < start),
-        Bound::Excluded(start) => keys.partition_point(|k| k <= start),
+        Bound::Included(start) => count_before(keys, start, false),
+        Bound::Excluded(start) => count_before(keys, start, true),
         Bound::Unbounded => 0,
     }
 }
@@ -58,10 +59,32 @@ fn start_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) -> usize {
 /// The place among `keys` (sorted) of the first key past `bounds`' end.
 fn end_within<K: Ord>(keys: &[K], bounds: &impl RangeBounds<K>) -> usize {
     match bounds.end_bound() {
-        Bound::Included(end) => keys.partition_point(|k| k <= end),
-        Bound::Excluded(end) => keys.partition_point(|k| k < end),
+        Bound::Included(end) => count_before(keys, end, true),
+        Bound::Excluded(end) => count_before(keys, end, false),
         Bound::Unbounded => keys.len(),
     }
+}
+
+/// How many of `keys` (sorted) come before `key`, and those equal to it too when
+/// `and_equal`. A plain bisection: `partition_point` made a debug build, where a test suite
+/// runs the mock, call through a closure and `PartialOrd` at every step, and every window
+/// query bisects its end's block and that block's keys.
+fn count_before<K: Ord>(keys: &[K], key: &K, and_equal: bool) -> usize {
+    let (mut low, mut high) = (0, keys.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        let before = match keys[middle].cmp(key) {
+            Ordering::Less => true,
+            Ordering::Equal => and_equal,
+            Ordering::Greater => false,
+        };
+        if before {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
 }
 
 /// The key a range's bound is set at, if it has one.
@@ -91,9 +114,7 @@ impl<K: Ord + Copy> Blocks<K> {
     /// The block `key` belongs in: the last whose first key is not after it (the first block
     /// when every block's first key is).
     fn block_of(&self, key: &K) -> usize {
-        self.firsts
-            .partition_point(|first| first <= key)
-            .saturating_sub(1)
+        count_before(&self.firsts, key, true).saturating_sub(1)
     }
 
     /// Adds `key` (once).
@@ -419,6 +440,24 @@ mod tests {
         }
         assert_eq!((blocks.len(), blocks.blocks.len()), (0, 0));
         assert_eq!(blocks.range(..).count(), 0);
+    }
+
+    #[test]
+    fn a_bisection_counts_what_partition_point_counts() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..2_000 {
+            let mut keys: Vec<u8> = (0..rng.usize(..40)).map(|_| rng.u8(..20)).collect();
+            keys.sort_unstable();
+            let key = rng.u8(..22);
+            assert_eq!(
+                count_before(&keys, &key, false),
+                keys.partition_point(|k| *k < key)
+            );
+            assert_eq!(
+                count_before(&keys, &key, true),
+                keys.partition_point(|k| *k <= key)
+            );
+        }
     }
 
     #[test]
