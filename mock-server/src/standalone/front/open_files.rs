@@ -7,8 +7,8 @@
 //! clients (a hundred idle connections under `ulimit -n 64`) left the mock unreachable once
 //! the clients were gone, whenever one of the files they freed went to the front's next
 //! client before wiremock's `accept`. (The mock behind the front is now answered in
-//! process, past wiremock's server; the count is kept for the recording front, which forwards
-//! each request to the API.)
+//! process, past wiremock's server; the count still leaves the process its own files, and
+//! room for the recording front's connections to the API.)
 
 use super::MAX_CONNECTIONS;
 
@@ -16,10 +16,10 @@ use super::MAX_CONNECTIONS;
 /// runtimes' polls and wakers (17 when it starts), and room for a recording's file.
 const FILES_KEPT: u64 = 24;
 
-/// Files each connection served may take: the client's, and when recording one to the API
-/// (two more were a connection to wiremock's server behind, both ends, before the front
-/// answered in process; the count stays, on the safe side).
-const FILES_PER_CONNECTION: u64 = 4;
+/// Files each connection served may take: the client's, and when recording one to the API.
+/// (It was four while the front forwarded to wiremock's server behind it, a connection with
+/// both ends in this process; the mock is now answered in process.)
+const FILES_PER_CONNECTION: u64 = 2;
 
 /// The most files the front can use: its connections', and the rest of the process's.
 const FILES_WANTED: u64 = FILES_KEPT + MAX_CONNECTIONS as u64 * FILES_PER_CONNECTION;
@@ -27,7 +27,7 @@ const FILES_WANTED: u64 = FILES_KEPT + MAX_CONNECTIONS as u64 * FILES_PER_CONNEC
 /// How many connections the front serves at once in this process, once the process's soft
 /// limit of open files is raised toward its hard limit, as far as the front can use
 /// ([`FILES_WANTED`]): a soft limit of 1,024 (Linux's usual) or 256 (macOS's) would hold the
-/// front to 250 or 58 connections where the hard limit allows its 1,024.
+/// front to 500 or 116 connections where the hard limit allows its 1,024.
 pub(crate) fn connection_limit() -> usize {
     raise_open_files_limit();
     connections_within(open_files_limit())
@@ -81,11 +81,11 @@ mod tests {
     #[test]
     fn connections_leave_files_for_the_rest_of_the_process() {
         assert_eq!(connections_within(None), MAX_CONNECTIONS);
-        assert_eq!(connections_within(Some(64)), 10);
-        assert_eq!(connections_within(Some(1024)), 250);
+        assert_eq!(connections_within(Some(64)), 20);
+        assert_eq!(connections_within(Some(1024)), 500);
         assert_eq!(connections_within(Some(u64::MAX)), MAX_CONNECTIONS);
         assert_eq!(connections_within(Some(0)), 1, "at least one");
-        assert_eq!(connections_within(Some(FILES_KEPT + 3)), 1);
+        assert_eq!(connections_within(Some(FILES_KEPT + 1)), 1);
         #[cfg(unix)]
         assert!(open_files_limit().is_some_and(|files| files > 0));
     }
