@@ -22,7 +22,7 @@ use crate::instruments::journal::Journal;
 use crate::instruments::journaled::{AsReceived, Journaled};
 use crate::instruments::recorded_request::RecordedRequest;
 use crate::recording_format::Replayer;
-use crate::sync::lock;
+use crate::sync::{MostlyEmpty, lock};
 use crate::world::clock::{Clock, ClockOverflow};
 use crate::world::lifecycle::{self, NoSuchBuild, StatusChangeError};
 use crate::world::process_log::{ProcessLog, ScheduledProcess};
@@ -52,7 +52,7 @@ pub(crate) struct State {
     store: RwLock<BuildStore>,
     authority: Authority,
     auth_enabled: bool,
-    faults: Mutex<FaultQueue>,
+    faults: MostlyEmpty<FaultQueue>,
     journal: Mutex<Journal>,
     prefix: String,
     observer: Option<RequestObserver>,
@@ -63,7 +63,7 @@ pub(crate) struct State {
     /// The secret of the control API (`/_mock`).
     admin_token: Secret,
     /// What the test expects to arrive, and what has.
-    expectations: Mutex<Vec<Counted>>,
+    expectations: MostlyEmpty<Vec<Counted>>,
     /// Recent answers of the read operations, for as long as the store does not change.
     answers: Mutex<AnswerCache>,
     /// A recording whose answers the API gives instead of the store's, when replaying.
@@ -85,14 +85,14 @@ impl State {
             store: RwLock::new(config.builds.into_iter().collect()),
             authority: config.authority,
             auth_enabled: config.auth_enabled,
-            faults: Mutex::new(FaultQueue::default()),
+            faults: MostlyEmpty::new(FaultQueue::default()),
             journal: Mutex::new(Journal::new(config.journal_capacity)),
             prefix: config.prefix,
             observer: config.observer,
             processes: Mutex::new(ProcessLog::default()),
             clock: Clock::default(),
             admin_token: config.admin_token,
-            expectations: Mutex::new(Vec::new()),
+            expectations: MostlyEmpty::new(Vec::new()),
             answers: Mutex::new(AnswerCache::default()),
             replay: config.replay.map(Mutex::new),
             dashboard: Mutex::new(DashboardLogins::default()),
@@ -310,24 +310,24 @@ impl State {
                 let relative = self.api_path(path).to_owned();
                 fault.path = Some(relative);
             }
-            lock(&self.faults).push(fault);
+            self.faults.update(|faults| faults.push(fault));
         })
     }
 
     /// Takes one use of the first fault that applies to a request to `path` (relative to the
     /// API's root).
     pub(crate) fn take_fault(&self, path: &str) -> Option<Fault> {
-        lock(&self.faults).take(path)
+        self.faults.update_any(|faults| faults.take(path)).flatten()
     }
 
     /// The faults not yet used up, in the order they apply.
     pub(crate) fn faults(&self) -> Vec<Fault> {
-        lock(&self.faults).pending().cloned().collect()
+        self.faults.read(|faults| faults.pending().cloned().collect())
     }
 
     pub(crate) fn clear_faults(&self) {
         self.change(|| {
-            lock(&self.faults).clear();
+            self.faults.update(FaultQueue::clear);
         })
     }
 
@@ -403,40 +403,47 @@ impl State {
     pub(crate) fn expect(&self, expectation: Expectation) {
         self.change(|| {
             let expectation = expectation.with_relative_path(|path| self.api_path(path));
-            lock(&self.expectations).push(Counted {
-                expectation,
-                received: 0,
+            self.expectations.update(|expectations| {
+                expectations.push(Counted {
+                    expectation,
+                    received: 0,
+                })
             });
         })
     }
 
     /// Counts a request for every expectation it meets.
     pub(crate) fn count_for_expectations(&self, path: &str, operation: Option<&Operation>, query: &str) {
-        let mut expectations = lock(&self.expectations);
-        for counted in expectations.iter_mut() {
-            if counted.expectation.counts(path, operation, query) {
-                counted.received += 1;
+        self.expectations.update_any(|expectations| {
+            for counted in expectations.iter_mut() {
+                if counted.expectation.counts(path, operation, query) {
+                    counted.received += 1;
+                }
             }
-        }
+        });
     }
 
     /// The expectations not met so far, with what each counted.
     pub(crate) fn unmet_expectations(&self) -> Vec<(Expectation, u64)> {
-        expectation::unmet(&lock(&self.expectations))
+        self.expectations
+            .read(|expectations| expectation::unmet(expectations))
     }
 
     /// Each expectation, what it counted, and whether it is met.
     pub(crate) fn expectations(&self) -> Vec<(Expectation, u64, bool)> {
-        lock(&self.expectations)
-            .iter()
-            .map(|counted| (counted.expectation.clone(), counted.received, counted.is_met()))
-            .collect()
+        self.expectations.read(|expectations| {
+            expectations
+                .iter()
+                .map(|counted| (counted.expectation.clone(), counted.received, counted.is_met()))
+                .collect()
+        })
     }
 
     /// Drops the unmet expectations, once reported.
     pub(crate) fn drop_unmet_expectations(&self) {
         self.change(|| {
-            lock(&self.expectations).retain(Counted::is_met);
+            self.expectations
+                .update(|expectations| expectations.retain(Counted::is_met));
         })
     }
 

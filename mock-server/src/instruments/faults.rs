@@ -103,6 +103,12 @@ pub(crate) struct FaultQueue {
     faults: VecDeque<Fault>,
 }
 
+impl crate::sync::Emptiable for FaultQueue {
+    fn is_empty(&self) -> bool {
+        self.faults.is_empty()
+    }
+}
+
 impl FaultQueue {
     pub(crate) fn push(&mut self, fault: Fault) {
         if fault.remaining > 0 {
