@@ -19,58 +19,84 @@ use crate::sync::lock;
 /// keeps): never shown, only redacted into a [`RecordedRequest`].
 #[derive(Default)]
 pub(crate) struct AsReceived {
-    query: Option<Query>,
-    /// Each header's name and value, one after the other: two allocations in all, where the
-    /// redacted form makes two strings a header.
-    header_text: Vec<u8>,
-    /// Where each name and value of `header_text` ends, in turn.
-    header_ends: Vec<u32>,
+    /// The query, if the request has one, then each header's name and value, one after the
+    /// other, each after its length in two bytes: one allocation, where a string for the
+    /// query and a buffer for the headers' ends cost a debug build 1,000 instructions more a
+    /// request (callgrind), and the redacted form makes two strings a header.
+    text: Vec<u8>,
+    query: Query,
+    /// How many headers `text` holds.
+    header_count: usize,
     /// Its first [`MAX_RECORDED_BODY_BYTES`].
     body: Vec<u8>,
     /// Whether headers or body were cut.
     truncated: bool,
 }
 
-/// A query as it came, or, when it is longer than the journal keeps, redacted and cut
-/// already: cut first, a token's start would no longer read as a token.
+/// The query's form in [`AsReceived::text`].
+#[derive(Default, Clone, Copy)]
 enum Query {
-    AsSent(String),
-    Redacted { query: String, cut: bool },
+    /// The request has none.
+    #[default]
+    None,
+    /// As it came.
+    AsSent,
+    /// Longer than the journal keeps: redacted and cut already (cut first, a token's start
+    /// would no longer read as a token).
+    Redacted { cut: bool },
+}
+
+// Every piece's length fits its two bytes.
+const _: () = assert!(MAX_RECORDED_QUERY_BYTES <= u16::MAX as usize);
+const _: () = assert!(MAX_RECORDED_HEADER_BYTES <= u16::MAX as usize);
+
+/// Appends `piece` to `text` after its length (at most `u16::MAX`) in two bytes.
+fn push_piece(text: &mut Vec<u8>, piece: &[u8]) {
+    let [low, high] = (piece.len() as u16).to_le_bytes();
+    text.push(low);
+    text.push(high);
+    text.extend_from_slice(piece);
 }
 
 impl AsReceived {
     /// What of `request` may hold a secret: its query, its headers (up to
     /// [`MAX_RECORDED_HEADER_BYTES`] of them, whole) and its body's start.
     pub(crate) fn of(request: &wiremock::Request) -> AsReceived {
-        let query = request.url.query().map(|query| {
-            if query.len() <= MAX_RECORDED_QUERY_BYTES {
-                Query::AsSent(query.to_owned())
-            } else {
-                let (query, cut) = cut(&redact_query(query), MAX_RECORDED_QUERY_BYTES);
-                Query::Redacted { query, cut }
+        /// Room for the few headers a client sends, a token among them.
+        const HEADER_ROOM: usize = 512;
+        let query = request.url.query();
+        let mut text =
+            Vec::with_capacity(query.map_or(0, |q| q.len().min(MAX_RECORDED_QUERY_BYTES) + 2) + HEADER_ROOM);
+        let query = match query {
+            None => Query::None,
+            Some(query) if query.len() <= MAX_RECORDED_QUERY_BYTES => {
+                push_piece(&mut text, query.as_bytes());
+                Query::AsSent
             }
-        });
-        let mut header_text = Vec::with_capacity(256);
-        let mut header_ends = Vec::with_capacity(16);
-        let mut truncated = false;
+            Some(query) => {
+                let (query, cut) = cut(&redact_query(query), MAX_RECORDED_QUERY_BYTES);
+                push_piece(&mut text, query.as_bytes());
+                Query::Redacted { cut }
+            }
+        };
+        let (mut header_bytes, mut header_count, mut truncated) = (0, 0, false);
         for (name, value) in &request.headers {
             let (name, value) = (name.as_str().as_bytes(), value.as_bytes());
-            if header_text.len() + name.len() + value.len() > MAX_RECORDED_HEADER_BYTES {
+            header_bytes += name.len() + value.len();
+            if header_bytes > MAX_RECORDED_HEADER_BYTES {
                 truncated = true;
                 break;
             }
-            // Within MAX_RECORDED_HEADER_BYTES: the offsets fit.
-            header_text.extend_from_slice(name);
-            header_ends.push(header_text.len() as u32);
-            header_text.extend_from_slice(value);
-            header_ends.push(header_text.len() as u32);
+            push_piece(&mut text, name);
+            push_piece(&mut text, value);
+            header_count += 1;
         }
         let body = &request.body[..request.body.len().min(MAX_RECORDED_BODY_BYTES)];
         truncated |= body.len() < request.body.len();
         AsReceived {
+            text,
             query,
-            header_text,
-            header_ends,
+            header_count,
             body: body.to_vec(),
             truncated,
         }
@@ -78,55 +104,45 @@ impl AsReceived {
 
     /// About how many bytes it holds, and its redacted form will.
     fn size(&self) -> usize {
-        let query = match &self.query {
-            Some(Query::AsSent(query) | Query::Redacted { query, .. }) => query.len(),
-            None => 0,
-        };
         // Each header becomes two strings.
-        let header_count = self.header_ends.len() / 2;
-        2 * (query + self.header_text.len() + self.body.len())
-            + 4 * self.header_ends.len()
-            + header_count * std::mem::size_of::<(String, String)>()
+        2 * (self.text.len() + self.body.len()) + self.header_count * std::mem::size_of::<(String, String)>()
     }
 
-    /// Each header's name and value, as they came.
-    fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        let text = |start: u32, end: u32| {
-            self.header_text
-                .get(start as usize..end as usize)
-                .unwrap_or_default()
-        };
-        let mut start = 0;
-        self.header_ends.chunks_exact(2).map(move |ends| {
-            let pair = (text(start, ends[0]), text(ends[0], ends[1]));
-            start = ends[1];
-            pair
+    /// The pieces of `text`, in order.
+    fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let length = u16::from_le_bytes([*self.text.get(at)?, *self.text.get(at + 1)?]);
+            let piece = self.text.get(at + 2..at + 2 + usize::from(length))?;
+            at += 2 + usize::from(length);
+            Some(piece)
         })
     }
 
     /// `request` with this query, these headers and this body, redacted and cut as the
     /// journal keeps them.
     fn redacted_into(self, mut request: RecordedRequest) -> RecordedRequest {
-        let (query, query_cut) = match &self.query {
-            Some(Query::AsSent(query)) => {
-                let (query, cut) = cut(&redact_query(query), MAX_RECORDED_QUERY_BYTES);
+        let mut pieces = self.pieces();
+        let text = |piece: Option<&[u8]>| String::from_utf8_lossy(piece.unwrap_or_default()).into_owned();
+        let (query, query_cut) = match self.query {
+            Query::None => (None, false),
+            Query::AsSent => {
+                let (query, cut) = cut(&redact_query(&text(pieces.next())), MAX_RECORDED_QUERY_BYTES);
                 (Some(query), cut)
             }
-            Some(Query::Redacted { query, cut }) => (Some(query.clone()), *cut),
-            None => (None, false),
+            Query::Redacted { cut } => (Some(text(pieces.next())), cut),
         };
         request.query = query;
         request.truncated |= query_cut || self.truncated;
-        request.headers = self
-            .pairs()
-            .map(|(name, value)| {
-                // A header's name is lower-case ASCII; a value that is not UTF-8 is read
-                // lossily.
-                let name = String::from_utf8_lossy(name).into_owned();
-                let value = redact_header(&name, &String::from_utf8_lossy(value));
-                (name, value)
-            })
-            .collect();
+        let mut headers = Vec::with_capacity(self.header_count);
+        while let (Some(name), Some(value)) = (pieces.next(), pieces.next()) {
+            // A header's name is lower-case ASCII; a value that is not UTF-8 is read
+            // lossily.
+            let name = String::from_utf8_lossy(name).into_owned();
+            let value = redact_header(&name, &String::from_utf8_lossy(value));
+            headers.push((name, value));
+        }
+        request.headers = headers;
         request.body = redact_body(&self.body).into_owned();
         request
     }
@@ -299,6 +315,28 @@ pub(crate) mod tests {
         );
         assert_eq!(entry.size(), size, "the journal takes off what it added");
         assert!(std::ptr::eq(entry.request(), read), "made once");
+    }
+
+    /// No query is none, an empty one empty, and empty header values stay in their place.
+    #[test]
+    fn absent_and_empty_pieces_read_back_as_they_came() {
+        let mut without = request("", &[], b"");
+        without.url.set_query(None);
+        let entry = journaled(&without);
+        let read = entry.request();
+        assert_eq!(read.query, None);
+        assert!(read.headers.is_empty() && read.body.is_empty() && !read.truncated);
+
+        let entry = journaled(&request("", &[("x-empty", b""), ("x-next", b"1")], b""));
+        let read = entry.request();
+        assert_eq!(read.query.as_deref(), Some(""));
+        assert_eq!(
+            read.headers,
+            vec![
+                ("x-empty".to_owned(), String::new()),
+                ("x-next".to_owned(), "1".to_owned())
+            ]
+        );
     }
 
     #[test]
