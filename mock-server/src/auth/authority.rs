@@ -416,7 +416,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::auth::DEFAULT_TOKEN_LIFETIME;
 
     /// The last allowance is given again only to the same token, permission and second with
     /// no revocation since: asked otherwise, the full check decides.
@@ -424,7 +423,12 @@ mod tests {
     fn an_allowance_is_given_again_only_as_the_full_check_would_give_it() {
         let authority = Authority::generate();
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000);
-        let reader = authority.tokens().issued_at(now).rights(["build:read"]).mint();
+        let reader = authority
+            .tokens()
+            .issued_at(now)
+            .expires_in(Duration::from_secs(60))
+            .rights(["build:read"])
+            .mint();
         let header = format!("Bearer {}", reader.expose_secret());
         let ask = |permission, now| authority.authorize(Some(&header), permission, now);
         for _ in 0..2 {
@@ -435,7 +439,7 @@ mod tests {
             "another permission"
         );
         assert_eq!(ask(Permission::BuildRead, now), AuthOutcome::Allowed);
-        let expired = now + DEFAULT_TOKEN_LIFETIME + Duration::from_secs(1);
+        let expired = now + Duration::from_secs(61);
         assert!(
             matches!(ask(Permission::BuildRead, expired), AuthOutcome::Forbidden(_)),
             "another second"
