@@ -18,6 +18,7 @@ use super::bearer::bearer_token;
 use super::limits::{self, RUN_LIMITS};
 use super::outcome::{AuthOutcome, Refusal};
 use super::verified::{VerifiedToken, VerifiedTokens};
+use crate::sync::lock;
 
 /// The authorizer's policies for `permission`: a current token must hold a right that
 /// contains the operation; a 2022 token (an `account` fact) may read.
@@ -206,11 +207,7 @@ impl Authority {
     /// those verdicts (1,350 instructions of a request's auth in a debug build, where a test
     /// suite runs the mock; callgrind), since a suite sends one token request after request.
     fn allowed_again(&self, token: &str, permission: Permission, second: u64) -> Option<Arc<VerifiedToken>> {
-        let last = self
-            .inner
-            .last_allowed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let last = lock(&self.inner.last_allowed);
         let last = last.as_ref()?;
         (last.second == second
             && last.permission == permission
@@ -229,11 +226,7 @@ impl Authority {
         revocations: u64,
         verified: &Arc<VerifiedToken>,
     ) {
-        let mut last = self
-            .inner
-            .last_allowed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut last = lock(&self.inner.last_allowed);
         let token = match last.take() {
             // The same token in a new second: its text is kept, not copied again.
             Some(allowed) if *allowed.token == *token => allowed.token,
@@ -291,7 +284,7 @@ impl Authority {
     }
 
     fn lock_verified(&self) -> std::sync::MutexGuard<'_, VerifiedTokens> {
-        self.inner.verified.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner.verified)
     }
 
     fn is_revoked(&self, token: &VerifiedToken) -> bool {

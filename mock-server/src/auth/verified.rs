@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use biscuit_auth::{AuthorizerBuilder, Biscuit};
 use hashbrown::{Equivalent, HashMap};
@@ -12,6 +12,7 @@ use nixbuild::token::TokenInfo;
 
 use super::limits::RUN_LIMITS;
 use super::outcome::Refusal;
+use crate::sync::lock;
 
 /// How many verified tokens a mock remembers. A test suite uses a handful; the bound keeps a
 /// client that sends a new token with every request from growing the mock's memory (each
@@ -44,7 +45,7 @@ impl VerifiedToken {
 
     /// The verdict for `permission` at second `now`, if the authorizer has given it.
     pub(crate) fn verdict(&self, permission: Permission, now: u64) -> Option<Result<(), Refusal>> {
-        let verdicts = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        let verdicts = lock(&self.verdicts);
         verdicts
             .iter()
             .find(|(p, second, _)| *p == permission && *second == now)
@@ -53,7 +54,7 @@ impl VerifiedToken {
 
     /// Remembers the verdict for `permission` at second `now`, in place of an older one.
     pub(crate) fn remember(&self, permission: Permission, now: u64, verdict: Result<(), Refusal>) {
-        let mut verdicts = self.verdicts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut verdicts = lock(&self.verdicts);
         verdicts.retain(|(p, _, _)| *p != permission);
         verdicts.push((permission, now, verdict));
     }
